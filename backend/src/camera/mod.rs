@@ -1,0 +1,212 @@
+//! The camera: one supervisor task owns the GStreamer pipeline and its bus.
+//! It builds and starts the pipeline, marks the camera live on the first
+//! frame, and on any failure (bus error, end of stream, no frames for a
+//! while) tears the pipeline down, shows the camera as offline with the
+//! reason, and retries with exponential backoff until shutdown. Frames go
+//! straight from the streaming thread into the latest-frame slot; the
+//! supervisor only watches them.
+
+pub mod pipeline;
+pub mod source;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use gstreamer as gst;
+use gstreamer::prelude::GstObjectExt;
+use shared::{CameraState, CameraStatus};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::CameraConfig;
+use crate::frames::{self, FrameReceiver};
+use crate::state::StateSender;
+use pipeline::{Pipeline, Publisher, Spec};
+use source::ResolvedSource;
+
+/// First retry delay after a failure.
+const BACKOFF_MIN: Duration = Duration::from_millis(500);
+/// Longest retry delay.
+const BACKOFF_MAX: Duration = Duration::from_secs(10);
+/// How long a new pipeline may take to deliver its first frame.
+const FIRST_FRAME_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a live pipeline may go without a frame before it counts as
+/// stalled.
+const STALL_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Cloneable access to the camera for the rest of the server.
+#[derive(Clone)]
+pub struct CameraHandle {
+    frames: FrameReceiver,
+}
+
+impl CameraHandle {
+    /// A receiver of the newest frame.
+    pub fn frames(&self) -> FrameReceiver {
+        self.frames.clone()
+    }
+}
+
+/// Initial camera state for a resolved source.
+pub fn initial_state(config: &CameraConfig, source: &ResolvedSource) -> CameraState {
+    CameraState {
+        source: source.kind,
+        device: source.device.clone(),
+        width: config.width,
+        height: config.height,
+        fps: config.fps,
+        status: CameraStatus::Starting,
+        reason: None,
+    }
+}
+
+/// Starts the supervisor on `tracker`; it ends when `shutdown` is cancelled.
+pub fn spawn(
+    config: &CameraConfig,
+    source: ResolvedSource,
+    state: StateSender,
+    shutdown: CancellationToken,
+    tracker: &tokio_util::task::TaskTracker,
+) -> CameraHandle {
+    let (tx, rx) = frames::slot();
+    let spec = Spec {
+        source,
+        width: config.width,
+        height: config.height,
+        fps: config.fps,
+        jpeg_quality: config.jpeg_quality,
+    };
+    let supervisor = Supervisor {
+        spec,
+        publisher: Publisher::new(Arc::new(tx)),
+        frames: rx.clone(),
+        state,
+        shutdown,
+    };
+    tracker.spawn(supervisor.run());
+    CameraHandle { frames: rx }
+}
+
+struct Supervisor {
+    spec: Spec,
+    publisher: Publisher,
+    frames: FrameReceiver,
+    state: StateSender,
+    shutdown: CancellationToken,
+}
+
+/// How one pipeline run ended.
+enum Outcome {
+    Shutdown,
+    Failed { reason: String, was_live: bool },
+}
+
+impl Supervisor {
+    async fn run(mut self) {
+        let mut delay = BACKOFF_MIN;
+        loop {
+            self.set_status(CameraStatus::Starting, None);
+            match self.run_once().await {
+                Outcome::Shutdown => break,
+                Outcome::Failed { reason, was_live } => {
+                    self.publisher.clear();
+                    if was_live {
+                        delay = BACKOFF_MIN;
+                    }
+                    tracing::warn!(%reason, retry_in = ?delay, "camera offline");
+                    self.set_status(CameraStatus::Offline, Some(reason));
+                }
+            }
+            tokio::select! {
+                _ = self.shutdown.cancelled() => break,
+                _ = tokio::time::sleep(delay) => {}
+            }
+            delay = (delay * 2).min(BACKOFF_MAX);
+        }
+        self.publisher.clear();
+        tracing::debug!("camera supervisor stopped");
+    }
+
+    /// Builds, starts and watches one pipeline until it fails or shutdown.
+    async fn run_once(&mut self) -> Outcome {
+        let failed = |reason: String, was_live| Outcome::Failed { reason, was_live };
+        let spec = self.spec.clone();
+        let publisher = self.publisher.clone();
+        let started = tokio::task::spawn_blocking(move || {
+            let pipeline = Pipeline::build(&spec, publisher)?;
+            pipeline.start()?;
+            Ok::<_, pipeline::PipelineError>(pipeline)
+        })
+        .await;
+        let pipeline = match started {
+            Ok(Ok(p)) => p,
+            Ok(Err(err)) => return failed(err.to_string(), false),
+            Err(err) => return failed(format!("camera start-up task failed: {err}"), false),
+        };
+        let Some(bus) = pipeline.bus() else {
+            return failed("the camera pipeline has no bus".into(), false);
+        };
+        let mut messages = bus.stream();
+        self.frames.mark_unchanged();
+        let mut live = false;
+        let mut deadline = Instant::now() + FIRST_FRAME_TIMEOUT;
+        let outcome = loop {
+            tokio::select! {
+                _ = self.shutdown.cancelled() => break Outcome::Shutdown,
+                message = messages.next() => {
+                    let Some(message) = message else {
+                        break failed("the camera pipeline's bus closed".into(), live);
+                    };
+                    if let Some(reason) = bus_failure(&message) {
+                        break failed(reason, live);
+                    }
+                }
+                changed = self.frames.changed() => {
+                    if changed.is_err() {
+                        break failed("the frame slot closed".into(), live);
+                    }
+                    deadline = Instant::now() + STALL_TIMEOUT;
+                    if !live && self.frames.borrow_and_update().is_some() {
+                        live = true;
+                        tracing::info!(source = self.spec.source.kind.as_str(), "camera live");
+                        self.set_status(CameraStatus::Live, None);
+                    }
+                }
+                _ = tokio::time::sleep_until(deadline) => {
+                    let waited = if live { STALL_TIMEOUT } else { FIRST_FRAME_TIMEOUT };
+                    break failed(format!("no frames from the camera for {} s", waited.as_secs()), live);
+                }
+            }
+        };
+        // Stopping may wait for the device: keep it off the async threads.
+        let _ = tokio::task::spawn_blocking(move || drop(pipeline)).await;
+        outcome
+    }
+
+    fn set_status(&self, status: CameraStatus, reason: Option<String>) {
+        self.state.send_if_modified(|s| {
+            let changed = s.camera.status != status || s.camera.reason != reason;
+            s.camera.status = status;
+            s.camera.reason = reason;
+            changed
+        });
+    }
+}
+
+/// A user-facing reason if `message` means the pipeline has failed.
+fn bus_failure(message: &gst::Message) -> Option<String> {
+    use gst::MessageView;
+    match message.view() {
+        MessageView::Error(err) => {
+            let element = err
+                .src()
+                .map(|s| s.name().to_string())
+                .unwrap_or_else(|| "pipeline".into());
+            Some(format!("{element}: {}", err.error()))
+        }
+        MessageView::Eos(_) => Some("the camera stream ended".into()),
+        _ => None,
+    }
+}
+

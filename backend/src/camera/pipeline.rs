@@ -1,0 +1,274 @@
+//! Building and owning one GStreamer capture pipeline:
+//!
+//! `source -> videoconvert -> I420 -> jpegenc -> appsink`
+//!
+//! The pipeline is built element by element from the validated settings
+//! (never from a string a user typed). Each JPEG that reaches the appsink is
+//! stamped with a sequence number and its capture time and published to the
+//! latest-frame slot without blocking the streaming thread. Dropping a
+//! [`Pipeline`] stops it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use gstreamer_app as gst_app;
+use shared::{CameraSource, FrameHeader};
+
+use super::source::ResolvedSource;
+use crate::frames::{Frame, FrameSender};
+
+/// Everything needed to build a pipeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    /// The resolved camera source.
+    pub source: ResolvedSource,
+    /// Capture width.
+    pub width: u32,
+    /// Capture height.
+    pub height: u32,
+    /// Frames per second.
+    pub fps: u32,
+    /// JPEG quality, 1-100.
+    pub jpeg_quality: u32,
+}
+
+/// Why a pipeline could not be built or started.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PipelineError {
+    /// A GStreamer element is not installed.
+    #[error("GStreamer element '{element}' is missing; install the Debian package {package}")]
+    MissingElement {
+        /// Element factory name.
+        element: &'static str,
+        /// Debian package that provides it.
+        package: &'static str,
+    },
+    /// Elements could not be linked or configured.
+    #[error("cannot build the camera pipeline: {0}")]
+    Build(String),
+    /// The pipeline refused to start.
+    #[error("the camera pipeline did not start: {0}")]
+    Start(String),
+}
+
+/// Hands frames from the streaming thread to the latest-frame slot. The
+/// sequence counter outlives pipelines, so numbers keep increasing across
+/// restarts.
+#[derive(Clone)]
+pub struct Publisher {
+    slot: Arc<FrameSender>,
+    sequence: Arc<AtomicU64>,
+}
+
+impl Publisher {
+    /// A publisher into `slot`.
+    pub fn new(slot: Arc<FrameSender>) -> Self {
+        Publisher {
+            slot,
+            sequence: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Empties the slot, so no stale frame is served while the camera is
+    /// offline.
+    pub fn clear(&self) {
+        self.slot.send_replace(None);
+    }
+
+    fn publish(&self, captured_us: u64, width: u16, height: u16, jpeg: &[u8]) {
+        let header = FrameHeader {
+            sequence: self.sequence.fetch_add(1, Ordering::Relaxed),
+            captured_us,
+            width,
+            height,
+        };
+        // Never blocks: replaces the slot's content under a short lock.
+        self.slot.send_replace(Some(Frame::new(header, jpeg)));
+    }
+}
+
+/// A running (or ready) pipeline; set to `Null` when dropped.
+pub struct Pipeline {
+    pipeline: gst::Pipeline,
+}
+
+impl Pipeline {
+    /// Builds the pipeline for `spec`, publishing frames through `publisher`.
+    pub fn build(spec: &Spec, publisher: Publisher) -> Result<Self, PipelineError> {
+        let pipeline = gst::Pipeline::with_name("camera");
+        let build_err = |e: gst::glib::BoolError| PipelineError::Build(e.to_string());
+
+        let convert = make("videoconvert")?;
+        let i420 = caps_filter(gst::Caps::builder("video/x-raw").field("format", "I420").build())?;
+        let encoder = make("jpegenc")?;
+        encoder.set_property("quality", spec.jpeg_quality.min(100) as i32);
+        let sink = appsink(publisher);
+        pipeline
+            .add_many([&convert, &i420, &encoder, sink.upcast_ref()])
+            .map_err(build_err)?;
+        gst::Element::link_many([&convert, &i420, &encoder, sink.upcast_ref()]).map_err(build_err)?;
+
+        let raw_mode = gst::Caps::builder("video/x-raw")
+            .field("width", spec.width as i32)
+            .field("height", spec.height as i32)
+            .field("framerate", gst::Fraction::new(spec.fps as i32, 1))
+            .build();
+
+        match spec.source.kind {
+            CameraSource::Test => {
+                let src = make("videotestsrc")?;
+                src.set_property("is-live", true);
+                src.set_property_from_str("pattern", "smpte");
+                src.set_property("horizontal-speed", 4i32);
+                let mode = caps_filter(raw_mode)?;
+                let overlay = make("timeoverlay")?;
+                overlay.set_property_from_str("halignment", "left");
+                overlay.set_property_from_str("valignment", "top");
+                overlay.set_property("font-desc", "Sans Bold 28");
+                pipeline.add_many([&src, &mode, &overlay]).map_err(build_err)?;
+                gst::Element::link_many([&src, &mode, &overlay, &convert]).map_err(build_err)?;
+            }
+            CameraSource::Libcamera => {
+                let src = make("libcamerasrc")?;
+                if let Some(name) = &spec.source.device {
+                    src.set_property("camera-name", name);
+                }
+                let mode = caps_filter(raw_mode)?;
+                pipeline.add_many([&src, &mode]).map_err(build_err)?;
+                gst::Element::link_many([&src, &mode, &convert]).map_err(build_err)?;
+            }
+            CameraSource::V4l2 => {
+                let src = make("v4l2src")?;
+                let device = spec.source.device.clone().unwrap_or_else(|| "/dev/video0".into());
+                src.set_property("device", device);
+                // USB cameras often offer 720p30 only as MJPEG: accept raw or
+                // JPEG at the requested mode and let decodebin decode.
+                let mut modes = raw_mode.clone();
+                let jpeg_mode = gst::Caps::builder("image/jpeg")
+                    .field("width", spec.width as i32)
+                    .field("height", spec.height as i32)
+                    .field("framerate", gst::Fraction::new(spec.fps as i32, 1))
+                    .build();
+                modes.merge(jpeg_mode);
+                let mode = caps_filter(modes)?;
+                let decode = make("decodebin")?;
+                pipeline.add_many([&src, &mode, &decode]).map_err(build_err)?;
+                gst::Element::link_many([&src, &mode, &decode]).map_err(build_err)?;
+                let convert_weak = convert.downgrade();
+                decode.connect_pad_added(move |_, pad| {
+                    let Some(convert) = convert_weak.upgrade() else { return };
+                    let Some(sink_pad) = convert.static_pad("sink") else { return };
+                    if !sink_pad.is_linked() {
+                        if let Err(err) = pad.link(&sink_pad) {
+                            tracing::warn!(?err, "cannot link the decoded camera stream");
+                        }
+                    }
+                });
+            }
+        }
+        Ok(Pipeline { pipeline })
+    }
+
+    /// The pipeline's message bus.
+    pub fn bus(&self) -> Option<gst::Bus> {
+        self.pipeline.bus()
+    }
+
+    /// Sets the pipeline to `Playing`. Blocking: may wait for the device.
+    pub fn start(&self) -> Result<(), PipelineError> {
+        self.pipeline
+            .set_state(gst::State::Playing)
+            .map(|_| ())
+            .map_err(|e| PipelineError::Start(e.to_string()))
+    }
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}
+
+/// Debian package providing each element we use.
+fn package_of(element: &str) -> &'static str {
+    match element {
+        "libcamerasrc" => "gstreamer1.0-libcamera",
+        "v4l2src" | "jpegenc" => "gstreamer1.0-plugins-good",
+        "capsfilter" => "libgstreamer1.0-0",
+        _ => "gstreamer1.0-plugins-base",
+    }
+}
+
+fn make(element: &'static str) -> Result<gst::Element, PipelineError> {
+    gst::ElementFactory::make(element)
+        .build()
+        .map_err(|_| PipelineError::MissingElement {
+            element,
+            package: package_of(element),
+        })
+}
+
+fn caps_filter(caps: gst::Caps) -> Result<gst::Element, PipelineError> {
+    let filter = make("capsfilter")?;
+    filter.set_property("caps", caps);
+    Ok(filter)
+}
+
+/// The appsink at the end of the pipeline: keeps at most one buffer, never
+/// syncs to the clock (the source is live), and publishes every sample.
+fn appsink(publisher: Publisher) -> gst_app::AppSink {
+    let sink = gst_app::AppSink::builder()
+        .caps(&gst::Caps::builder("image/jpeg").build())
+        .max_buffers(1)
+        .drop(true)
+        .sync(false)
+        .build();
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                let Some(buffer) = sample.buffer() else {
+                    return Ok(gst::FlowSuccess::Ok);
+                };
+                let (width, height) = sample
+                    .caps()
+                    .and_then(|caps| caps.structure(0))
+                    .map(|s| {
+                        let dim = |f| s.get::<i32>(f).ok().and_then(|v| u16::try_from(v).ok());
+                        (dim("width").unwrap_or(0), dim("height").unwrap_or(0))
+                    })
+                    .unwrap_or((0, 0));
+                let captured_us = capture_time_us(sink.upcast_ref(), buffer.pts());
+                let map = buffer.map_readable().map_err(|_| {
+                    gst::element_error!(sink, gst::ResourceError::Read, ["cannot map a JPEG buffer"]);
+                    gst::FlowError::Error
+                })?;
+                publisher.publish(captured_us, width, height, map.as_slice());
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    sink
+}
+
+fn unix_now_us() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
+}
+
+/// When a buffer left the source, in µs since the Unix epoch: its running
+/// time (the PTS of a live source) plus the base time is the pipeline clock
+/// reading at capture; the clock's current reading tells how long ago that
+/// was.
+fn capture_time_us(element: &gst::Element, pts: Option<gst::ClockTime>) -> u64 {
+    let now_unix = unix_now_us();
+    let (Some(clock), Some(base), Some(pts)) = (element.clock(), element.base_time(), pts) else {
+        return now_unix;
+    };
+    let age = clock.time().saturating_sub(base + pts);
+    now_unix.saturating_sub(age.useconds())
+}

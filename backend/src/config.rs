@@ -1,0 +1,383 @@
+//! Configuration: defaults, then a TOML file (`--config PATH`), then
+//! `CAMRIG_<SECTION>_<KEY>` environment variables, then command-line flags.
+//! Raw values from all layers are collected per key and only then converted
+//! into the validated [`Config`], so an invalid value stops start-up with one
+//! message that names the key, where the value came from, and what is
+//! accepted. `camrig.example.toml` at the repository root documents every key.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use shared::CameraSource;
+
+/// Validated configuration of the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Address the HTTP server listens on (`server.listen`).
+    pub listen: SocketAddr,
+    /// Folder holding the built web app (`server.frontend_dir`).
+    pub frontend_dir: PathBuf,
+    /// Camera and encoding settings.
+    pub camera: CameraConfig,
+}
+
+/// Camera settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CameraConfig {
+    /// Which camera to open (`camera.source`).
+    pub source: SourceSetting,
+    /// Capture width in pixels (`camera.width`).
+    pub width: u32,
+    /// Capture height in pixels (`camera.height`).
+    pub height: u32,
+    /// Frames per second (`camera.fps`).
+    pub fps: u32,
+    /// JPEG quality 1-100 (`camera.jpeg_quality`).
+    pub jpeg_quality: u32,
+}
+
+/// The configured camera source, before `auto` is resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSetting {
+    /// First V4L2 capture device, else the test source.
+    Auto,
+    /// A concrete source with an optional device path or camera name.
+    Fixed(CameraSource, Option<String>),
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
+            frontend_dir: PathBuf::from("dist"),
+            camera: CameraConfig {
+                source: SourceSetting::Auto,
+                width: 1280,
+                height: 720,
+                fps: 30,
+                jpeg_quality: 80,
+            },
+        }
+    }
+}
+
+/// Every key the configuration understands, with the command-line flag
+/// that sets it.
+pub const KEYS: &[(&str, &str)] = &[
+    ("server.listen", "--listen"),
+    ("server.frontend_dir", "--frontend-dir"),
+    ("camera.source", "--camera"),
+    ("camera.device", "--device"),
+    ("camera.width", "--width"),
+    ("camera.height", "--height"),
+    ("camera.fps", "--fps"),
+    ("camera.jpeg_quality", "--jpeg-quality"),
+];
+
+/// Where a raw value came from; part of every error message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The TOML file at this path.
+    File(PathBuf),
+    /// This environment variable.
+    Env(String),
+    /// This command-line flag.
+    Flag(&'static str),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::File(p) => write!(f, "config file {}", p.display()),
+            Origin::Env(v) => write!(f, "environment variable {v}"),
+            Origin::Flag(flag) => write!(f, "flag {flag}"),
+        }
+    }
+}
+
+/// A configuration problem that stops start-up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read or is not TOML.
+    #[error("cannot read config file {path}: {reason}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A key nobody knows (likely a typo).
+    #[error("unknown key `{key}` in {origin}; known keys: {}", known_keys())]
+    UnknownKey {
+        /// The key as written.
+        key: String,
+        /// Where it was found.
+        origin: Origin,
+    },
+    /// A known key with an unacceptable value.
+    #[error("invalid value for `{key}` ({origin}): got {got}; expected {expected}")]
+    Invalid {
+        /// The key.
+        key: &'static str,
+        /// Where the value came from.
+        origin: Origin,
+        /// The value as given.
+        got: String,
+        /// What is accepted.
+        expected: String,
+    },
+}
+
+fn known_keys() -> String {
+    KEYS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+}
+
+/// One raw value as given by a layer.
+#[derive(Debug, Clone)]
+enum Raw {
+    Toml(toml::Value),
+    Text(String),
+}
+
+impl Raw {
+    fn shown(&self) -> String {
+        match self {
+            Raw::Toml(toml::Value::String(s)) | Raw::Text(s) => format!("{s:?}"),
+            Raw::Toml(v) => v.to_string(),
+        }
+    }
+}
+
+/// Raw values collected from all layers; later layers replace earlier ones.
+#[derive(Debug, Default)]
+pub struct Layers {
+    values: BTreeMap<&'static str, (Raw, Origin)>,
+}
+
+/// Name of the environment variable that overrides `key`.
+pub fn env_var(key: &str) -> String {
+    format!("CAMRIG_{}", key.replace('.', "_").to_ascii_uppercase())
+}
+
+impl Layers {
+    /// Adds the values of a TOML file.
+    pub fn file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        self.toml_text(&text, Origin::File(path.to_owned()))
+    }
+
+    /// Adds the values of TOML text.
+    pub fn toml_text(&mut self, text: &str, origin: Origin) -> Result<(), ConfigError> {
+        let file_err = |reason: String| ConfigError::File {
+            path: match &origin {
+                Origin::File(p) => p.clone(),
+                other => PathBuf::from(other.to_string()),
+            },
+            reason,
+        };
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| file_err(e.to_string()))?;
+        for (section, body) in table {
+            let toml::Value::Table(body) = body else {
+                return Err(ConfigError::UnknownKey {
+                    key: section,
+                    origin,
+                });
+            };
+            for (name, value) in body {
+                let full = format!("{section}.{name}");
+                let key = KEYS.iter().find(|(k, _)| *k == full).map(|(k, _)| *k);
+                let Some(key) = key else {
+                    return Err(ConfigError::UnknownKey {
+                        key: full,
+                        origin,
+                    });
+                };
+                self.values.insert(key, (Raw::Toml(value), origin.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `CAMRIG_*` overrides from an environment (a lookup function, so
+    /// tests need not touch the process environment).
+    pub fn env(&mut self, lookup: impl Fn(&str) -> Option<String>) {
+        for (key, _) in KEYS {
+            let var = env_var(key);
+            if let Some(value) = lookup(&var) {
+                self.values.insert(key, (Raw::Text(value), Origin::Env(var)));
+            }
+        }
+    }
+
+    /// Adds a command-line flag value for `key`.
+    pub fn flag(&mut self, key: &'static str, value: Option<String>) {
+        if let Some(value) = value {
+            let flag = KEYS
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or("?", |(_, f)| *f);
+            self.values.insert(key, (Raw::Text(value), Origin::Flag(flag)));
+        }
+    }
+
+    /// Converts the collected values into a validated [`Config`].
+    pub fn build(&self) -> Result<Config, ConfigError> {
+        let mut config = Config::default();
+        if let Some(addr) = self.parse("server.listen", "an address such as 127.0.0.1:5000 or 0.0.0.0:5000", |s| s.parse().ok())? {
+            config.listen = addr;
+        }
+        if let Some(dir) = self.parse("server.frontend_dir", "a folder path", |s| {
+            (!s.is_empty()).then(|| PathBuf::from(s))
+        })? {
+            config.frontend_dir = dir;
+        }
+        let device = self.parse("camera.device", "a device path such as /dev/video0, or a libcamera camera name", |s| {
+            (!s.is_empty()).then(|| s.to_owned())
+        })?;
+        let source = self.parse("camera.source", "one of auto, test, v4l2, libcamera", |s| match s {
+            "auto" => Some(None),
+            "test" => Some(Some(CameraSource::Test)),
+            "v4l2" => Some(Some(CameraSource::V4l2)),
+            "libcamera" => Some(Some(CameraSource::Libcamera)),
+            _ => None,
+        })?;
+        config.camera.source = match source.unwrap_or(None) {
+            None => SourceSetting::Auto,
+            Some(CameraSource::V4l2) => {
+                SourceSetting::Fixed(CameraSource::V4l2, Some(device.unwrap_or_else(|| "/dev/video0".into())))
+            }
+            Some(kind) => SourceSetting::Fixed(kind, device),
+        };
+        let c = &mut config.camera;
+        for (key, slot, min, max) in [
+            ("camera.width", &mut c.width, 16, 7680),
+            ("camera.height", &mut c.height, 16, 4320),
+            ("camera.fps", &mut c.fps, 1, 240),
+            ("camera.jpeg_quality", &mut c.jpeg_quality, 1, 100),
+        ] {
+            if let Some(v) = self.int(key, min, max)? {
+                *slot = v;
+            }
+        }
+        if c.width % 2 != 0 || c.height % 2 != 0 {
+            let (key, got) = if c.width % 2 != 0 { ("camera.width", c.width) } else { ("camera.height", c.height) };
+            return Err(self.invalid(key, got.to_string(), "an even number (I420 needs even sizes)".into()));
+        }
+        Ok(config)
+    }
+
+    fn invalid(&self, key: &'static str, got: String, expected: String) -> ConfigError {
+        let origin = self
+            .values
+            .get(key)
+            .map_or(Origin::Flag("?"), |(_, o)| o.clone());
+        ConfigError::Invalid { key, origin, got, expected }
+    }
+
+    /// Parses a string-valued key with `f`; `None` from `f` means invalid.
+    fn parse<T>(&self, key: &'static str, expected: &str, f: impl Fn(&str) -> Option<T>) -> Result<Option<T>, ConfigError> {
+        let Some((raw, _)) = self.values.get(key) else {
+            return Ok(None);
+        };
+        let text = match raw {
+            Raw::Toml(toml::Value::String(s)) | Raw::Text(s) => Some(s.trim()),
+            Raw::Toml(_) => None,
+        };
+        text.and_then(f)
+            .map(Some)
+            .ok_or_else(|| self.invalid(key, raw.shown(), expected.to_owned()))
+    }
+
+    fn int(&self, key: &'static str, min: u32, max: u32) -> Result<Option<u32>, ConfigError> {
+        let Some((raw, _)) = self.values.get(key) else {
+            return Ok(None);
+        };
+        let value = match raw {
+            Raw::Toml(toml::Value::Integer(i)) => u32::try_from(*i).ok(),
+            Raw::Text(s) => s.trim().parse::<u32>().ok(),
+            Raw::Toml(_) => None,
+        };
+        value
+            .filter(|v| (min..=max).contains(v))
+            .map(Some)
+            .ok_or_else(|| self.invalid(key, raw.shown(), format!("an integer from {min} to {max}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let mut layers = Layers::default();
+        layers.toml_text(text, Origin::File("camrig.toml".into()))?;
+        layers.build()
+    }
+
+    #[test]
+    fn no_file_gives_the_defaults() {
+        assert_eq!(Layers::default().build().unwrap(), Config::default());
+    }
+
+    #[test]
+    fn the_example_file_parses_to_the_defaults() {
+        let text = include_str!("../../camrig.example.toml");
+        assert_eq!(from_toml(text).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn file_then_env_then_flags() {
+        let mut layers = Layers::default();
+        layers
+            .toml_text("[camera]\nwidth = 640\nheight = 480\nfps = 15\n", Origin::File("f".into()))
+            .unwrap();
+        layers.env(|var| (var == "CAMRIG_CAMERA_FPS").then(|| "10".to_owned()));
+        layers.flag("camera.height", Some("360".into()));
+        let c = layers.build().unwrap().camera;
+        assert_eq!((c.width, c.height, c.fps), (640, 360, 10));
+    }
+
+    #[test]
+    fn v4l2_defaults_to_video0() {
+        let c = from_toml("[camera]\nsource = \"v4l2\"\n").unwrap();
+        assert_eq!(
+            c.camera.source,
+            SourceSetting::Fixed(CameraSource::V4l2, Some("/dev/video0".into()))
+        );
+    }
+
+    #[test]
+    fn errors_name_the_key_the_origin_and_what_is_accepted() {
+        let err = from_toml("[camera]\nwidth = \"wide\"\n").unwrap_err().to_string();
+        assert!(err.contains("`camera.width`"), "{err}");
+        assert!(err.contains("config file camrig.toml"), "{err}");
+        assert!(err.contains("an integer from 16 to 7680"), "{err}");
+
+        let mut layers = Layers::default();
+        layers.env(|var| (var == "CAMRIG_CAMERA_SOURCE").then(|| "webcam".to_owned()));
+        let err = layers.build().unwrap_err().to_string();
+        assert!(err.contains("environment variable CAMRIG_CAMERA_SOURCE"), "{err}");
+        assert!(err.contains("one of auto, test, v4l2, libcamera"), "{err}");
+
+        let mut layers = Layers::default();
+        layers.flag("server.listen", Some("localhost".into()));
+        let err = layers.build().unwrap_err().to_string();
+        assert!(err.contains("flag --listen"), "{err}");
+
+        let err = from_toml("[camera]\nwidth = 641\n").unwrap_err().to_string();
+        assert!(err.contains("even"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_and_broken_toml_are_rejected() {
+        let err = from_toml("[camera]\nwidht = 640\n").unwrap_err().to_string();
+        assert!(err.contains("unknown key `camera.widht`"), "{err}");
+        let err = from_toml("[camera\n").unwrap_err().to_string();
+        assert!(err.starts_with("cannot read config file"), "{err}");
+    }
+}

@@ -1,0 +1,93 @@
+//! The HTTP surface: [`router`] maps every route to its handler. Besides the
+//! WebSocket (`/ws`) it serves the MJPEG stream at `/video_feed` (the
+//! original app's URL), the newest frame at `/snapshot.jpg`, the state as
+//! JSON at `/api/state`, `/healthz`, and the built web app for every other
+//! path (client-side routes fall back to `index.html`).
+
+use std::convert::Infallible;
+
+use axum::Json;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::stream;
+use serde_json::json;
+use shared::{ServerState, mjpeg};
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::ws;
+
+/// Builds the application's router.
+pub fn router(app: AppState) -> Router {
+    let index = app.frontend_dir.join("index.html");
+    let spa = ServeDir::new(&app.frontend_dir).fallback(ServeFile::new(index));
+    Router::new()
+        .route("/ws", get(ws::handler))
+        .route("/video_feed", get(video_feed))
+        .route("/snapshot.jpg", get(snapshot))
+        .route("/api/state", get(api_state))
+        .route("/healthz", get(healthz))
+        .fallback_service(spa)
+        .with_state(app)
+}
+
+const NO_STORE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "no-store");
+
+/// `GET /video_feed`: every frame as one part of a
+/// `multipart/x-mixed-replace` stream; a slow reader skips frames. The
+/// stream ends when the server shuts down.
+async fn video_feed(State(app): State<AppState>) -> Response {
+    let frames = app.camera.frames();
+    let shutdown = app.shutdown.clone();
+    let parts = stream::unfold((frames, shutdown), |(mut frames, shutdown)| async move {
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return None,
+                changed = frames.changed() => {
+                    changed.ok()?;
+                    let part = frames.borrow_and_update().as_ref().map(|f| f.mjpeg_part.clone());
+                    if let Some(part) = part {
+                        return Some((Ok::<Bytes, Infallible>(part), (frames, shutdown)));
+                    }
+                }
+            }
+        }
+    });
+    (
+        [(header::CONTENT_TYPE, mjpeg::content_type().as_str()), NO_STORE],
+        Body::from_stream(parts),
+    )
+        .into_response()
+}
+
+/// `GET /snapshot.jpg`: the newest frame, or 503 while the camera has none.
+async fn snapshot(State(app): State<AppState>) -> Result<Response, ApiError> {
+    let jpeg = app.camera.frames().borrow().as_ref().map(|f| f.jpeg());
+    match jpeg {
+        Some(jpeg) => Ok(([(header::CONTENT_TYPE, "image/jpeg"), NO_STORE], jpeg).into_response()),
+        None => {
+            let camera = app.state.borrow().camera.clone();
+            let why = camera
+                .reason
+                .unwrap_or_else(|| format!("camera is {:?}", camera.status).to_lowercase());
+            Err(ApiError::NoFrame(why))
+        }
+    }
+}
+
+/// `GET /api/state`: what WebSocket clients receive on connect.
+async fn api_state(State(app): State<AppState>) -> Json<ServerState> {
+    Json(app.state.borrow().clone())
+}
+
+/// `GET /healthz`: the server answers; the camera status is reported but a
+/// camera problem does not make the server unhealthy.
+async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
+    let camera = app.state.borrow().camera.status;
+    ([NO_STORE], Json(json!({ "status": "ok", "camera": camera })))
+}

@@ -1,0 +1,155 @@
+//! camrig: a camera rig server. A GStreamer pipeline captures the camera and
+//! encodes each frame to JPEG once; the frames fan out to WebSocket viewers
+//! (the Leptos web app) and MJPEG clients; text commands on the WebSocket go
+//! through one dispatcher. [`Server::bind`] then [`Server::run`] (or
+//! [`run`]) is the whole server; `main.rs` only parses flags and signals.
+//!
+//! Data path: [`camera::pipeline`] -> [`frames`] (latest-frame slot) ->
+//! [`ws`] writer / [`http`] MJPEG stream. Command path: [`ws`] reader ->
+//! [`dispatch`] -> reply to the sender, state changes broadcast through
+//! [`state`].
+
+pub mod camera;
+pub mod config;
+pub mod dispatch;
+pub mod error;
+pub mod frames;
+pub mod http;
+pub mod state;
+pub mod ws;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use shared::ServerState;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use config::Config;
+use state::AppState;
+
+/// How long shutdown waits for sessions and the camera to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Why the server could not start or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// GStreamer could not be initialised.
+    #[error("cannot initialise GStreamer: {0}")]
+    Gstreamer(String),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The HTTP server failed.
+    #[error("HTTP server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A bound, not yet running server.
+pub struct Server {
+    listener: TcpListener,
+    app: AppState,
+    tasks: TaskTracker,
+    camera_shutdown: CancellationToken,
+}
+
+impl Server {
+    /// Initialises GStreamer, resolves the camera, starts the camera
+    /// supervisor and binds the listen address.
+    pub async fn bind(config: Config) -> Result<Server, ServerError> {
+        gstreamer::init().map_err(|e| ServerError::Gstreamer(e.to_string()))?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| ServerError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let setting = config.camera.source.clone();
+        let source = tokio::task::spawn_blocking(move || camera::source::resolve(&setting))
+            .await
+            .map_err(|e| ServerError::Gstreamer(e.to_string()))?;
+        let state = Arc::new(watch::channel(ServerState {
+            camera: camera::initial_state(&config.camera, &source),
+            viewers: 0,
+        }).0);
+        if !config.frontend_dir.join("index.html").is_file() {
+            tracing::warn!(dir = %config.frontend_dir.display(), "no built web app found; only the API and streams are served");
+        }
+        let tasks = TaskTracker::new();
+        let camera_shutdown = CancellationToken::new();
+        let camera = camera::spawn(&config.camera, source, state.clone(), camera_shutdown.clone(), &tasks);
+        let app = AppState {
+            camera,
+            state,
+            shutdown: CancellationToken::new(),
+            tasks: tasks.clone(),
+            frontend_dir: config.frontend_dir,
+        };
+        Ok(Server {
+            listener,
+            app,
+            tasks,
+            camera_shutdown,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` is cancelled, then closes every session and
+    /// stream, stops the camera and returns within a few seconds.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<(), ServerError> {
+        let Server {
+            listener,
+            app,
+            tasks,
+            camera_shutdown,
+        } = self;
+        let sessions = app.shutdown.clone();
+        let router = http::router(app);
+        let stop = shutdown.clone();
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                stop.cancelled().await;
+                // End WebSocket sessions and MJPEG streams so that the
+                // connections they hold can close.
+                sessions.cancel();
+            })
+            .into_future();
+        let outcome = tokio::select! {
+            result = served => result.map_err(ServerError::Serve),
+            _ = async {
+                shutdown.cancelled().await;
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } => {
+                tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}; closing them");
+                Ok(())
+            }
+        };
+        camera_shutdown.cancel();
+        tasks.close();
+        if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait()).await.is_err() {
+            tracing::warn!("some tasks did not stop within {SHUTDOWN_GRACE:?}");
+        }
+        outcome
+    }
+}
+
+/// Binds and serves `config` until `shutdown` is cancelled.
+pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), ServerError> {
+    let server = Server::bind(config).await?;
+    if let Ok(addr) = server.local_addr() {
+        tracing::info!("listening on http://{addr}");
+    }
+    server.run(shutdown).await
+}

@@ -1,0 +1,114 @@
+//! The `camrig` binary: parses flags, loads the configuration layers, sets
+//! up logging and signal handling, and runs the server library.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use camrig::config::Layers;
+use tokio_util::sync::CancellationToken;
+
+/// Camera rig server: live camera video in the browser.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// TOML configuration file (see camrig.example.toml).
+    #[arg(long, env = "CAMRIG_CONFIG")]
+    config: Option<PathBuf>,
+    /// Listen address, e.g. 127.0.0.1:5000 or 0.0.0.0:5000 [server.listen].
+    #[arg(long)]
+    listen: Option<String>,
+    /// Folder with the built web app [server.frontend_dir].
+    #[arg(long)]
+    frontend_dir: Option<String>,
+    /// Camera source: auto, test, v4l2 or libcamera [camera.source].
+    #[arg(long)]
+    camera: Option<String>,
+    /// V4L2 device path or libcamera camera name [camera.device].
+    #[arg(long)]
+    device: Option<String>,
+    /// Capture width in pixels [camera.width].
+    #[arg(long)]
+    width: Option<String>,
+    /// Capture height in pixels [camera.height].
+    #[arg(long)]
+    height: Option<String>,
+    /// Frames per second [camera.fps].
+    #[arg(long)]
+    fps: Option<String>,
+    /// JPEG quality 1-100 [camera.jpeg_quality].
+    #[arg(long)]
+    jpeg_quality: Option<String>,
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match start(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("camrig: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn start(cli: Cli) -> anyhow::Result<()> {
+    let mut layers = Layers::default();
+    if let Some(path) = &cli.config {
+        layers.file(path)?;
+    }
+    layers.env(|var| std::env::var(var).ok());
+    for (key, value) in [
+        ("server.listen", cli.listen),
+        ("server.frontend_dir", cli.frontend_dir),
+        ("camera.source", cli.camera),
+        ("camera.device", cli.device),
+        ("camera.width", cli.width),
+        ("camera.height", cli.height),
+        ("camera.fps", cli.fps),
+        ("camera.jpeg_quality", cli.jpeg_quality),
+    ] {
+        layers.flag(key, value);
+    }
+    let config = layers.build()?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let shutdown = CancellationToken::new();
+        let server = camrig::Server::bind(config).await?;
+        let addr = server.local_addr().context("no local address")?;
+        // Printed on stdout so scripts and tests can find the port.
+        println!("listening on http://{addr}");
+        tracing::info!("listening on http://{addr}");
+        tokio::spawn(signals(shutdown.clone()));
+        server.run(shutdown).await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// Cancels `shutdown` on SIGINT or SIGTERM.
+async fn signals(shutdown: CancellationToken) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let wait = async {
+        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    };
+    wait.await;
+    tracing::info!("shutting down");
+    shutdown.cancel();
+}

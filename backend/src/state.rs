@@ -1,0 +1,57 @@
+//! Shared application state: the one [`AppState`] every handler receives,
+//! and the server-state channel whose every change is pushed to all
+//! WebSocket clients.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use shared::ServerState;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::camera::CameraHandle;
+
+/// Sending side of the server state; cheap to clone.
+pub type StateSender = Arc<watch::Sender<ServerState>>;
+
+/// What every request handler and WebSocket session shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The camera: frames and (through `state`) its status.
+    pub camera: CameraHandle,
+    /// The state every client sees; changes are broadcast.
+    pub state: StateSender,
+    /// Cancelled when the server shuts down; long-lived streams end on it.
+    pub shutdown: CancellationToken,
+    /// Tracks WebSocket sessions so shutdown can wait for them.
+    pub tasks: TaskTracker,
+    /// Folder with the built web app.
+    pub frontend_dir: PathBuf,
+}
+
+impl AppState {
+    /// Adds `delta` to the viewer count and broadcasts the new state.
+    pub fn add_viewers(&self, delta: i32) {
+        self.state.send_modify(|s| {
+            s.viewers = s.viewers.saturating_add_signed(delta);
+        });
+    }
+}
+
+/// Keeps a WebSocket viewer counted while it lives.
+pub struct ViewerGuard(AppState);
+
+impl ViewerGuard {
+    /// Counts a new viewer until the guard is dropped.
+    pub fn new(app: &AppState) -> Self {
+        app.add_viewers(1);
+        ViewerGuard(app.clone())
+    }
+}
+
+impl Drop for ViewerGuard {
+    fn drop(&mut self) {
+        self.0.add_viewers(-1);
+    }
+}

@@ -1,0 +1,15 @@
+//! The contract between the camera rig server and every client: the binary
+//! frame header carried on the WebSocket, the JSON commands and replies, and
+//! the multipart framing of the MJPEG stream. Everything that crosses a
+//! process or wire boundary is defined here once, so the server, the browser
+//! app and the test and benchmark clients cannot disagree.
+
+pub mod frame;
+pub mod mjpeg;
+pub mod protocol;
+
+pub use frame::{FrameHeader, HeaderError};
+pub use protocol::{
+    CameraSource, CameraState, CameraStatus, ClientMessage, Command, ErrorCode, ServerMessage,
+    ServerState,
+};

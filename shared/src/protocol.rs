@@ -1,0 +1,236 @@
+//! JSON messages on the WebSocket's text channel: commands from a client,
+//! and replies, errors and state from the server. Every command may carry an
+//! `id`, echoed in the reply so a client can match answers to questions.
+//! Error replies carry a stable machine-readable `code` and a human message.
+
+use serde::{Deserialize, Serialize};
+
+/// Largest text message the server accepts; bigger ones close the
+/// connection with WebSocket close code 1009 (message too big).
+pub const MAX_TEXT_MESSAGE: usize = 16 * 1024;
+
+/// A message from a client: `{"id": 7, "cmd": "get_state"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientMessage {
+    /// Optional correlation id, echoed in the reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    /// What the client asks for.
+    #[serde(flatten)]
+    pub command: Command,
+}
+
+/// Every command a client can send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case")]
+pub enum Command {
+    /// Ask for the current state; answered with a `state` message.
+    GetState,
+    /// Liveness check; answered with `pong`.
+    Ping,
+}
+
+/// Every message the server sends on the text channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The full current state; sent on connect, on every change, and in
+    /// answer to `get_state`.
+    State {
+        /// Echo of the request id when this answers a command.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+        /// The state itself.
+        state: ServerState,
+    },
+    /// Answer to `ping`.
+    Pong {
+        /// Echo of the request id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// A command could not be carried out. Only the sender sees it.
+    Error {
+        /// Echo of the request id, when the request could be read that far.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+        /// Stable machine-readable reason.
+        code: ErrorCode,
+        /// Human-readable explanation.
+        message: String,
+    },
+}
+
+/// Stable error codes shown to clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The message was not valid JSON or not a known command.
+    BadRequest,
+    /// The message type (for example binary) is not accepted.
+    Unsupported,
+    /// Something failed on the server; the message says what.
+    Internal,
+}
+
+/// Everything a client shows about the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerState {
+    /// The camera and its pipeline.
+    pub camera: CameraState,
+    /// How many WebSocket viewers are connected.
+    pub viewers: u32,
+}
+
+/// The camera as clients see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CameraState {
+    /// The source in use (after `auto` was resolved).
+    pub source: CameraSource,
+    /// Device path or name, when the source has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// Requested capture width.
+    pub width: u32,
+    /// Requested capture height.
+    pub height: u32,
+    /// Requested frames per second.
+    pub fps: u32,
+    /// Whether frames are flowing.
+    pub status: CameraStatus,
+    /// Why the camera is offline, when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Camera sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CameraSource {
+    /// A moving test pattern with a burned-in clock.
+    Test,
+    /// A Video4Linux2 device (USB cameras).
+    V4l2,
+    /// A Raspberry Pi camera through libcamera.
+    Libcamera,
+}
+
+impl CameraSource {
+    /// The name used in configuration and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CameraSource::Test => "test",
+            CameraSource::V4l2 => "v4l2",
+            CameraSource::Libcamera => "libcamera",
+        }
+    }
+}
+
+/// Whether the camera delivers frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CameraStatus {
+    /// The pipeline is being built or is waiting for its first frame.
+    Starting,
+    /// Frames are flowing.
+    Live,
+    /// The camera failed; `reason` says why, and it is being retried.
+    Offline,
+}
+
+impl ClientMessage {
+    /// Parses a text message. On failure returns an error reply that carries
+    /// the request id when the message was JSON with a numeric `id`.
+    pub fn parse(text: &str) -> Result<Self, ServerMessage> {
+        serde_json::from_str(text).map_err(|err| {
+            let id = serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|v| v.get("id").and_then(serde_json::Value::as_u64));
+            ServerMessage::Error {
+                id,
+                code: ErrorCode::BadRequest,
+                message: format!("invalid command: {err}"),
+            }
+        })
+    }
+}
+
+impl ServerMessage {
+    /// Serialises the message to JSON text.
+    pub fn to_json(&self) -> String {
+        // Serialising these plain data types cannot fail: no maps with
+        // non-string keys, no custom serialisers.
+        serde_json::to_string(self).unwrap_or_else(|err| {
+            format!(r#"{{"type":"error","code":"internal","message":"{err}"}}"#)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_parse_with_and_without_id() {
+        assert_eq!(
+            ClientMessage::parse(r#"{"cmd":"get_state"}"#).unwrap(),
+            ClientMessage {
+                id: None,
+                command: Command::GetState
+            }
+        );
+        assert_eq!(
+            ClientMessage::parse(r#"{"id":7,"cmd":"ping"}"#).unwrap(),
+            ClientMessage {
+                id: Some(7),
+                command: Command::Ping
+            }
+        );
+    }
+
+    #[test]
+    fn malformed_and_unknown_commands_are_bad_requests_with_the_id() {
+        for (text, id) in [
+            ("not json", None),
+            ("{}", None),
+            (r#"{"id":3,"cmd":"fly"}"#, Some(3)),
+            (r#"{"id":4}"#, Some(4)),
+            (r#"[1,2]"#, None),
+        ] {
+            match ClientMessage::parse(text) {
+                Err(ServerMessage::Error {
+                    id: got,
+                    code: ErrorCode::BadRequest,
+                    message,
+                }) => {
+                    assert_eq!(got, id, "{text}");
+                    assert!(message.starts_with("invalid command"), "{message}");
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn state_round_trips_through_json() {
+        let msg = ServerMessage::State {
+            id: None,
+            state: ServerState {
+                camera: CameraState {
+                    source: CameraSource::Test,
+                    device: None,
+                    width: 1280,
+                    height: 720,
+                    fps: 30,
+                    status: CameraStatus::Offline,
+                    reason: Some("no device".into()),
+                },
+                viewers: 2,
+            },
+        };
+        let json = msg.to_json();
+        assert!(json.contains(r#""type":"state""#), "{json}");
+        assert!(json.contains(r#""status":"offline""#), "{json}");
+        assert_eq!(serde_json::from_str::<ServerMessage>(&json).unwrap(), msg);
+    }
+}
