@@ -65,11 +65,27 @@ async fn video_feed(State(app): State<AppState>) -> Response {
         .into_response()
 }
 
-/// `GET /snapshot.jpg`: the newest frame, or 503 while the camera has none.
+/// Response header of `/snapshot.jpg`: the frame's sequence number.
+const SEQUENCE_HEADER: header::HeaderName = header::HeaderName::from_static("x-frame-sequence");
+/// Response header of `/snapshot.jpg`: capture time, µs since the Unix epoch.
+const CAPTURED_HEADER: header::HeaderName = header::HeaderName::from_static("x-capture-timestamp-us");
+
+/// `GET /snapshot.jpg`: the newest frame (with its sequence number and
+/// capture time as `X-Frame-Sequence` and `X-Capture-Timestamp-Us`), or 503
+/// while the camera has none.
 async fn snapshot(State(app): State<AppState>) -> Result<Response, ApiError> {
-    let jpeg = app.camera.frames().borrow().as_ref().map(|f| f.jpeg());
-    match jpeg {
-        Some(jpeg) => Ok(([(header::CONTENT_TYPE, "image/jpeg"), NO_STORE], jpeg).into_response()),
+    let frame = app.camera.frames().borrow().clone();
+    match frame {
+        Some(frame) => Ok((
+            [
+                (header::CONTENT_TYPE, "image/jpeg".to_owned()),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+                (SEQUENCE_HEADER, frame.header.sequence.to_string()),
+                (CAPTURED_HEADER, frame.header.captured_us.to_string()),
+            ],
+            frame.jpeg(),
+        )
+            .into_response()),
         None => {
             let camera = app.state.borrow().camera.clone();
             let why = camera

@@ -73,8 +73,15 @@ impl FrameHeader {
     /// Decodes a header from the front of `message` and returns it with the
     /// offset at which the payload starts.
     pub fn decode(message: &[u8]) -> Result<(Self, usize), HeaderError> {
-        let Some(fixed) = message.get(..HEADER_LEN) else {
-            return Err(HeaderError::Truncated(message.len()));
+        Self::decode_prefix(message, message.len())
+    }
+
+    /// Decodes a header from `prefix`, the first bytes of a message that is
+    /// `total_len` bytes long; for clients that copy only the header out of
+    /// a larger buffer.
+    pub fn decode_prefix(prefix: &[u8], total_len: usize) -> Result<(Self, usize), HeaderError> {
+        let Some(fixed) = prefix.get(..HEADER_LEN) else {
+            return Err(HeaderError::Truncated(prefix.len()));
         };
         if fixed[0] != FRAME_VERSION {
             return Err(HeaderError::Version(fixed[0]));
@@ -83,7 +90,7 @@ impl FrameHeader {
             return Err(HeaderError::Kind(fixed[1]));
         }
         let len = u16::from_le_bytes([fixed[2], fixed[3]]);
-        if usize::from(len) < HEADER_LEN || usize::from(len) > message.len() {
+        if usize::from(len) < HEADER_LEN || usize::from(len) > total_len {
             return Err(HeaderError::Length(len));
         }
         let u64_at = |at: usize| {

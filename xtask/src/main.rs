@@ -1,2 +1,128 @@
-//! Project tasks.
-fn main() {}
+//! Project tasks, run as `cargo xtask <task>` from the repository root:
+//!
+//! - `serve [-- SERVER FLAGS]`: install what is missing, build the web app
+//!   and the server in release mode, and run the server.
+//! - `test`: install what is missing (also Chromium and the e2e packages),
+//!   check formatting and lints, run unit and integration tests, build, and
+//!   run the Playwright end-to-end suite.
+//! - `setup [serve|test]`: only the installation part.
+//! - `build`: release build of the web app and the server.
+//! - `bench [OPTIONS]`: the load generator (see `bench.rs`).
+
+mod bench;
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> std::process::ExitCode {
+    let mut args = std::env::args().skip(1);
+    let task = args.next().unwrap_or_else(|| "help".into());
+    let rest: Vec<String> = args.collect();
+    let result = match task.as_str() {
+        "setup" => setup_cmd(&rest),
+        "build" => setup::ensure(setup::Purpose::Serve).and_then(|tools| build(&tools)),
+        "serve" => serve(&rest),
+        "test" => test(),
+        "bench" => bench::main(rest),
+        "help" | "--help" | "-h" => {
+            println!("{}", HELP);
+            Ok(())
+        }
+        other => Err(anyhow::anyhow!("unknown task `{other}`\n{HELP}")),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("xtask: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+const HELP: &str = "usage: cargo xtask <serve [-- FLAGS] | test | setup [serve|test] | build | bench [OPTIONS]>";
+
+/// The repository root (the parent of this crate's folder).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Runs a command in the repository root with `tools` first on PATH.
+pub fn run(tools: &setup::Tools, program: &str, args: &[&str]) -> Result<()> {
+    let mut command = tools.command(program);
+    command.args(args).current_dir(root());
+    status(&mut command)
+}
+
+/// Runs a prepared command and fails if it fails.
+pub fn status(command: &mut Command) -> Result<()> {
+    let shown = format!("{command:?}");
+    println!("xtask: $ {}", shown.replace('"', ""));
+    let status = command.status().with_context(|| format!("cannot run {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}
+
+fn setup_cmd(args: &[String]) -> Result<()> {
+    let purpose = match args.first().map(String::as_str) {
+        None | Some("test") => setup::Purpose::Test,
+        Some("serve") => setup::Purpose::Serve,
+        Some(other) => bail!("unknown setup target `{other}` (serve or test)"),
+    };
+    setup::ensure(purpose).map(|_| ())
+}
+
+/// Release build of the web app (Trunk) and the server.
+fn build(tools: &setup::Tools) -> Result<()> {
+    run(tools, "trunk", &["build", "--release"])?;
+    run(tools, "cargo", &["build", "--release", "--package", "backend", "--bin", "camrig"])
+}
+
+fn serve(args: &[String]) -> Result<()> {
+    let tools = setup::ensure(setup::Purpose::Serve)?;
+    build(&tools)?;
+    let args: Vec<&str> = args.iter().map(String::as_str).filter(|a| *a != "--").collect();
+    let binary = root().join("target/release/camrig");
+    let mut command = tools.command(&binary.display().to_string());
+    command.args(&args).current_dir(root());
+    println!("xtask: starting the server (Ctrl-C stops it)");
+    use std::os::unix::process::CommandExt;
+    Err(command.exec()).context("cannot start the server")
+}
+
+fn test() -> Result<()> {
+    let tools = setup::ensure(setup::Purpose::Test)?;
+    let steps: [(&str, &[&str]); 6] = [
+        ("cargo", &["fmt", "--all", "--check"]),
+        ("cargo", &["clippy", "--all-targets", "--", "-D", "warnings"]),
+        (
+            "cargo",
+            &["clippy", "--package", "frontend", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"],
+        ),
+        ("cargo", &["test"]),
+        // The frontend's pure logic (frame-rate meter) runs on the host.
+        ("cargo", &["test", "--package", "frontend"]),
+        ("cargo", &["build", "--release", "--package", "backend", "--bin", "camrig"]),
+    ];
+    for (program, args) in steps {
+        run(&tools, program, args)?;
+    }
+    run(&tools, "trunk", &["build", "--release"])?;
+    let e2e = root().join("e2e");
+    let mut playwright = tools.command("npx");
+    playwright
+        .args(["playwright", "test"])
+        .current_dir(&e2e)
+        .env("CAMRIG_BIN", root().join("target/release/camrig"))
+        .env("CAMRIG_DIST", root().join("dist"));
+    status(&mut playwright)?;
+    println!("xtask: all tests passed");
+    Ok(())
+}
