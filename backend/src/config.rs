@@ -180,7 +180,9 @@ impl Layers {
             },
             reason,
         };
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| file_err(e.to_string()))?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| file_err(e.to_string()))?;
         for (section, body) in table {
             let toml::Value::Table(body) = body else {
                 return Err(ConfigError::UnknownKey {
@@ -192,10 +194,7 @@ impl Layers {
                 let full = format!("{section}.{name}");
                 let key = KEYS.iter().find(|(k, _)| *k == full).map(|(k, _)| *k);
                 let Some(key) = key else {
-                    return Err(ConfigError::UnknownKey {
-                        key: full,
-                        origin,
-                    });
+                    return Err(ConfigError::UnknownKey { key: full, origin });
                 };
                 self.values.insert(key, (Raw::Toml(value), origin.clone()));
             }
@@ -209,7 +208,8 @@ impl Layers {
         for (key, _) in KEYS {
             let var = env_var(key);
             if let Some(value) = lookup(&var) {
-                self.values.insert(key, (Raw::Text(value), Origin::Env(var)));
+                self.values
+                    .insert(key, (Raw::Text(value), Origin::Env(var)));
             }
         }
     }
@@ -221,14 +221,19 @@ impl Layers {
                 .iter()
                 .find(|(k, _)| *k == key)
                 .map_or("?", |(_, f)| *f);
-            self.values.insert(key, (Raw::Text(value), Origin::Flag(flag)));
+            self.values
+                .insert(key, (Raw::Text(value), Origin::Flag(flag)));
         }
     }
 
     /// Converts the collected values into a validated [`Config`].
     pub fn build(&self) -> Result<Config, ConfigError> {
         let mut config = Config::default();
-        if let Some(addr) = self.parse("server.listen", "an address such as 127.0.0.1:5000 or 0.0.0.0:5000", |s| s.parse().ok())? {
+        if let Some(addr) = self.parse(
+            "server.listen",
+            "an address such as 127.0.0.1:5000 or 0.0.0.0:5000",
+            |s| s.parse().ok(),
+        )? {
             config.listen = addr;
         }
         if let Some(dir) = self.parse("server.frontend_dir", "a folder path", |s| {
@@ -236,21 +241,28 @@ impl Layers {
         })? {
             config.frontend_dir = dir;
         }
-        let device = self.parse("camera.device", "a device path such as /dev/video0, or a libcamera camera name", |s| {
-            (!s.is_empty()).then(|| s.to_owned())
-        })?;
-        let source = self.parse("camera.source", "one of auto, test, v4l2, libcamera", |s| match s {
-            "auto" => Some(None),
-            "test" => Some(Some(CameraSource::Test)),
-            "v4l2" => Some(Some(CameraSource::V4l2)),
-            "libcamera" => Some(Some(CameraSource::Libcamera)),
-            _ => None,
-        })?;
+        let device = self.parse(
+            "camera.device",
+            "a device path such as /dev/video0, or a libcamera camera name",
+            |s| (!s.is_empty()).then(|| s.to_owned()),
+        )?;
+        let source = self.parse(
+            "camera.source",
+            "one of auto, test, v4l2, libcamera",
+            |s| match s {
+                "auto" => Some(None),
+                "test" => Some(Some(CameraSource::Test)),
+                "v4l2" => Some(Some(CameraSource::V4l2)),
+                "libcamera" => Some(Some(CameraSource::Libcamera)),
+                _ => None,
+            },
+        )?;
         config.camera.source = match source.unwrap_or(None) {
             None => SourceSetting::Auto,
-            Some(CameraSource::V4l2) => {
-                SourceSetting::Fixed(CameraSource::V4l2, Some(device.unwrap_or_else(|| "/dev/video0".into())))
-            }
+            Some(CameraSource::V4l2) => SourceSetting::Fixed(
+                CameraSource::V4l2,
+                Some(device.unwrap_or_else(|| "/dev/video0".into())),
+            ),
             Some(kind) => SourceSetting::Fixed(kind, device),
         };
         let c = &mut config.camera;
@@ -265,8 +277,16 @@ impl Layers {
             }
         }
         if c.width % 2 != 0 || c.height % 2 != 0 {
-            let (key, got) = if c.width % 2 != 0 { ("camera.width", c.width) } else { ("camera.height", c.height) };
-            return Err(self.invalid(key, got.to_string(), "an even number (I420 needs even sizes)".into()));
+            let (key, got) = if c.width % 2 != 0 {
+                ("camera.width", c.width)
+            } else {
+                ("camera.height", c.height)
+            };
+            return Err(self.invalid(
+                key,
+                got.to_string(),
+                "an even number (I420 needs even sizes)".into(),
+            ));
         }
         Ok(config)
     }
@@ -276,11 +296,21 @@ impl Layers {
             .values
             .get(key)
             .map_or(Origin::Flag("?"), |(_, o)| o.clone());
-        ConfigError::Invalid { key, origin, got, expected }
+        ConfigError::Invalid {
+            key,
+            origin,
+            got,
+            expected,
+        }
     }
 
     /// Parses a string-valued key with `f`; `None` from `f` means invalid.
-    fn parse<T>(&self, key: &'static str, expected: &str, f: impl Fn(&str) -> Option<T>) -> Result<Option<T>, ConfigError> {
+    fn parse<T>(
+        &self,
+        key: &'static str,
+        expected: &str,
+        f: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, ConfigError> {
         let Some((raw, _)) = self.values.get(key) else {
             return Ok(None);
         };
@@ -305,7 +335,9 @@ impl Layers {
         value
             .filter(|v| (min..=max).contains(v))
             .map(Some)
-            .ok_or_else(|| self.invalid(key, raw.shown(), format!("an integer from {min} to {max}")))
+            .ok_or_else(|| {
+                self.invalid(key, raw.shown(), format!("an integer from {min} to {max}"))
+            })
     }
 }
 
@@ -334,7 +366,10 @@ mod tests {
     fn file_then_env_then_flags() {
         let mut layers = Layers::default();
         layers
-            .toml_text("[camera]\nwidth = 640\nheight = 480\nfps = 15\n", Origin::File("f".into()))
+            .toml_text(
+                "[camera]\nwidth = 640\nheight = 480\nfps = 15\n",
+                Origin::File("f".into()),
+            )
             .unwrap();
         layers.env(|var| (var == "CAMRIG_CAMERA_FPS").then(|| "10".to_owned()));
         layers.flag("camera.height", Some("360".into()));
@@ -353,7 +388,9 @@ mod tests {
 
     #[test]
     fn errors_name_the_key_the_origin_and_what_is_accepted() {
-        let err = from_toml("[camera]\nwidth = \"wide\"\n").unwrap_err().to_string();
+        let err = from_toml("[camera]\nwidth = \"wide\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`camera.width`"), "{err}");
         assert!(err.contains("config file camrig.toml"), "{err}");
         assert!(err.contains("an integer from 16 to 7680"), "{err}");
@@ -361,7 +398,10 @@ mod tests {
         let mut layers = Layers::default();
         layers.env(|var| (var == "CAMRIG_CAMERA_SOURCE").then(|| "webcam".to_owned()));
         let err = layers.build().unwrap_err().to_string();
-        assert!(err.contains("environment variable CAMRIG_CAMERA_SOURCE"), "{err}");
+        assert!(
+            err.contains("environment variable CAMRIG_CAMERA_SOURCE"),
+            "{err}"
+        );
         assert!(err.contains("one of auto, test, v4l2, libcamera"), "{err}");
 
         let mut layers = Layers::default();
@@ -369,13 +409,17 @@ mod tests {
         let err = layers.build().unwrap_err().to_string();
         assert!(err.contains("flag --listen"), "{err}");
 
-        let err = from_toml("[camera]\nwidth = 641\n").unwrap_err().to_string();
+        let err = from_toml("[camera]\nwidth = 641\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("even"), "{err}");
     }
 
     #[test]
     fn unknown_keys_and_broken_toml_are_rejected() {
-        let err = from_toml("[camera]\nwidht = 640\n").unwrap_err().to_string();
+        let err = from_toml("[camera]\nwidht = 640\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown key `camera.widht`"), "{err}");
         let err = from_toml("[camera\n").unwrap_err().to_string();
         assert!(err.starts_with("cannot read config file"), "{err}");

@@ -59,7 +59,10 @@ async fn video_feed(State(app): State<AppState>) -> Response {
         }
     });
     (
-        [(header::CONTENT_TYPE, mjpeg::content_type().as_str()), NO_STORE],
+        [
+            (header::CONTENT_TYPE, mjpeg::content_type().as_str()),
+            NO_STORE,
+        ],
         Body::from_stream(parts),
     )
         .into_response()
@@ -68,7 +71,8 @@ async fn video_feed(State(app): State<AppState>) -> Response {
 /// Response header of `/snapshot.jpg`: the frame's sequence number.
 const SEQUENCE_HEADER: header::HeaderName = header::HeaderName::from_static("x-frame-sequence");
 /// Response header of `/snapshot.jpg`: capture time, µs since the Unix epoch.
-const CAPTURED_HEADER: header::HeaderName = header::HeaderName::from_static("x-capture-timestamp-us");
+const CAPTURED_HEADER: header::HeaderName =
+    header::HeaderName::from_static("x-capture-timestamp-us");
 
 /// `GET /snapshot.jpg`: the newest frame (with its sequence number and
 /// capture time as `X-Frame-Sequence` and `X-Capture-Timestamp-Us`), or 503
@@ -105,5 +109,8 @@ async fn api_state(State(app): State<AppState>) -> Json<ServerState> {
 /// camera problem does not make the server unhealthy.
 async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
     let camera = app.state.borrow().camera.status;
-    ([NO_STORE], Json(json!({ "status": "ok", "camera": camera })))
+    (
+        [NO_STORE],
+        Json(json!({ "status": "ok", "camera": camera })),
+    )
 }

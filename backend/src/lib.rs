@@ -66,26 +66,36 @@ impl Server {
     /// supervisor and binds the listen address.
     pub async fn bind(config: Config) -> Result<Server, ServerError> {
         gstreamer::init().map_err(|e| ServerError::Gstreamer(e.to_string()))?;
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| ServerError::Bind {
-                addr: config.listen,
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| ServerError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
         let setting = config.camera.source.clone();
         let source = tokio::task::spawn_blocking(move || camera::source::resolve(&setting))
             .await
             .map_err(|e| ServerError::Gstreamer(e.to_string()))?;
-        let state = Arc::new(watch::channel(ServerState {
-            camera: camera::initial_state(&config.camera, &source),
-            viewers: 0,
-        }).0);
+        let state = Arc::new(
+            watch::channel(ServerState {
+                camera: camera::initial_state(&config.camera, &source),
+                viewers: 0,
+            })
+            .0,
+        );
         if !config.frontend_dir.join("index.html").is_file() {
             tracing::warn!(dir = %config.frontend_dir.display(), "no built web app found; only the API and streams are served");
         }
         let tasks = TaskTracker::new();
         let camera_shutdown = CancellationToken::new();
-        let camera = camera::spawn(&config.camera, source, state.clone(), camera_shutdown.clone(), &tasks);
+        let camera = camera::spawn(
+            &config.camera,
+            source,
+            state.clone(),
+            camera_shutdown.clone(),
+            &tasks,
+        );
         let app = AppState {
             camera,
             state,
@@ -138,7 +148,10 @@ impl Server {
         };
         camera_shutdown.cancel();
         tasks.close();
-        if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait()).await.is_err() {
+        if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait())
+            .await
+            .is_err()
+        {
             tracing::warn!("some tasks did not stop within {SHUTDOWN_GRACE:?}");
         }
         outcome

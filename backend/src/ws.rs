@@ -64,7 +64,10 @@ async fn session(socket: WebSocket, app: AppState) {
 }
 
 async fn send(sink: &mut SplitSink<WebSocket, Message>, message: Message) -> bool {
-    matches!(tokio::time::timeout(SEND_TIMEOUT, sink.send(message)).await, Ok(Ok(())))
+    matches!(
+        tokio::time::timeout(SEND_TIMEOUT, sink.send(message)).await,
+        Ok(Ok(()))
+    )
 }
 
 fn close(code: u16, reason: &'static str) -> Message {
@@ -128,7 +131,11 @@ async fn write_loop(
     }
 }
 
-async fn read_loop(mut stream: SplitStream<WebSocket>, app: &AppState, outbox: mpsc::Sender<Outgoing>) {
+async fn read_loop(
+    mut stream: SplitStream<WebSocket>,
+    app: &AppState,
+    outbox: mpsc::Sender<Outgoing>,
+) {
     let error = |code, message: &str| {
         Outgoing::Reply(ServerMessage::Error {
             id: None,

@@ -119,7 +119,9 @@ impl Connection {
     #[allow(dead_code)]
     pub fn send(&self, command: Command) {
         let message = ClientMessage { id: None, command };
-        let Ok(text) = serde_json::to_string(&message) else { return };
+        let Ok(text) = serde_json::to_string(&message) else {
+            return;
+        };
         self.socket.with_value(|socket| {
             if let Some(socket) = socket {
                 let _ = socket.ws.send_with_str(&text);
@@ -129,7 +131,11 @@ impl Connection {
 
     fn url() -> Option<String> {
         let location = window().location();
-        let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+        let scheme = if location.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
         Some(format!("{scheme}://{}/ws", location.host().ok()?))
     }
 
@@ -199,4 +205,3 @@ impl Connection {
         );
     }
 }
-

@@ -13,7 +13,8 @@ pub fn content_type() -> String {
 
 /// Bytes that go in front of one JPEG of `len` bytes.
 pub fn part_head(len: usize) -> Vec<u8> {
-    format!("--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len}\r\n\r\n").into_bytes()
+    format!("--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len}\r\n\r\n")
+        .into_bytes()
 }
 
 /// Bytes that follow each JPEG.
@@ -94,7 +95,11 @@ mod tests {
 
     #[test]
     fn splits_parts_fed_byte_by_byte() {
-        let parts: [&[u8]; 3] = [b"\xff\xd8one\xff\xd9", b"", b"\xff\xd8three\r\n\r\n\xff\xd9"];
+        let parts: [&[u8]; 3] = [
+            b"\xff\xd8one\xff\xd9",
+            b"",
+            b"\xff\xd8three\r\n\r\n\xff\xd9",
+        ];
         let bytes = stream(&parts);
         let mut reader = PartReader::default();
         let mut got = Vec::new();

@@ -42,7 +42,8 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-const HELP: &str = "usage: cargo xtask <serve [-- FLAGS] | test | setup [serve|test] | build | bench [OPTIONS]>";
+const HELP: &str =
+    "usage: cargo xtask <serve [-- FLAGS] | test | setup [serve|test] | build | bench [OPTIONS]>";
 
 /// The repository root (the parent of this crate's folder).
 pub fn root() -> PathBuf {
@@ -63,7 +64,9 @@ pub fn run(tools: &setup::Tools, program: &str, args: &[&str]) -> Result<()> {
 pub fn status(command: &mut Command) -> Result<()> {
     let shown = format!("{command:?}");
     println!("xtask: $ {}", shown.replace('"', ""));
-    let status = command.status().with_context(|| format!("cannot run {shown}"))?;
+    let status = command
+        .status()
+        .with_context(|| format!("cannot run {shown}"))?;
     if !status.success() {
         bail!("{shown} failed ({status})");
     }
@@ -82,13 +85,28 @@ fn setup_cmd(args: &[String]) -> Result<()> {
 /// Release build of the web app (Trunk) and the server.
 fn build(tools: &setup::Tools) -> Result<()> {
     run(tools, "trunk", &["build", "--release"])?;
-    run(tools, "cargo", &["build", "--release", "--package", "backend", "--bin", "camrig"])
+    run(
+        tools,
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--package",
+            "backend",
+            "--bin",
+            "camrig",
+        ],
+    )
 }
 
 fn serve(args: &[String]) -> Result<()> {
     let tools = setup::ensure(setup::Purpose::Serve)?;
     build(&tools)?;
-    let args: Vec<&str> = args.iter().map(String::as_str).filter(|a| *a != "--").collect();
+    let args: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "--")
+        .collect();
     let binary = root().join("target/release/camrig");
     let mut command = tools.command(&binary.display().to_string());
     command.args(&args).current_dir(root());
@@ -101,15 +119,37 @@ fn test() -> Result<()> {
     let tools = setup::ensure(setup::Purpose::Test)?;
     let steps: [(&str, &[&str]); 6] = [
         ("cargo", &["fmt", "--all", "--check"]),
-        ("cargo", &["clippy", "--all-targets", "--", "-D", "warnings"]),
         (
             "cargo",
-            &["clippy", "--package", "frontend", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"],
+            &["clippy", "--all-targets", "--", "-D", "warnings"],
+        ),
+        (
+            "cargo",
+            &[
+                "clippy",
+                "--package",
+                "frontend",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ],
         ),
         ("cargo", &["test"]),
         // The frontend's pure logic (frame-rate meter) runs on the host.
         ("cargo", &["test", "--package", "frontend"]),
-        ("cargo", &["build", "--release", "--package", "backend", "--bin", "camrig"]),
+        (
+            "cargo",
+            &[
+                "build",
+                "--release",
+                "--package",
+                "backend",
+                "--bin",
+                "camrig",
+            ],
+        ),
     ];
     for (program, args) in steps {
         run(&tools, program, args)?;

@@ -99,7 +99,10 @@ pub fn ensure(purpose: Purpose) -> Result<Tools> {
     if purpose == Purpose::Test {
         e2e_packages(&tools)?;
     }
-    println!("xtask: setup complete in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "xtask: setup complete in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(tools)
 }
 
@@ -140,7 +143,10 @@ fn apt(packages: &[&str]) -> Result<()> {
 fn wasm_target() -> Result<()> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
         .context("rustup is needed (the Rust toolchain manager)")?;
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     status(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
@@ -153,26 +159,33 @@ fn cargo_install(tools: &Tools, args: &[&str]) -> Result<()> {
 }
 
 fn trunk(tools: &Tools) -> Result<()> {
-    let have = output(&mut tools.command("trunk").arg("--version"));
+    let have = output(tools.command("trunk").arg("--version"));
     if have.as_deref() == Some(&format!("trunk {TRUNK_VERSION}")) {
         return Ok(());
     }
     // Trunk declares a newer rustc than this machine's; it builds and works.
     cargo_install(
         tools,
-        &["trunk", "--version", TRUNK_VERSION, "--locked", "--ignore-rust-version"],
+        &[
+            "trunk",
+            "--version",
+            TRUNK_VERSION,
+            "--locked",
+            "--ignore-rust-version",
+        ],
     )
 }
 
 /// The wasm-bindgen version recorded in Cargo.lock.
 fn locked_wasm_bindgen() -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).context("cannot read Cargo.lock")?;
+    let lock =
+        std::fs::read_to_string(root().join("Cargo.lock")).context("cannot read Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(version.trim_end_matches('"').to_owned());
-            }
+        if line == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
         }
     }
     bail!("wasm-bindgen is not in Cargo.lock")
@@ -180,17 +193,20 @@ fn locked_wasm_bindgen() -> Result<String> {
 
 fn wasm_bindgen(tools: &Tools) -> Result<()> {
     let version = locked_wasm_bindgen()?;
-    let have = output(&mut tools.command("wasm-bindgen").arg("--version"));
+    let have = output(tools.command("wasm-bindgen").arg("--version"));
     if have.as_deref() == Some(&format!("wasm-bindgen {version}")) {
         return Ok(());
     }
     // Not --locked: its lock file names a crate version the registry lacks.
-    cargo_install(tools, &["wasm-bindgen-cli", "--version", &version, "--force"])
+    cargo_install(
+        tools,
+        &["wasm-bindgen-cli", "--version", &version, "--force"],
+    )
 }
 
 fn wasm_opt(tools: &Tools) -> Result<()> {
     let major = BINARYEN_VERSION.split('.').next().unwrap_or_default();
-    let have = output(&mut tools.command("wasm-opt").arg("--version"));
+    let have = output(tools.command("wasm-opt").arg("--version"));
     if have.is_some_and(|v| v.contains(&format!("version_{major}"))) {
         return Ok(());
     }

@@ -209,4 +209,3 @@ fn bus_failure(message: &gst::Message) -> Option<String> {
         _ => None,
     }
 }
-

@@ -102,14 +102,19 @@ impl Pipeline {
         let build_err = |e: gst::glib::BoolError| PipelineError::Build(e.to_string());
 
         let convert = make("videoconvert")?;
-        let i420 = caps_filter(gst::Caps::builder("video/x-raw").field("format", "I420").build())?;
+        let i420 = caps_filter(
+            gst::Caps::builder("video/x-raw")
+                .field("format", "I420")
+                .build(),
+        )?;
         let encoder = make("jpegenc")?;
         encoder.set_property("quality", spec.jpeg_quality.min(100) as i32);
         let sink = appsink(publisher);
         pipeline
             .add_many([&convert, &i420, &encoder, sink.upcast_ref()])
             .map_err(build_err)?;
-        gst::Element::link_many([&convert, &i420, &encoder, sink.upcast_ref()]).map_err(build_err)?;
+        gst::Element::link_many([&convert, &i420, &encoder, sink.upcast_ref()])
+            .map_err(build_err)?;
 
         let raw_mode = gst::Caps::builder("video/x-raw")
             .field("width", spec.width as i32)
@@ -128,7 +133,9 @@ impl Pipeline {
                 overlay.set_property_from_str("halignment", "left");
                 overlay.set_property_from_str("valignment", "top");
                 overlay.set_property("font-desc", "Sans Bold 28");
-                pipeline.add_many([&src, &mode, &overlay]).map_err(build_err)?;
+                pipeline
+                    .add_many([&src, &mode, &overlay])
+                    .map_err(build_err)?;
                 gst::Element::link_many([&src, &mode, &overlay, &convert]).map_err(build_err)?;
             }
             CameraSource::Libcamera => {
@@ -142,7 +149,11 @@ impl Pipeline {
             }
             CameraSource::V4l2 => {
                 let src = make("v4l2src")?;
-                let device = spec.source.device.clone().unwrap_or_else(|| "/dev/video0".into());
+                let device = spec
+                    .source
+                    .device
+                    .clone()
+                    .unwrap_or_else(|| "/dev/video0".into());
                 src.set_property("device", device);
                 // USB cameras often offer 720p30 only as MJPEG: accept raw or
                 // JPEG at the requested mode and let decodebin decode.
@@ -155,16 +166,22 @@ impl Pipeline {
                 modes.merge(jpeg_mode);
                 let mode = caps_filter(modes)?;
                 let decode = make("decodebin")?;
-                pipeline.add_many([&src, &mode, &decode]).map_err(build_err)?;
+                pipeline
+                    .add_many([&src, &mode, &decode])
+                    .map_err(build_err)?;
                 gst::Element::link_many([&src, &mode, &decode]).map_err(build_err)?;
                 let convert_weak = convert.downgrade();
                 decode.connect_pad_added(move |_, pad| {
-                    let Some(convert) = convert_weak.upgrade() else { return };
-                    let Some(sink_pad) = convert.static_pad("sink") else { return };
-                    if !sink_pad.is_linked() {
-                        if let Err(err) = pad.link(&sink_pad) {
-                            tracing::warn!(?err, "cannot link the decoded camera stream");
-                        }
+                    let Some(convert) = convert_weak.upgrade() else {
+                        return;
+                    };
+                    let Some(sink_pad) = convert.static_pad("sink") else {
+                        return;
+                    };
+                    if !sink_pad.is_linked()
+                        && let Err(err) = pad.link(&sink_pad)
+                    {
+                        tracing::warn!(?err, "cannot link the decoded camera stream");
                     }
                 });
             }
@@ -243,7 +260,11 @@ fn appsink(publisher: Publisher) -> gst_app::AppSink {
                     .unwrap_or((0, 0));
                 let captured_us = capture_time_us(sink.upcast_ref(), buffer.pts());
                 let map = buffer.map_readable().map_err(|_| {
-                    gst::element_error!(sink, gst::ResourceError::Read, ["cannot map a JPEG buffer"]);
+                    gst::element_error!(
+                        sink,
+                        gst::ResourceError::Read,
+                        ["cannot map a JPEG buffer"]
+                    );
                     gst::FlowError::Error
                 })?;
                 publisher.publish(captured_us, width, height, map.as_slice());

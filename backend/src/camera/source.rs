@@ -37,7 +37,9 @@ pub fn resolve(setting: &SourceSetting) -> ResolvedSource {
                 }
             }
             None => {
-                tracing::info!("camera source auto: no V4L2 capture device found, using the test source");
+                tracing::info!(
+                    "camera source auto: no V4L2 capture device found, using the test source"
+                );
                 ResolvedSource {
                     kind: CameraSource::Test,
                     device: None,

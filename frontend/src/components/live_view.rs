@@ -136,15 +136,21 @@ impl Decoder {
         let total = buffer.byte_length();
         let head_len = (HEADER_LEN as u32).min(total);
         let mut head = vec![0u8; head_len as usize];
-        js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, 0, head_len).copy_to(&mut head);
-        let (header, offset) = FrameHeader::decode_prefix(&head, total as usize).map_err(|e| e.to_string())?;
+        js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, 0, head_len)
+            .copy_to(&mut head);
+        let (header, offset) =
+            FrameHeader::decode_prefix(&head, total as usize).map_err(|e| e.to_string())?;
         let offset = offset as u32;
-        let jpeg = js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, offset, total - offset);
+        let jpeg =
+            js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, offset, total - offset);
         let parts = js_sys::Array::of1(&jpeg);
         let options = BlobPropertyBag::new();
         options.set_type("image/jpeg");
-        let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|_| "blob")?;
-        let promise = window().create_image_bitmap_with_blob(&blob).map_err(|_| "createImageBitmap")?;
+        let blob =
+            Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|_| "blob")?;
+        let promise = window()
+            .create_image_bitmap_with_blob(&blob)
+            .map_err(|_| "createImageBitmap")?;
         let bitmap: ImageBitmap = JsFuture::from(promise)
             .await
             .map_err(|_| "JPEG decode failed")?

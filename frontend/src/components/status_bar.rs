@@ -22,7 +22,9 @@ pub fn StatusBar() -> impl IntoView {
             None => ("unknown", String::from("camera unknown")),
             Some(c) => match c.status {
                 CameraStatus::Live => ("live", format!("{} camera live", c.source.as_str())),
-                CameraStatus::Starting => ("starting", format!("{} camera starting", c.source.as_str())),
+                CameraStatus::Starting => {
+                    ("starting", format!("{} camera starting", c.source.as_str()))
+                }
                 CameraStatus::Offline => (
                     "offline",
                     format!("camera offline: {}", c.reason.unwrap_or_default()),
