@@ -39,9 +39,12 @@ const SERVE_PACKAGES: &[&str] = &[
     "gstreamer1.0-libav",
     "gstreamer1.0-tools",
     "gstreamer1.0-libcamera",
-    "nodejs",
-    "npm",
 ];
+
+/// Debian packages for node and npm (wasm-opt and Playwright come from
+/// npm), installed only when the commands are missing: a machine may have
+/// another build of node that Debian's npm package would conflict with.
+const NODE_PACKAGES: &[&str] = &["nodejs", "npm"];
 
 /// Extra Debian packages for the tests.
 const TEST_PACKAGES: &[&str] = &["chromium", "chromium-driver"];
@@ -86,6 +89,9 @@ pub fn ensure(purpose: Purpose) -> Result<Tools> {
     let mut packages: Vec<&str> = SERVE_PACKAGES.to_vec();
     if purpose == Purpose::Test {
         packages.extend_from_slice(TEST_PACKAGES);
+    }
+    if output(Command::new("npm").arg("--version")).is_none() {
+        packages.extend_from_slice(NODE_PACKAGES);
     }
     apt(&packages)?;
     let cargo_bin = home().join(".cargo/bin");
@@ -134,7 +140,7 @@ fn apt(packages: &[&str]) -> Result<()> {
     let mut install = Command::new("apt-get");
     install
         .args(lock)
-        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(["install", "-y", "-q"])
         .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive");
     status(&mut install)
