@@ -30,6 +30,8 @@ const MAX_WS_MESSAGE: usize = 1024 * 1024;
 const OUTBOX: usize = 16;
 /// A viewer that cannot take one message in this long is dropped.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long the goodbye close frame may take when the server shuts down.
+const GOODBYE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Close code: going away (server shutting down).
 const CLOSE_GOING_AWAY: u16 = 1001;
@@ -63,11 +65,25 @@ async fn session(socket: WebSocket, app: AppState) {
     }
 }
 
-async fn send(sink: &mut SplitSink<WebSocket, Message>, message: Message) -> bool {
-    matches!(
-        tokio::time::timeout(SEND_TIMEOUT, sink.send(message)).await,
-        Ok(Ok(()))
-    )
+/// Sends one message; gives up after [`SEND_TIMEOUT`], or at once when the
+/// server shuts down (a viewer that does not read must not hold it up).
+async fn send(
+    sink: &mut SplitSink<WebSocket, Message>,
+    message: Message,
+    shutdown: &CancellationToken,
+) -> bool {
+    tokio::select! {
+        biased;
+        _ = shutdown.cancelled() => false,
+        sent = tokio::time::timeout(SEND_TIMEOUT, sink.send(message)) => matches!(sent, Ok(Ok(()))),
+    }
+}
+
+/// Tells the viewer that the server is going away, waiting at most
+/// [`GOODBYE_TIMEOUT`] for it to take the close frame.
+async fn goodbye(sink: &mut SplitSink<WebSocket, Message>) {
+    let message = close(CLOSE_GOING_AWAY, "server shutting down");
+    let _ = tokio::time::timeout(GOODBYE_TIMEOUT, sink.send(message)).await;
 }
 
 fn close(code: u16, reason: &'static str) -> Message {
@@ -89,20 +105,24 @@ async fn write_loop(
         id: None,
         state: state.borrow_and_update().clone(),
     };
-    if !send(&mut sink, Message::Text(initial.to_json().into())).await {
+    let initial = Message::Text(initial.to_json().into());
+    if !send(&mut sink, initial, &shutdown).await {
+        if shutdown.is_cancelled() {
+            goodbye(&mut sink).await;
+        }
         return;
     }
     loop {
         let message = tokio::select! {
             biased;
             _ = shutdown.cancelled() => {
-                let _ = send(&mut sink, close(CLOSE_GOING_AWAY, "server shutting down")).await;
+                goodbye(&mut sink).await;
                 return;
             }
             out = replies.recv() => match out {
                 Some(Outgoing::Reply(reply)) => Message::Text(reply.to_json().into()),
                 Some(Outgoing::Close(code, reason)) => {
-                    let _ = send(&mut sink, close(code, reason)).await;
+                    let _ = send(&mut sink, close(code, reason), &shutdown).await;
                     return;
                 }
                 None => return,
@@ -125,7 +145,10 @@ async fn write_loop(
                 }
             }
         };
-        if !send(&mut sink, message).await {
+        if !send(&mut sink, message, &shutdown).await {
+            if shutdown.is_cancelled() {
+                goodbye(&mut sink).await;
+            }
             return;
         }
     }

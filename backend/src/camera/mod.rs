@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use gstreamer as gst;
-use gstreamer::prelude::GstObjectExt;
+use gstreamer::prelude::*;
 use shared::{CameraState, CameraStatus};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -105,8 +105,9 @@ enum Outcome {
 impl Supervisor {
     async fn run(mut self) {
         let mut delay = BACKOFF_MIN;
+        // The state starts as `Starting`; after a failure it stays
+        // `Offline` with the reason through the retries until frames flow.
         loop {
-            self.set_status(CameraStatus::Starting, None);
             match self.run_once().await {
                 Outcome::Shutdown => break,
                 Outcome::Failed { reason, was_live } => {
@@ -195,13 +196,17 @@ impl Supervisor {
 }
 
 /// A user-facing reason if `message` means the pipeline has failed.
-fn bus_failure(message: &gst::Message) -> Option<String> {
+pub(crate) fn bus_failure(message: &gst::Message) -> Option<String> {
     use gst::MessageView;
     match message.view() {
         MessageView::Error(err) => {
+            // The factory name (v4l2src) is stable across retries, unlike
+            // the instance name (v4l2src3).
             let element = err
                 .src()
-                .map(|s| s.name().to_string())
+                .and_then(|s| s.downcast_ref::<gst::Element>())
+                .and_then(|e| e.factory())
+                .map(|f| f.name().to_string())
                 .unwrap_or_else(|| "pipeline".into());
             Some(format!("{element}: {}", err.error()))
         }

@@ -199,7 +199,17 @@ impl Pipeline {
         self.pipeline
             .set_state(gst::State::Playing)
             .map(|_| ())
-            .map_err(|e| PipelineError::Start(e.to_string()))
+            .map_err(|err| {
+                // The element's own error on the bus says what went wrong
+                // (for example which device could not be opened).
+                let reason = self
+                    .pipeline
+                    .bus()
+                    .and_then(|bus| bus.pop_filtered(&[gst::MessageType::Error]))
+                    .and_then(|message| super::bus_failure(&message))
+                    .unwrap_or_else(|| err.to_string());
+                PipelineError::Start(reason)
+            })
     }
 }
 

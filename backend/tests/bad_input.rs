@@ -1,0 +1,127 @@
+//! Bad input on the WebSocket: malformed JSON, an unknown command and a
+//! binary message each get an error reply and the session stays open (a
+//! later `ping` is answered); a text message over the 16 KiB limit closes
+//! the session with code 1009, and so does one over the 1 MiB transport
+//! limit.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{STEP, Ws, next_message, next_reply, within};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio::io::AsyncWriteExt;
+use tokio_tungstenite::tungstenite::Message;
+
+const WIDTH: u32 = 320;
+const HEIGHT: u32 = 240;
+const FPS: u32 = 30;
+
+async fn send(ws: &mut Ws, message: Message) {
+    within(STEP, "sending", ws.send(message))
+        .await
+        .expect("cannot send");
+}
+
+/// Reads until the server's close frame and returns its code; frames and
+/// state pushes before it are skipped.
+async fn close_code(ws: &mut Ws) -> u16 {
+    within(STEP, "a close frame", async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+                Some(Ok(Message::Close(None))) => panic!("close frame without a code"),
+                Some(Ok(Message::Text(text))) => {
+                    let reply: serde_json::Value = serde_json::from_str(&text).unwrap();
+                    assert_eq!(reply["type"], "state", "unexpected reply {text}");
+                }
+                Some(Ok(_)) => {}
+                Some(Err(err)) => panic!("read error before the close frame: {err}"),
+                None => panic!("stream ended without a close frame"),
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_messages_get_errors_and_the_session_survives() {
+    let server = common::start_live(common::test_config(WIDTH, HEIGHT, FPS)).await;
+    let mut ws = common::ws_connect(&server).await;
+    let Message::Text(first) = next_message(&mut ws).await else {
+        panic!("the first message is not the state");
+    };
+    assert!(first.contains(r#""type":"state""#), "{first}");
+
+    send(&mut ws, Message::text("not json")).await;
+    let reply = next_reply(&mut ws).await;
+    assert_eq!(reply["type"], "error", "{reply}");
+    assert_eq!(reply["code"], "bad_request", "{reply}");
+    assert!(reply.get("id").is_none(), "{reply}");
+    assert!(
+        reply["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{reply}"
+    );
+
+    send(&mut ws, Message::text(r#"{"cmd":"fly","id":5}"#)).await;
+    let reply = next_reply(&mut ws).await;
+    assert_eq!(reply["type"], "error", "{reply}");
+    assert_eq!(reply["code"], "bad_request", "{reply}");
+    assert_eq!(reply["id"], 5, "{reply}");
+
+    send(&mut ws, Message::binary(vec![1u8, 2, 3])).await;
+    let reply = next_reply(&mut ws).await;
+    assert_eq!(reply["type"], "error", "{reply}");
+    assert_eq!(reply["code"], "unsupported", "{reply}");
+
+    send(&mut ws, Message::text(r#"{"cmd":"ping","id":9}"#)).await;
+    assert_eq!(next_reply(&mut ws).await, json!({"type": "pong", "id": 9}));
+
+    send(&mut ws, Message::text(r#"{"cmd":"get_state","id":10}"#)).await;
+    let reply = next_reply(&mut ws).await;
+    assert_eq!(reply["type"], "state", "{reply}");
+    assert_eq!(reply["id"], 10, "{reply}");
+    assert_eq!(reply["state"]["viewers"], 1, "{reply}");
+
+    // A second connection breaks the text limit.
+    let mut big = common::ws_connect(&server).await;
+    send(&mut big, Message::text("x".repeat(64 * 1024))).await;
+    assert_eq!(close_code(&mut big).await, 1009);
+
+    // The first session is unaffected.
+    send(&mut ws, Message::text(r#"{"cmd":"ping","id":11}"#)).await;
+    assert_eq!(next_reply(&mut ws).await, json!({"type": "pong", "id": 11}));
+
+    drop((ws, big));
+    let took = server.stop().await;
+    assert!(took.as_secs() < 5, "shutdown took {took:?}");
+}
+
+/// A client text frame header (masked) announcing `len` payload bytes,
+/// followed by `sent` masked payload bytes: the rest never comes.
+fn oversized_frame_start(len: u64, sent: usize) -> Vec<u8> {
+    let mask = [0x12, 0x34, 0x56, 0x78];
+    let mut frame = vec![0x81, 0x80 | 127];
+    frame.extend_from_slice(&len.to_be_bytes());
+    frame.extend_from_slice(&mask);
+    frame.extend((0..sent).map(|i| b'x' ^ mask[i % 4]));
+    frame
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_over_the_transport_limit_closes_with_1009() {
+    let server = common::start_live(common::test_config(WIDTH, HEIGHT, FPS)).await;
+    let mut ws = common::ws_connect(&server).await;
+    // Announce a 2 MiB text frame but send only its first KiB, written
+    // straight to the socket: the server must refuse it from the header
+    // alone. (Writing all 2 MiB would race the server's close against the
+    // rest of the upload, and the client could see a reset instead.)
+    let start = oversized_frame_start(2 * 1024 * 1024, 1024);
+    within(STEP, "sending", ws.get_mut().write_all(&start))
+        .await
+        .expect("cannot send");
+    assert_eq!(close_code(&mut ws).await, 1009);
+    drop(ws);
+    let took = server.stop().await;
+    assert!(took.as_secs() < 5, "shutdown took {took:?}");
+}
