@@ -62,8 +62,12 @@ pub fn run(tools: &setup::Tools, program: &str, args: &[&str]) -> Result<()> {
 
 /// Runs a prepared command and fails if it fails.
 pub fn status(command: &mut Command) -> Result<()> {
-    let shown = format!("{command:?}");
-    println!("xtask: $ {}", shown.replace('"', ""));
+    let shown = std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|part| part.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
+    println!("xtask: $ {shown}");
     let status = command
         .status()
         .with_context(|| format!("cannot run {shown}"))?;
