@@ -65,15 +65,7 @@ async fn cancelling_closes_viewers_and_streams_and_returns() {
         bytes
     });
 
-    let cancelled = Instant::now();
-    server.token.cancel();
-    let handle = server.handle.take().unwrap();
-    let result = within(STEP, "Server::run to return after cancellation", handle)
-        .await
-        .expect("the server task panicked");
-    let took = cancelled.elapsed();
-    result.expect("Server::run returned an error");
-    eprintln!("Server::run returned {took:?} after cancellation");
+    let took = cancel_and_time(&mut server).await;
     assert!(took < GRACE, "Server::run took {took:?} to return");
 
     // Whatever the clients still had in flight, their streams end promptly.
@@ -103,15 +95,7 @@ async fn a_stalled_viewer_does_not_hold_up_shutdown() {
     let (mut stalled, port) = common::stalled_viewer(&server).await;
     common::wait_for_stalled_writer(server_port, port).await;
 
-    let cancelled = Instant::now();
-    server.token.cancel();
-    let handle = server.handle.take().unwrap();
-    let result = within(STEP, "Server::run to return after cancellation", handle)
-        .await
-        .expect("the server task panicked");
-    let took = cancelled.elapsed();
-    result.expect("Server::run returned an error");
-    eprintln!("Server::run returned {took:?} after cancellation");
+    let took = cancel_and_time(&mut server).await;
     let socket = common::tcp_socket(server_port, port);
     eprintln!("the server's socket to the stalled viewer: {socket:?}");
     assert!(
@@ -137,4 +121,18 @@ async fn a_stalled_viewer_does_not_hold_up_shutdown() {
     })
     .await;
     eprintln!("stalled viewer ended with {ended:?}");
+}
+
+/// Cancels the server and returns how long `Server::run` took to return.
+async fn cancel_and_time(server: &mut common::TestServer) -> Duration {
+    let cancelled = Instant::now();
+    server.token.cancel();
+    let handle = server.handle.take().unwrap();
+    let result = within(STEP, "Server::run to return after cancellation", handle)
+        .await
+        .expect("the server task panicked");
+    let took = cancelled.elapsed();
+    result.expect("Server::run returned an error");
+    eprintln!("Server::run returned {took:?} after cancellation");
+    took
 }

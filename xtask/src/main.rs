@@ -121,44 +121,28 @@ fn serve(args: &[String]) -> Result<()> {
 
 fn test() -> Result<()> {
     let tools = setup::ensure(setup::Purpose::Test)?;
-    let steps: [(&str, &[&str]); 6] = [
-        ("cargo", &["fmt", "--all", "--check"]),
-        (
-            "cargo",
-            &["clippy", "--all-targets", "--", "-D", "warnings"],
-        ),
-        (
-            "cargo",
-            &[
-                "clippy",
-                "--package",
-                "frontend",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        ),
-        ("cargo", &["test"]),
-        // The frontend's pure logic (frame-rate meter) runs on the host.
-        ("cargo", &["test", "--package", "frontend"]),
-        (
-            "cargo",
-            &[
-                "build",
-                "--release",
-                "--package",
-                "backend",
-                "--bin",
-                "camrig",
-            ],
-        ),
+    let wasm_clippy = [
+        "clippy",
+        "--package",
+        "frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
     ];
-    for (program, args) in steps {
-        run(&tools, program, args)?;
+    let steps: [&[&str]; 5] = [
+        &["fmt", "--all", "--check"],
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
+        &wasm_clippy,
+        &["test"],
+        // The frontend's pure logic (frame-rate meter) runs on the host.
+        &["test", "--package", "frontend"],
+    ];
+    for args in steps {
+        run(&tools, "cargo", args)?;
     }
-    run(&tools, "trunk", &["build", "--release"])?;
+    build(&tools)?;
     let e2e = root().join("e2e");
     let mut playwright = tools.command("npx");
     playwright
