@@ -101,3 +101,28 @@ test('works on a phone-sized touch screen', async ({ browser }) => {
   await expect.poll(() => frames(page)).toBeGreaterThan(held + 5);
   await context.close();
 });
+
+test('viewing does not grow memory', async ({ page }) => {
+  await page.goto(server.url);
+  await expectLive(page);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const heapAfterGc = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')!.value;
+    const nodes = metrics.find((m) => m.name === 'Nodes')!.value;
+    return { heap, nodes };
+  };
+  // Warm up, then compare the heap after ~300 more frames (20 s of video
+  // at 15 fps would be slow; the count is what matters, not the time).
+  await expect.poll(() => frames(page)).toBeGreaterThan(30);
+  const before = await heapAfterGc();
+  const start = await frames(page);
+  await expect.poll(() => frames(page), { timeout: 40_000 }).toBeGreaterThan(start + 300);
+  const after = await heapAfterGc();
+  // Every frame is ~20 KB of JPEG: a leak of frames or bitmaps would add
+  // megabytes; allow 1 MB of noise.
+  expect(after.heap - before.heap).toBeLessThan(1_000_000);
+  expect(after.nodes - before.nodes).toBeLessThan(50);
+});
