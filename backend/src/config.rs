@@ -3,7 +3,7 @@
 //! Raw values from all layers are collected per key and only then converted
 //! into the validated [`Config`], so an invalid value stops start-up with one
 //! message that names the key, where the value came from, and what is
-//! accepted. `camrig.example.toml` at the repository root documents every key.
+//! accepted. `backend/camrig.example.toml` documents every key.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -358,7 +358,7 @@ mod tests {
 
     #[test]
     fn the_example_file_parses_to_the_defaults() {
-        let text = include_str!("../../camrig.example.toml");
+        let text = include_str!("../camrig.example.toml");
         assert_eq!(from_toml(text).unwrap(), Config::default());
     }
 

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
-    /// TOML configuration file (see camrig.example.toml).
+    /// TOML configuration file (see backend/camrig.example.toml).
     #[arg(long, env = "CAMRIG_CONFIG")]
     config: Option<PathBuf>,
     /// Listen address, e.g. 127.0.0.1:5000 or 0.0.0.0:5000 [server.listen].
