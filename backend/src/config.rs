@@ -21,6 +21,27 @@ pub struct Config {
     pub frontend_dir: PathBuf,
     /// Camera and encoding settings.
     pub camera: CameraConfig,
+    /// Media folder and catalogue.
+    pub media: MediaConfig,
+}
+
+/// Where captures and the catalogue live.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaConfig {
+    /// Folder for photos and videos (`media.dir`).
+    pub dir: PathBuf,
+    /// Catalogue database URL (`media.database_url`); `None` means
+    /// `sqlite://<dir>/media.db`.
+    pub database_url: Option<String>,
+}
+
+impl MediaConfig {
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| crate::catalogue::default_database_url(&self.dir))
+    }
 }
 
 /// Camera settings.
@@ -59,6 +80,10 @@ impl Default for Config {
                 fps: 30,
                 jpeg_quality: 80,
             },
+            media: MediaConfig {
+                dir: PathBuf::from("media"),
+                database_url: None,
+            },
         }
     }
 }
@@ -74,6 +99,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("camera.height", "--height"),
     ("camera.fps", "--fps"),
     ("camera.jpeg_quality", "--jpeg-quality"),
+    ("media.dir", "--media-dir"),
+    ("media.database_url", "--database-url"),
 ];
 
 /// Where a raw value came from; part of every error message.
@@ -265,6 +292,21 @@ impl Layers {
             ),
             Some(kind) => SourceSetting::Fixed(kind, device),
         };
+        if let Some(dir) = self.parse("media.dir", "a folder path", |s| {
+            (!s.is_empty()).then(|| PathBuf::from(s))
+        })? {
+            config.media.dir = dir;
+        }
+        config.media.database_url = self.parse(
+            "media.database_url",
+            "a database URL starting with sqlite:// or postgres://",
+            |s| {
+                (s.starts_with("sqlite:")
+                    || s.starts_with("postgres://")
+                    || s.starts_with("postgresql://"))
+                .then(|| s.to_owned())
+            },
+        )?;
         let c = &mut config.camera;
         for (key, slot, min, max) in [
             ("camera.width", &mut c.width, 16, 7680),

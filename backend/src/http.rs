@@ -32,6 +32,7 @@ pub fn router(app: AppState) -> Router {
         .route("/snapshot.jpg", get(snapshot))
         .route("/api/state", get(api_state))
         .route("/healthz", get(healthz))
+        .merge(crate::media_api::routes())
         .fallback_service(spa)
         .with_state(app)
 }

@@ -10,11 +10,13 @@
 //! [`state`].
 
 pub mod camera;
+pub mod catalogue;
 pub mod config;
 pub mod dispatch;
 pub mod error;
 pub mod frames;
 pub mod http;
+pub mod media_api;
 pub mod state;
 pub mod ws;
 
@@ -47,6 +49,14 @@ pub enum ServerError {
         addr: SocketAddr,
         /// The OS error.
         source: std::io::Error,
+    },
+    /// The media catalogue could not be opened.
+    #[error("cannot open the media catalogue ({url}): {source}")]
+    Catalogue {
+        /// The database URL.
+        url: String,
+        /// What failed.
+        source: catalogue::CatalogueError,
     },
     /// The HTTP server failed.
     #[error("HTTP server error: {0}")]
@@ -87,6 +97,23 @@ impl Server {
         if !config.frontend_dir.join("index.html").is_file() {
             tracing::warn!(dir = %config.frontend_dir.display(), "no built web app found; only the API and streams are served");
         }
+        let url = config.media.database_url();
+        let catalogue = catalogue::Catalogue::open(&url, &config.media.dir)
+            .await
+            .map_err(|source| ServerError::Catalogue {
+                url: url.clone(),
+                source,
+            })?;
+        match catalogue.reconcile().await {
+            Ok(report) => tracing::info!(
+                missing = report.missing.len(),
+                restored = report.restored.len(),
+                finished_deletions = report.deleted.len(),
+                untracked = report.untracked.len(),
+                "media catalogue ready"
+            ),
+            Err(err) => tracing::warn!(%err, "media catalogue reconciliation failed"),
+        }
         let tasks = TaskTracker::new();
         let camera_shutdown = CancellationToken::new();
         let camera = camera::spawn(
@@ -99,6 +126,8 @@ impl Server {
         let app = AppState {
             camera,
             state,
+            catalogue,
+            media_events: tokio::sync::broadcast::channel(64).0,
             shutdown: CancellationToken::new(),
             tasks: tasks.clone(),
             frontend_dir: config.frontend_dir,

@@ -39,6 +39,12 @@ struct Cli {
     /// JPEG quality 1-100 [camera.jpeg_quality].
     #[arg(long)]
     jpeg_quality: Option<String>,
+    /// Folder for photos and videos [media.dir].
+    #[arg(long)]
+    media_dir: Option<String>,
+    /// Catalogue database URL [media.database_url].
+    #[arg(long)]
+    database_url: Option<String>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -72,6 +78,8 @@ fn start(cli: Cli) -> anyhow::Result<()> {
         ("camera.height", cli.height),
         ("camera.fps", cli.fps),
         ("camera.jpeg_quality", cli.jpeg_quality),
+        ("media.dir", cli.media_dir),
+        ("media.database_url", cli.database_url),
     ] {
         layers.flag(key, value);
     }

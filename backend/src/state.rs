@@ -5,12 +5,13 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use shared::ServerState;
-use tokio::sync::watch;
+use shared::{MediaEvent, ServerState};
+use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::camera::CameraHandle;
+use crate::catalogue::Catalogue;
 
 /// Sending side of the server state; cheap to clone.
 pub type StateSender = Arc<watch::Sender<ServerState>>;
@@ -22,6 +23,10 @@ pub struct AppState {
     pub camera: CameraHandle,
     /// The state every client sees; changes are broadcast.
     pub state: StateSender,
+    /// The media catalogue.
+    pub catalogue: Catalogue,
+    /// Catalogue changes, pushed to every WebSocket client.
+    pub media_events: broadcast::Sender<MediaEvent>,
     /// Cancelled when the server shuts down; long-lived streams end on it.
     pub shutdown: CancellationToken,
     /// Tracks WebSocket sessions so shutdown can wait for them.
@@ -31,6 +36,12 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Tells every client about a catalogue change (nobody listening is
+    /// fine).
+    pub fn media_changed(&self, event: MediaEvent) {
+        let _ = self.media_events.send(event);
+    }
+
     /// Adds `delta` to the viewer count and broadcasts the new state.
     pub fn add_viewers(&self, delta: i32) {
         self.state.send_modify(|s| {

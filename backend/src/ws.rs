@@ -15,8 +15,8 @@ use axum::response::Response;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use shared::protocol::MAX_TEXT_MESSAGE;
-use shared::{ClientMessage, ErrorCode, ServerMessage};
-use tokio::sync::mpsc;
+use shared::{ClientMessage, ErrorCode, MediaEvent, ServerMessage};
+use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::dispatch::dispatch;
@@ -101,6 +101,7 @@ async fn write_loop(
 ) {
     let mut state = app.state.subscribe();
     let mut frames = app.camera.frames();
+    let mut media = app.media_events.subscribe();
     let initial = ServerMessage::State {
         id: None,
         state: state.borrow_and_update().clone(),
@@ -134,6 +135,14 @@ async fn write_loop(
                 let current = state.borrow_and_update().clone();
                 Message::Text(ServerMessage::State { id: None, state: current }.to_json().into())
             }
+            event = media.recv() => match event {
+                Ok(event) => Message::Text(ServerMessage::Media { event }.to_json().into()),
+                // Fell behind: the client re-reads the list instead.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    Message::Text(ServerMessage::Media { event: MediaEvent::Reload }.to_json().into())
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
             changed = frames.changed() => {
                 if changed.is_err() {
                     return;

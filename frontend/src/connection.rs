@@ -182,7 +182,7 @@ impl Connection {
         match serde_json::from_str::<ServerMessage>(&text) {
             Ok(ServerMessage::State { state, .. }) => self.server.set(Some(state)),
             Ok(ServerMessage::Error { message, .. }) => self.last_error.set(Some(message)),
-            Ok(ServerMessage::Pong { .. }) => {}
+            Ok(ServerMessage::Pong { .. } | ServerMessage::Media { .. }) => {}
             Err(err) => leptos::logging::warn!("unreadable server message: {err}"),
         }
     }

@@ -5,11 +5,12 @@
 //! app and the test and benchmark clients cannot disagree.
 
 pub mod frame;
+pub mod media;
 pub mod mjpeg;
 pub mod protocol;
 
 pub use frame::{FrameHeader, HeaderError};
 pub use protocol::{
-    CameraSource, CameraState, CameraStatus, ClientMessage, Command, ErrorCode, ServerMessage,
-    ServerState,
+    CameraSource, CameraState, CameraStatus, ClientMessage, Command, ErrorCode, MediaEvent,
+    ServerMessage, ServerState,
 };

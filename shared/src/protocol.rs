@@ -49,6 +49,11 @@ pub enum ServerMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
+    /// The media catalogue changed; every client receives it.
+    Media {
+        /// What changed.
+        event: MediaEvent,
+    },
     /// A command could not be carried out. Only the sender sees it.
     Error {
         /// Echo of the request id, when the request could be read that far.
@@ -59,6 +64,30 @@ pub enum ServerMessage {
         /// Human-readable explanation.
         message: String,
     },
+}
+
+/// A change of the media catalogue, pushed to every client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum MediaEvent {
+    /// A new entry.
+    Added {
+        /// The entry.
+        entry: Box<crate::media::MediaEntry>,
+    },
+    /// An entry's fields changed.
+    Updated {
+        /// The entry as it is now.
+        entry: Box<crate::media::MediaEntry>,
+    },
+    /// An entry was deleted.
+    Removed {
+        /// Its id.
+        id: i64,
+    },
+    /// Many entries changed at once (reset, or this client fell behind):
+    /// fetch the list again.
+    Reload,
 }
 
 /// Stable error codes shown to clients.

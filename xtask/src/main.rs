@@ -2,14 +2,16 @@
 //!
 //! - `serve [-- SERVER FLAGS]`: install what is missing, build the web app
 //!   and the server in release mode, and run the server.
-//! - `test`: install what is missing (also Chromium and the e2e packages),
-//!   check formatting and lints, run unit and integration tests, build, and
-//!   run the Playwright end-to-end suite.
+//! - `test`: install what is missing (also Chromium, PostgreSQL and the e2e
+//!   packages), check formatting and lints, run unit and integration tests
+//!   (with a throwaway PostgreSQL server, see `postgres.rs`), build, and run
+//!   the Playwright end-to-end suite.
 //! - `setup [serve|test]`: only the installation part.
 //! - `build`: release build of the web app and the server.
 //! - `bench [OPTIONS]`: the load generator (see `bench.rs`).
 
 mod bench;
+mod postgres;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -131,17 +133,29 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ];
-    let steps: [&[&str]; 5] = [
+    let lints: [&[&str]; 3] = [
         &["fmt", "--all", "--check"],
         &["clippy", "--all-targets", "--", "-D", "warnings"],
         &wasm_clippy,
-        &["test"],
-        // The frontend's pure logic (frame-rate meter) runs on the host.
-        &["test", "--package", "frontend"],
     ];
-    for args in steps {
+    for args in lints {
         run(&tools, "cargo", args)?;
     }
+    {
+        // The backend's tests use this server too; without the variable
+        // they skip PostgreSQL. Dropping `postgres` stops the server.
+        let postgres = postgres::TestPostgres::start()?;
+        let url = postgres.url();
+        println!("xtask: CAMRIG_TEST_POSTGRES_URL={url}");
+        let mut cargo_test = tools.command("cargo");
+        cargo_test
+            .arg("test")
+            .current_dir(root())
+            .env("CAMRIG_TEST_POSTGRES_URL", &url);
+        status(&mut cargo_test)?;
+    }
+    // The frontend's pure logic (frame-rate meter) runs on the host.
+    run(&tools, "cargo", &["test", "--package", "frontend"])?;
     build(&tools)?;
     let e2e = root().join("e2e");
     let mut playwright = tools.command("npx");

@@ -1,10 +1,10 @@
 //! Installs what the project needs, and only what is missing, so a second
-//! run takes seconds: Debian packages (GStreamer, and for tests Chromium),
-//! the wasm32 target, Trunk, `wasm-bindgen-cli` at exactly the version in
-//! Cargo.lock, `wasm-opt` from the npm package `binaryen` (Debian's is too
-//! old and produces broken wasm), and the e2e node packages. Everything
-//! comes from the package registries; no step downloads a prebuilt binary
-//! from elsewhere.
+//! run takes seconds: Debian packages (GStreamer, and for tests Chromium and
+//! PostgreSQL), the wasm32 target, Trunk, `wasm-bindgen-cli` at exactly the
+//! version in Cargo.lock, `wasm-opt` from the npm package `binaryen`
+//! (Debian's is too old and produces broken wasm), and the e2e node
+//! packages. Everything comes from the package registries; no step
+//! downloads a prebuilt binary from elsewhere.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -46,8 +46,9 @@ const SERVE_PACKAGES: &[&str] = &[
 /// another build of node that Debian's npm package would conflict with.
 const NODE_PACKAGES: &[&str] = &["nodejs", "npm"];
 
-/// Extra Debian packages for the tests.
-const TEST_PACKAGES: &[&str] = &["chromium", "chromium-driver"];
+/// Extra Debian packages for the tests. `postgresql` (version 15 on Debian
+/// 12) provides the throwaway server of `postgres.rs`.
+const TEST_PACKAGES: &[&str] = &["chromium", "chromium-driver", "postgresql"];
 
 /// Locations of installed tools.
 pub struct Tools {

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use camrig::config::{CameraConfig, SourceSetting};
+use camrig::config::{CameraConfig, MediaConfig, SourceSetting};
 use camrig::{Config, Server, ServerError};
 use futures_util::StreamExt;
 use shared::{CameraSource, CameraStatus, FrameHeader, ServerMessage};
@@ -74,7 +74,24 @@ pub fn test_config(width: u32, height: u32, fps: u32) -> Config {
             fps,
             ..defaults.camera
         },
+        media: MediaConfig {
+            dir: unique_temp_dir("media"),
+            database_url: None,
+        },
     }
+}
+
+/// A new, empty folder under the system temp folder.
+pub fn unique_temp_dir(label: &str) -> std::path::PathBuf {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!(
+        "camrig-test-{label}-{}-{nanos}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("cannot create a temp folder");
+    dir
 }
 
 /// Binds `config` and runs the server on a task.
@@ -182,11 +199,33 @@ pub async fn open_get(
     path: &str,
     close: bool,
 ) -> (u16, Vec<(String, String)>, BufReader<TcpStream>) {
+    open_request(addr, "GET", path, &[], b"", close).await
+}
+
+/// Sends a request with extra headers and a body over a raw HTTP/1.1
+/// connection; returns the status, the headers and the reader at the body.
+pub async fn open_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+    body: &[u8],
+    close: bool,
+) -> (u16, Vec<(String, String)>, BufReader<TcpStream>) {
     let mut stream = TcpStream::connect(addr).await.expect("cannot connect");
     let connection = if close { "Connection: close\r\n" } else { "" };
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{connection}\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{connection}");
+    for (name, value) in extra {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if !body.is_empty() {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body);
     stream
-        .write_all(request.as_bytes())
+        .write_all(&bytes)
         .await
         .expect("cannot send the request");
     let mut reader = BufReader::new(stream);
@@ -220,8 +259,25 @@ pub async fn open_get(
 
 /// `GET path` with `Connection: close`; reads the whole response.
 pub async fn http_get(addr: SocketAddr, path: &str) -> HttpResponse {
-    within(STEP, &format!("GET {path}"), async {
-        let (status, headers, mut reader) = open_get(addr, path, true).await;
+    http_request(addr, "GET", path, &[], b"").await
+}
+
+/// A request with `Connection: close`; reads the whole response. A body
+/// is sent as JSON when given.
+pub async fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+    body: &[u8],
+) -> HttpResponse {
+    let mut headers: Vec<(&str, &str)> = extra.to_vec();
+    if !body.is_empty() {
+        headers.push(("Content-Type", "application/json"));
+    }
+    within(STEP, &format!("{method} {path}"), async {
+        let (status, headers, mut reader) =
+            open_request(addr, method, path, &headers, body, true).await;
         let mut body = Vec::new();
         if header(&headers, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
         {

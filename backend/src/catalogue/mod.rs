@@ -1,0 +1,246 @@
+//! The media catalogue: saved photos and videos in the media folder, each
+//! with one row in the `media` table (SQLite by default, PostgreSQL when the
+//! URL says so). Files and rows never drift apart: a new file is written and
+//! synced before its row is inserted; a deletion marks the row, removes the
+//! file, then removes the row; [`Catalogue::reconcile`] at start-up finishes
+//! interrupted deletions, marks rows whose file is gone as missing and lists
+//! files that have no row. Clients address media by id; file names come only
+//! from [`names`].
+
+pub mod entity;
+pub mod migration;
+pub mod names;
+pub mod probe;
+pub mod repo;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+use shared::media::{CaptureMetadata, MediaEntry, MediaKind, MediaStatus};
+
+use names::NameError;
+use repo::NewMedia;
+
+/// Why a catalogue operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    /// No entry with this id.
+    #[error("no media with id {0}")]
+    NotFound(i64),
+    /// A file name was refused.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// No such file in the media folder.
+    #[error("there is no file {0} in the media folder")]
+    NoSuchFile(String),
+    /// The file is already in the catalogue.
+    #[error("{0} is already in the catalogue")]
+    AlreadyCatalogued(String),
+    /// A file operation failed.
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    /// A row holds values this version cannot read.
+    #[error("catalogue data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// What [`Catalogue::reconcile`] found and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reconciliation {
+    /// Rows whose file is gone, now marked missing.
+    pub missing: Vec<i64>,
+    /// Rows marked missing whose file is back, now complete again.
+    pub restored: Vec<i64>,
+    /// Interrupted deletions that were finished.
+    pub deleted: Vec<i64>,
+    /// Media files in the folder with no row (importable).
+    pub untracked: Vec<String>,
+}
+
+/// The catalogue: database connection and media folder.
+#[derive(Clone)]
+pub struct Catalogue {
+    db: DatabaseConnection,
+    dir: PathBuf,
+}
+
+/// The default database URL for a media folder: `media.db` inside it.
+pub fn default_database_url(media_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", media_dir.join("media.db").display())
+}
+
+fn now_us() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
+impl Catalogue {
+    /// Connects, applies migrations, and creates the media folder. SQLite
+    /// runs in WAL mode with a 10 s busy timeout and full sync, so
+    /// concurrent writers (server and CLI) wait instead of failing and an
+    /// acknowledged write survives a crash.
+    pub async fn open(database_url: &str, media_dir: &Path) -> Result<Self, CatalogueError> {
+        std::fs::create_dir_all(media_dir)?;
+        let mut options = ConnectOptions::new(database_url.to_owned());
+        options
+            .sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(10))
+            .map_sqlx_sqlite_opts(|o| {
+                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        let db = Database::connect(options).await?;
+        migration::Migrator::up(&db, None).await?;
+        Ok(Catalogue {
+            db,
+            dir: media_dir.to_owned(),
+        })
+    }
+
+    /// The database connection.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// The media folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path of an entry's file.
+    pub fn path_of(&self, entry: &MediaEntry) -> Result<PathBuf, CatalogueError> {
+        Ok(names::path_in(&self.dir, &entry.file_name)?)
+    }
+
+    /// Media files in the folder, by name, sorted.
+    fn files(&self) -> Result<Vec<String>, CatalogueError> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)?
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| names::check_file_name(n).is_ok())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// Adds a file that is already in the media folder.
+    pub async fn import(&self, name: &str, date_label: &str) -> Result<MediaEntry, CatalogueError> {
+        let kind = names::check_file_name(name)?;
+        if repo::find_by_name(&self.db, name).await?.is_some() {
+            return Err(CatalogueError::AlreadyCatalogued(name.to_owned()));
+        }
+        let path = names::path_in(&self.dir, name)?;
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => meta,
+            Ok(_) => return Err(NameError::NotAFile.into()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(CatalogueError::NoSuchFile(name.to_owned()));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let created_us = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or_else(now_us, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+        let dimensions = match kind {
+            MediaKind::Photo => probe::image_size(&path),
+            MediaKind::Video => None,
+        };
+        repo::insert(
+            &self.db,
+            NewMedia {
+                file_name: name.to_owned(),
+                kind,
+                created_us,
+                date_label: date_label.to_owned(),
+                size_bytes: meta.len(),
+                dimensions,
+                status: MediaStatus::Complete,
+                metadata: CaptureMetadata::default(),
+                title: String::new(),
+            },
+        )
+        .await
+    }
+
+    /// Media files that have no row.
+    pub async fn untracked(&self) -> Result<Vec<String>, CatalogueError> {
+        let known: std::collections::HashSet<String> = repo::all(&self.db)
+            .await?
+            .into_iter()
+            .map(|e| e.file_name)
+            .collect();
+        Ok(self
+            .files()?
+            .into_iter()
+            .filter(|n| !known.contains(n))
+            .collect())
+    }
+
+    /// Deletes an entry and its file: mark the row, remove the file, remove
+    /// the row. A crash in between is finished by [`Catalogue::reconcile`].
+    pub async fn delete(&self, id: i64) -> Result<MediaEntry, CatalogueError> {
+        let entry = repo::get(&self.db, id).await?;
+        repo::set_status(&self.db, id, MediaStatus::Deleting).await?;
+        self.remove_file(&entry.file_name)?;
+        repo::delete_row(&self.db, id).await?;
+        Ok(entry)
+    }
+
+    fn remove_file(&self, name: &str) -> Result<(), CatalogueError> {
+        let path = names::path_in(&self.dir, name)?;
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Brings rows and files back in line (run at start-up and by
+    /// `media check`).
+    pub async fn reconcile(&self) -> Result<Reconciliation, CatalogueError> {
+        let mut report = Reconciliation::default();
+        for entry in repo::all(&self.db).await? {
+            let exists = names::path_in(&self.dir, &entry.file_name).is_ok_and(|p| p.is_file());
+            match entry.status {
+                MediaStatus::Deleting => {
+                    self.remove_file(&entry.file_name)?;
+                    repo::delete_row(&self.db, entry.id).await?;
+                    report.deleted.push(entry.id);
+                }
+                MediaStatus::Missing if exists => {
+                    repo::set_status(&self.db, entry.id, MediaStatus::Complete).await?;
+                    report.restored.push(entry.id);
+                }
+                MediaStatus::Missing => {}
+                _ if !exists => {
+                    repo::set_status(&self.db, entry.id, MediaStatus::Missing).await?;
+                    report.missing.push(entry.id);
+                }
+                _ => {}
+            }
+        }
+        report.untracked = self.untracked().await?;
+        Ok(report)
+    }
+
+    /// The original's "New database": forgets every row, then catalogues
+    /// every media file present. Files are untouched.
+    pub async fn reset(&self) -> Result<Vec<MediaEntry>, CatalogueError> {
+        repo::delete_all(&self.db).await?;
+        let mut added = Vec::new();
+        for name in self.files()? {
+            added.push(self.import(&name, "").await?);
+        }
+        Ok(added)
+    }
+}

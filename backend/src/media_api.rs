@@ -1,0 +1,253 @@
+//! The HTTP API of the media catalogue, under `/api/media`, plus the
+//! original app's `GET /get_database`. Media is addressed by catalogue id;
+//! the only file names accepted from clients are those of untracked files
+//! to import, and they pass
+//! [`check_file_name`](crate::catalogue::names::check_file_name) first. Every change
+//! is pushed to all WebSocket clients. No GET changes anything.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use shared::MediaEvent;
+use shared::media::{MediaEntry, MediaKind, MediaPage, MediaUpdate};
+use tower_http::services::ServeFile;
+
+use crate::catalogue::repo;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The catalogue's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/media", get(list))
+        .route("/api/media/untracked", get(untracked))
+        .route("/api/media/import", post(import))
+        .route("/api/media/reset", post(reset))
+        .route("/api/media/{id}", get(one).patch(update).delete(delete))
+        .route("/api/media/{id}/file", get(file))
+        .route("/get_database", get(legacy_list))
+}
+
+/// Query of `GET /api/media`.
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    page: Option<u64>,
+    per_page: Option<u64>,
+    kind: Option<String>,
+}
+
+async fn list(
+    State(app): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<MediaPage>, ApiError> {
+    let kind = match q.kind.as_deref() {
+        None | Some("") => None,
+        Some(k) => Some(MediaKind::parse(k).ok_or_else(|| {
+            ApiError::BadRequest(format!("unknown kind {k:?}; use photo or video"))
+        })?),
+    };
+    let page = repo::list(
+        app.catalogue.db(),
+        kind,
+        q.page.unwrap_or(1),
+        q.per_page.unwrap_or(50),
+    )
+    .await?;
+    Ok(Json(page))
+}
+
+async fn one(
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<MediaEntry>, ApiError> {
+    Ok(Json(repo::get(app.catalogue.db(), id).await?))
+}
+
+async fn update(
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    Json(changes): Json<MediaUpdate>,
+) -> Result<Json<MediaEntry>, ApiError> {
+    const MAX_TEXT: usize = 10_000;
+    for text in [&changes.title, &changes.notes, &changes.date_label]
+        .into_iter()
+        .flatten()
+    {
+        if text.len() > MAX_TEXT {
+            return Err(ApiError::BadRequest(format!(
+                "text longer than {MAX_TEXT} bytes"
+            )));
+        }
+    }
+    let entry = repo::update(app.catalogue.db(), id, changes).await?;
+    app.media_changed(MediaEvent::Updated {
+        entry: Box::new(entry.clone()),
+    });
+    Ok(Json(entry))
+}
+
+async fn delete(State(app): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+    app.catalogue.delete(id).await?;
+    app.media_changed(MediaEvent::Removed { id });
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn untracked(State(app): State<AppState>) -> Result<Json<Vec<String>>, ApiError> {
+    Ok(Json(app.catalogue.untracked().await?))
+}
+
+/// Body of `POST /api/media/import`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportRequest {
+    file_name: String,
+    #[serde(default)]
+    date_label: String,
+}
+
+async fn import(
+    State(app): State<AppState>,
+    Json(req): Json<ImportRequest>,
+) -> Result<(StatusCode, Json<MediaEntry>), ApiError> {
+    let entry = app
+        .catalogue
+        .import(&req.file_name, &req.date_label)
+        .await?;
+    app.media_changed(MediaEvent::Added {
+        entry: Box::new(entry.clone()),
+    });
+    Ok((StatusCode::CREATED, Json(entry)))
+}
+
+/// Body of `POST /api/media/reset`: `{"confirm": "reset"}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResetRequest {
+    confirm: String,
+}
+
+async fn reset(
+    State(app): State<AppState>,
+    Json(req): Json<ResetRequest>,
+) -> Result<Json<Vec<MediaEntry>>, ApiError> {
+    if req.confirm != "reset" {
+        return Err(ApiError::BadRequest(
+            "resetting forgets every title and note; send {\"confirm\": \"reset\"} to go ahead"
+                .into(),
+        ));
+    }
+    let entries = app.catalogue.reset().await?;
+    app.media_changed(MediaEvent::Reload);
+    Ok(Json(entries))
+}
+
+/// Query of the file download.
+#[derive(Debug, Deserialize)]
+struct FileQuery {
+    download: Option<u8>,
+}
+
+/// `GET /api/media/{id}/file`: the file with its content type, Range support
+/// (so videos seek) and a `Content-Disposition` naming it; `?download=1`
+/// makes it an attachment.
+async fn file(
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<FileQuery>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let entry = repo::get(app.catalogue.db(), id).await?;
+    let path = app.catalogue.path_of(&entry)?;
+    if !path.is_file() {
+        return Err(ApiError::NotFound(format!(
+            "the file of media {id} is missing"
+        )));
+    }
+    let served = ServeFile::new(&path).try_call(request).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot serve a media file");
+        ApiError::Internal
+    })?;
+    let mut response = served.map(Body::new);
+    let disposition = if q.download == Some(1) {
+        "attachment"
+    } else {
+        "inline"
+    };
+    let value = format!(
+        "{disposition}; filename=\"{}\"; filename*=UTF-8''{}",
+        ascii_fallback(&entry.file_name),
+        percent_encode(&entry.file_name)
+    );
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response.into_response())
+}
+
+/// The name with anything but safe ASCII replaced, for old clients.
+fn ascii_fallback(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// RFC 5987 percent-encoding of a UTF-8 file name.
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// One entry of the original app's listing.
+#[derive(Debug, Serialize)]
+struct LegacyEntry {
+    date: String,
+    filename: String,
+}
+
+/// `GET /get_database`: `[{"date": ..., "filename": ...}]`, oldest first as
+/// the original returned it, for existing scripts.
+async fn legacy_list(State(app): State<AppState>) -> Result<Json<Vec<LegacyEntry>>, ApiError> {
+    let mut entries = repo::all(app.catalogue.db()).await?;
+    entries.reverse();
+    Ok(Json(
+        entries
+            .into_iter()
+            .filter(|e| e.status != shared::media::MediaStatus::Deleting)
+            .map(|e| LegacyEntry {
+                date: e.date_label,
+                filename: e.file_name,
+            })
+            .collect(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disposition_names_are_safe() {
+        assert_eq!(percent_encode("Auge links.jpg"), "Auge%20links.jpg");
+        assert_eq!(percent_encode("é\"x.jpg"), "%C3%A9%22x.jpg");
+        assert_eq!(ascii_fallback("é\"x.jpg"), "__x.jpg");
+    }
+}

@@ -1,0 +1,213 @@
+//! The catalogue's HTTP API on the real server: import an untracked file,
+//! list, label, download with Range requests, delete (with every WebSocket
+//! client told), refuse hostile names, reset only when confirmed, and the
+//! original app's `/get_database` shape.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{STEP, http_get, http_request, next_message, parse_server, within};
+use shared::ServerMessage;
+use shared::protocol::MediaEvent;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Waits on `ws` for the next media event, skipping frames and state.
+async fn next_media_event(ws: &mut common::Ws) -> MediaEvent {
+    within(STEP, "a media event", async {
+        loop {
+            if let Message::Text(text) = next_message(ws).await
+                && let ServerMessage::Media { event } = parse_server(&text)
+            {
+                return event;
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_label_download_and_delete() {
+    let config = common::test_config(160, 120, 10);
+    let dir = config.media.dir.clone();
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+    std::fs::write(dir.join("clip.mp4"), &bytes).unwrap();
+    std::fs::write(dir.join("secret.txt"), b"not media").unwrap();
+    let server = common::start(config).await;
+    let mut ws = common::ws_connect(&server).await;
+
+    let untracked = http_get(server.addr, "/api/media/untracked").await;
+    assert_eq!(untracked.status, 200);
+    assert_eq!(untracked.json(), serde_json::json!(["clip.mp4"]));
+
+    let created = http_request(
+        server.addr,
+        "POST",
+        "/api/media/import",
+        &[],
+        br#"{"file_name":"clip.mp4","date_label":"2026-11-23"}"#,
+    )
+    .await;
+    assert_eq!(
+        created.status,
+        201,
+        "{:?}",
+        String::from_utf8_lossy(&created.body)
+    );
+    let id = created.json()["id"].as_i64().unwrap();
+    match next_media_event(&mut ws).await {
+        MediaEvent::Added { entry } => assert_eq!(entry.id, id),
+        other => panic!("{other:?}"),
+    }
+
+    let list = http_get(server.addr, "/api/media?kind=video").await.json();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["entries"][0]["file_name"], "clip.mp4");
+    assert_eq!(list["entries"][0]["kind"], "video");
+    assert_eq!(list["entries"][0]["size_bytes"], 10_000);
+    assert_eq!(
+        http_get(server.addr, "/api/media?kind=audio").await.status,
+        400
+    );
+
+    let patched = http_request(
+        server.addr,
+        "PATCH",
+        &format!("/api/media/{id}"),
+        &[],
+        br#"{"title":"Left eye","notes":"session 4"}"#,
+    )
+    .await;
+    assert_eq!(patched.status, 200);
+    assert_eq!(patched.json()["title"], "Left eye");
+    assert!(matches!(
+        next_media_event(&mut ws).await,
+        MediaEvent::Updated { .. }
+    ));
+
+    let legacy = http_get(server.addr, "/get_database").await.json();
+    assert_eq!(
+        legacy,
+        serde_json::json!([{"date": "2026-11-23", "filename": "clip.mp4"}])
+    );
+
+    // Whole file, then a range, as a browser's video element asks.
+    let whole = http_get(server.addr, &format!("/api/media/{id}/file?download=1")).await;
+    assert_eq!(whole.status, 200);
+    assert_eq!(whole.body, bytes);
+    assert_eq!(whole.header("content-type"), Some("video/mp4"));
+    let disposition = whole.header("content-disposition").unwrap();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.contains("clip.mp4"),
+        "{disposition}"
+    );
+    assert_eq!(whole.header("accept-ranges"), Some("bytes"));
+    let part = http_request(
+        server.addr,
+        "GET",
+        &format!("/api/media/{id}/file"),
+        &[("Range", "bytes=1000-1999")],
+        b"",
+    )
+    .await;
+    assert_eq!(part.status, 206);
+    assert_eq!(part.body, &bytes[1000..2000]);
+    assert_eq!(part.header("content-range"), Some("bytes 1000-1999/10000"));
+    let tail = http_request(
+        server.addr,
+        "GET",
+        &format!("/api/media/{id}/file"),
+        &[("Range", "bytes=-10")],
+        b"",
+    )
+    .await;
+    assert_eq!(tail.body, &bytes[9990..]);
+    let beyond = http_request(
+        server.addr,
+        "GET",
+        &format!("/api/media/{id}/file"),
+        &[("Range", "bytes=20000-")],
+        b"",
+    )
+    .await;
+    assert_eq!(beyond.status, 416);
+
+    let deleted = http_request(server.addr, "DELETE", &format!("/api/media/{id}"), &[], b"").await;
+    assert_eq!(deleted.status, 204);
+    assert!(!dir.join("clip.mp4").exists());
+    match next_media_event(&mut ws).await {
+        MediaEvent::Removed { id: gone } => assert_eq!(gone, id),
+        other => panic!("{other:?}"),
+    }
+    let again = http_request(server.addr, "DELETE", &format!("/api/media/{id}"), &[], b"").await;
+    assert_eq!(again.status, 404);
+    assert_eq!(again.json()["code"], "not_found");
+    assert_eq!(
+        http_get(server.addr, &format!("/api/media/{id}/file"))
+            .await
+            .status,
+        404
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_imports_and_unconfirmed_resets_are_refused() {
+    let config = common::test_config(160, 120, 10);
+    let dir = config.media.dir.clone();
+    let outside = dir
+        .parent()
+        .unwrap()
+        .join(format!("outside-{}.jpg", std::process::id()));
+    std::fs::write(&outside, b"keep").unwrap();
+    std::fs::write(dir.join("a.jpg"), b"\xff\xd8\xff\xd9").unwrap();
+    let server = common::start(config).await;
+    let outside_name = outside.file_name().unwrap().to_string_lossy().into_owned();
+    for name in [
+        format!("../{outside_name}"),
+        outside.display().to_string(),
+        "..".into(),
+        "a.jpg/".into(),
+        "%2e%2e%2fa.jpg".into(),
+        "a.jpg\u{0}".into(),
+    ] {
+        let body = serde_json::json!({ "file_name": name }).to_string();
+        let res = http_request(
+            server.addr,
+            "POST",
+            "/api/media/import",
+            &[],
+            body.as_bytes(),
+        )
+        .await;
+        assert!(
+            res.status == 400 || res.status == 404,
+            "{name:?}: {}",
+            res.status
+        );
+    }
+    assert_eq!(std::fs::read(&outside).unwrap(), b"keep");
+
+    let refused = http_request(
+        server.addr,
+        "POST",
+        "/api/media/reset",
+        &[],
+        br#"{"confirm":"yes"}"#,
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    let done = http_request(
+        server.addr,
+        "POST",
+        "/api/media/reset",
+        &[],
+        br#"{"confirm":"reset"}"#,
+    )
+    .await;
+    assert_eq!(done.status, 200);
+    assert_eq!(done.json()[0]["file_name"], "a.jpg");
+    assert_eq!(http_get(server.addr, "/api/media/999999").await.status, 404);
+    std::fs::remove_file(&outside).unwrap();
+    server.stop().await;
+}

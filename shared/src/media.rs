@@ -1,0 +1,173 @@
+//! Media catalogue types as clients see them: one entry per saved photo or
+//! video, addressed by its catalogue id (never by a file-system path), with
+//! pages of entries, the editable fields, and the capture metadata that
+//! snapshots and recordings attach.
+
+use serde::{Deserialize, Serialize};
+
+/// Photo or video.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    /// A still image (JPEG, PNG).
+    Photo,
+    /// A recording (MP4, Matroska, WebM, QuickTime).
+    Video,
+}
+
+/// Lifecycle of a catalogue entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaStatus {
+    /// The file is complete.
+    Complete,
+    /// A recording is being written to it.
+    Recording,
+    /// A recording that ended without being closed (crash, power cut); the
+    /// file holds what was written.
+    Interrupted,
+    /// The row exists but the file is gone.
+    Missing,
+    /// Being deleted: the file is removed next, then the row.
+    Deleting,
+}
+
+macro_rules! names {
+    ($ty:ty { $($variant:ident = $name:literal),* $(,)? }) => {
+        impl $ty {
+            /// The stable lower-case name (database and wire).
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $name),* }
+            }
+            /// Parses a name produced by `as_str`.
+            pub fn parse(name: &str) -> Option<Self> {
+                match name { $($name => Some(Self::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+names!(MediaKind { Photo = "photo", Video = "video" });
+names!(MediaStatus {
+    Complete = "complete",
+    Recording = "recording",
+    Interrupted = "interrupted",
+    Missing = "missing",
+    Deleting = "deleting",
+});
+
+/// What the rig was doing when a capture was taken; every field optional so
+/// older entries and imported files stay valid.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaptureMetadata {
+    /// Camera source name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera: Option<String>,
+    /// Grayscale view on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grayscale: Option<bool>,
+    /// Half-resolution view on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub half_resolution: Option<bool>,
+    /// Focus position 0.0-1.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus: Option<f64>,
+    /// Light colour as RGBW and brightness 0-255.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub light: Option<[u8; 5]>,
+    /// Heart rate in beats per minute at capture time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heart_rate_bpm: Option<f32>,
+}
+
+/// One catalogue entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaEntry {
+    /// Catalogue id; the only way clients address media.
+    pub id: i64,
+    /// File name inside the media folder (display and download name).
+    pub file_name: String,
+    /// Photo or video.
+    pub kind: MediaKind,
+    /// When the entry was created, µs since the Unix epoch.
+    pub created_us: i64,
+    /// Free-form date label supplied by the user (the original's `date`).
+    pub date_label: String,
+    /// File size in bytes.
+    pub size_bytes: u64,
+    /// Image width, when known.
+    pub width: Option<u32>,
+    /// Image height, when known.
+    pub height: Option<u32>,
+    /// Video duration in milliseconds, when known.
+    pub duration_ms: Option<u64>,
+    /// Number of video frames, when known.
+    pub frame_count: Option<u64>,
+    /// Lifecycle state.
+    pub status: MediaStatus,
+    /// Capture metadata.
+    pub metadata: CaptureMetadata,
+    /// User title.
+    pub title: String,
+    /// User notes.
+    pub notes: String,
+}
+
+/// One page of entries, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaPage {
+    /// The entries on this page.
+    pub entries: Vec<MediaEntry>,
+    /// Entries matching the filter, over all pages.
+    pub total: u64,
+    /// Page number, from 1.
+    pub page: u64,
+    /// Entries per page.
+    pub per_page: u64,
+}
+
+/// Fields a user may change; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaUpdate {
+    /// New title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// New notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// New date label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_label: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for kind in [MediaKind::Photo, MediaKind::Video] {
+            assert_eq!(MediaKind::parse(kind.as_str()), Some(kind));
+        }
+        for status in [
+            MediaStatus::Complete,
+            MediaStatus::Recording,
+            MediaStatus::Interrupted,
+            MediaStatus::Missing,
+            MediaStatus::Deleting,
+        ] {
+            assert_eq!(MediaStatus::parse(status.as_str()), Some(status));
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+        }
+        assert_eq!(MediaKind::parse("audio"), None);
+    }
+
+    #[test]
+    fn update_rejects_unknown_fields() {
+        assert!(serde_json::from_str::<MediaUpdate>(r#"{"file_name":"x"}"#).is_err());
+        let u: MediaUpdate = serde_json::from_str(r#"{"title":"Left eye"}"#).unwrap();
+        assert_eq!(u.title.as_deref(), Some("Left eye"));
+    }
+}
