@@ -17,6 +17,7 @@ pub mod error;
 pub mod frames;
 pub mod http;
 pub mod media_api;
+pub mod media_cli;
 pub mod state;
 pub mod ws;
 

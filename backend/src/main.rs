@@ -45,12 +45,24 @@ struct Cli {
     /// Catalogue database URL [media.database_url].
     #[arg(long)]
     database_url: Option<String>,
+    /// Without a subcommand the server runs.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Things to do instead of serving.
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Manage the media catalogue (safe while the server runs).
+    #[command(subcommand)]
+    Media(camrig::media_cli::MediaCommand),
 }
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sea_orm_migration=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -85,6 +97,11 @@ fn start(cli: Cli) -> anyhow::Result<()> {
     }
     let config = layers.build()?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    if let Some(Command::Media(command)) = cli.command {
+        let report = runtime.block_on(camrig::media_cli::run(command, &config.media))?;
+        println!("{report}");
+        return Ok(());
+    }
     runtime.block_on(async {
         let shutdown = CancellationToken::new();
         let server = camrig::Server::bind(config).await?;

@@ -105,6 +105,27 @@ impl Catalogue {
         })
     }
 
+    /// SQLite's `PRAGMA integrity_check` result (`"ok"` when healthy);
+    /// `None` on other databases.
+    pub async fn integrity_check(&self) -> Result<Option<String>, CatalogueError> {
+        use sea_orm::{ConnectionTrait, DbBackend, Statement};
+        if self.db.get_database_backend() != DbBackend::Sqlite {
+            return Ok(None);
+        }
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA integrity_check",
+            ))
+            .await?;
+        let lines: Vec<String> = rows
+            .iter()
+            .filter_map(|row| row.try_get_by_index::<String>(0).ok())
+            .collect();
+        Ok(Some(lines.join("; ")))
+    }
+
     /// The database connection.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
