@@ -16,7 +16,7 @@ use shared::MediaEvent;
 use shared::media::{MediaEntry, MediaKind, MediaPage, MediaUpdate};
 use tower_http::services::ServeFile;
 
-use crate::catalogue::repo;
+use crate::catalogue::{repo, thumbnail};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/media/reset", post(reset))
         .route("/api/media/{id}", get(one).patch(update).delete(delete))
         .route("/api/media/{id}/file", get(file))
+        .route("/api/media/{id}/thumbnail", get(thumbnail))
         .route("/get_database", get(legacy_list))
 }
 
@@ -188,6 +189,42 @@ async fn file(
             .insert(header::CONTENT_DISPOSITION, value);
     }
     Ok(response.into_response())
+}
+
+/// `GET /api/media/{id}/thumbnail`: a JPEG about 320 px wide of the photo
+/// or the first frame of the video, made once and cached. At most two are
+/// made at a time, so opening a gallery cannot starve the camera.
+async fn thumbnail(State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    static MAKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let entry = repo::get(app.catalogue.db(), id).await?;
+    let source = app.catalogue.path_of(&entry)?;
+    if !source.is_file() {
+        return Err(ApiError::NotFound(format!(
+            "the file of media {id} is missing"
+        )));
+    }
+    let _permit = MAKING.acquire().await.map_err(|_| ApiError::Internal)?;
+    let dir = app.catalogue.dir().to_owned();
+    let made = tokio::task::spawn_blocking(move || thumbnail::get_or_make(&dir, id, &source))
+        .await
+        .map_err(|_| ApiError::Internal)?;
+    match made {
+        Ok(jpeg) => Ok((
+            [
+                (header::CONTENT_TYPE, "image/jpeg"),
+                (header::CACHE_CONTROL, "private, max-age=86400"),
+            ],
+            jpeg,
+        )
+            .into_response()),
+        Err(thumbnail::ThumbnailError::Decode(why)) => Err(ApiError::Unprocessable(format!(
+            "no thumbnail for media {id}: {why}"
+        ))),
+        Err(err) => {
+            tracing::error!(%err, "thumbnail cache failed");
+            Err(ApiError::Internal)
+        }
+    }
 }
 
 /// The name with anything but safe ASCII replaced, for old clients.

@@ -12,6 +12,7 @@ pub mod migration;
 pub mod names;
 pub mod probe;
 pub mod repo;
+pub mod thumbnail;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -215,6 +216,7 @@ impl Catalogue {
         repo::set_status(&self.db, id, MediaStatus::Deleting).await?;
         self.remove_file(&entry.file_name)?;
         repo::delete_row(&self.db, id).await?;
+        thumbnail::forget(&self.dir, id);
         Ok(entry)
     }
 
@@ -258,6 +260,7 @@ impl Catalogue {
     /// every media file present. Files are untouched.
     pub async fn reset(&self) -> Result<Vec<MediaEntry>, CatalogueError> {
         repo::delete_all(&self.db).await?;
+        thumbnail::forget_all(&self.dir);
         let mut added = Vec::new();
         for name in self.files()? {
             added.push(self.import(&name, "").await?);
