@@ -255,3 +255,77 @@ async fn hostile_names_are_refused_and_nothing_outside_is_touched() {
     assert_eq!(repo::count(cat.db()).await.unwrap(), 0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn new_captures_get_safe_unique_names_and_rows() {
+    for (url, dir) in databases("save").await {
+        let cat = Catalogue::open(&url, &dir).await.unwrap();
+        let a = cat
+            .save_new(
+                Some("../Left eye: 7"),
+                MediaKind::Photo,
+                "today",
+                Default::default(),
+                |f| std::io::Write::write_all(f, &jpeg(64, 48)),
+            )
+            .await
+            .unwrap();
+        assert_eq!(a.file_name, "Left_eye_7.jpg");
+        assert_eq!(a.title, "../Left eye: 7");
+        assert_eq!((a.width, a.height), (Some(64), Some(48)));
+        assert_eq!(a.size_bytes, jpeg(64, 48).len() as u64);
+        let b = cat
+            .save_new(
+                Some("Left eye 7"),
+                MediaKind::Photo,
+                "",
+                Default::default(),
+                |f| std::io::Write::write_all(f, b"x"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(b.file_name, "Left_eye_7-1.jpg");
+        let c = cat
+            .save_new(None, MediaKind::Video, "", Default::default(), |f| {
+                std::io::Write::write_all(f, b"v")
+            })
+            .await
+            .unwrap();
+        assert!(
+            c.file_name.ends_with(".mp4") && c.file_name.starts_with("20"),
+            "{}",
+            c.file_name
+        );
+        // A failing writer leaves neither a file nor a row.
+        let before: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        let failed = cat
+            .save_new(
+                Some("broken"),
+                MediaKind::Photo,
+                "",
+                Default::default(),
+                |_| {
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::StorageFull,
+                        "disk full",
+                    ))
+                },
+            )
+            .await;
+        assert!(
+            matches!(failed, Err(CatalogueError::Io(ref e)) if e.kind() == std::io::ErrorKind::StorageFull)
+        );
+        let after: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(before.len(), after.len());
+        assert_eq!(repo::count(cat.db()).await.unwrap(), 3);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -195,6 +195,66 @@ impl Catalogue {
         .await
     }
 
+    /// Saves a new capture: creates a uniquely named file from the user's
+    /// name (sanitised) or, without one, the current time; lets `write`
+    /// fill it; syncs it to disk; and only then inserts the row. If any
+    /// step fails the file is removed again, so no file without a row and
+    /// no row without a file is left behind.
+    pub async fn save_new(
+        &self,
+        user_name: Option<&str>,
+        kind: MediaKind,
+        date_label: &str,
+        metadata: CaptureMetadata,
+        write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()> + Send + 'static,
+    ) -> Result<MediaEntry, CatalogueError> {
+        let created_us = now_us();
+        let stem = user_name
+            .and_then(names::sanitise_stem)
+            .unwrap_or_else(|| names::timestamp_stem(created_us));
+        let dir = self.dir.clone();
+        let written = tokio::task::spawn_blocking(move || {
+            let (name, mut file) = names::create_unique(&dir, &stem, kind)?;
+            let path = names::path_in(&dir, &name)?;
+            let result = write(&mut file)
+                .and_then(|()| file.sync_all())
+                .and_then(|()| file.metadata());
+            match result {
+                Ok(meta) => Ok((name, path, meta.len())),
+                Err(err) => {
+                    let _ = std::fs::remove_file(&path);
+                    Err(CatalogueError::Io(err))
+                }
+            }
+        })
+        .await
+        .map_err(|e| CatalogueError::Io(std::io::Error::other(e.to_string())))??;
+        let (name, path, size_bytes) = written;
+        let dimensions = match kind {
+            MediaKind::Photo => probe::image_size(&path),
+            MediaKind::Video => None,
+        };
+        let inserted = repo::insert(
+            &self.db,
+            NewMedia {
+                file_name: name,
+                kind,
+                created_us,
+                date_label: date_label.to_owned(),
+                size_bytes,
+                dimensions,
+                status: MediaStatus::Complete,
+                metadata,
+                title: user_name.map(str::trim).unwrap_or_default().to_owned(),
+            },
+        )
+        .await;
+        if inserted.is_err() {
+            let _ = std::fs::remove_file(&path);
+        }
+        inserted
+    }
+
     /// Media files that have no row.
     pub async fn untracked(&self) -> Result<Vec<String>, CatalogueError> {
         let known: std::collections::HashSet<String> = repo::all(&self.db)
