@@ -3,7 +3,7 @@
 //! component and returns the reply for the sender. State changes are
 //! broadcast separately through the state channel.
 
-use shared::{ClientMessage, Command, ServerMessage};
+use shared::{ClientMessage, Command, ErrorCode, ServerMessage};
 
 use crate::state::AppState;
 
@@ -16,5 +16,19 @@ pub async fn dispatch(app: &AppState, message: ClientMessage) -> ServerMessage {
             state: app.state.borrow().clone(),
         },
         Command::Ping => ServerMessage::Pong { id },
+        Command::SetView {
+            grayscale,
+            half_resolution,
+        } => match app.camera.set_view(grayscale, half_resolution).await {
+            Ok(_) => ServerMessage::State {
+                id,
+                state: app.state.borrow().clone(),
+            },
+            Err(err) => ServerMessage::Error {
+                id,
+                code: ErrorCode::Internal,
+                message: err.to_string(),
+            },
+        },
     }
 }

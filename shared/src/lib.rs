@@ -12,5 +12,5 @@ pub mod protocol;
 pub use frame::{FrameHeader, HeaderError};
 pub use protocol::{
     CameraSource, CameraState, CameraStatus, ClientMessage, Command, ErrorCode, MediaEvent,
-    ServerMessage, ServerState,
+    ServerMessage, ServerState, ViewSettings,
 };

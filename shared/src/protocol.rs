@@ -28,6 +28,16 @@ pub enum Command {
     GetState,
     /// Liveness check; answered with `pong`.
     Ping,
+    /// Changes the live view for every viewer; absent fields stay as they
+    /// are. Answered with the new `state`.
+    SetView {
+        /// Grayscale on or off.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        grayscale: Option<bool>,
+        /// Half resolution on or off.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        half_resolution: Option<bool>,
+    },
 }
 
 /// Every message the server sends on the text channel.
@@ -130,6 +140,18 @@ pub struct CameraState {
     /// Why the camera is offline, when it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// How the live picture is transformed for viewers.
+    #[serde(default)]
+    pub view: ViewSettings,
+}
+
+/// Transformations of the live picture (not of recordings).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewSettings {
+    /// Colour removed.
+    pub grayscale: bool,
+    /// Width and height halved.
+    pub half_resolution: bool,
 }
 
 /// Camera sources.
@@ -253,6 +275,7 @@ mod tests {
                     fps: 30,
                     status: CameraStatus::Offline,
                     reason: Some("no device".into()),
+                    view: ViewSettings::default(),
                 },
                 viewers: 2,
             },

@@ -15,7 +15,8 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use gstreamer as gst;
 use gstreamer::prelude::*;
-use shared::{CameraState, CameraStatus};
+use shared::{CameraState, CameraStatus, ViewSettings};
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -35,16 +36,51 @@ const FIRST_FRAME_TIMEOUT: Duration = Duration::from_secs(10);
 /// stalled.
 const STALL_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// Requests handled by the supervisor, the pipeline's one owner.
+enum CameraCommand {
+    /// Change the live view; answered with the settings now in force.
+    SetView {
+        grayscale: Option<bool>,
+        half_resolution: Option<bool>,
+        reply: oneshot::Sender<ViewSettings>,
+    },
+}
+
+/// The camera task has stopped (the server is shutting down).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the camera is shutting down")]
+pub struct CameraGone;
+
 /// Cloneable access to the camera for the rest of the server.
 #[derive(Clone)]
 pub struct CameraHandle {
     frames: FrameReceiver,
+    commands: mpsc::Sender<CameraCommand>,
 }
 
 impl CameraHandle {
     /// A receiver of the newest frame.
     pub fn frames(&self) -> FrameReceiver {
         self.frames.clone()
+    }
+
+    /// Changes grayscale and/or half resolution for every viewer, on the
+    /// running pipeline and for every later restart.
+    pub async fn set_view(
+        &self,
+        grayscale: Option<bool>,
+        half_resolution: Option<bool>,
+    ) -> Result<ViewSettings, CameraGone> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(CameraCommand::SetView {
+                grayscale,
+                half_resolution,
+                reply,
+            })
+            .await
+            .map_err(|_| CameraGone)?;
+        answer.await.map_err(|_| CameraGone)
     }
 }
 
@@ -58,6 +94,7 @@ pub fn initial_state(config: &CameraConfig, source: &ResolvedSource) -> CameraSt
         fps: config.fps,
         status: CameraStatus::Starting,
         reason: None,
+        view: ViewSettings::default(),
     }
 }
 
@@ -77,21 +114,30 @@ pub fn spawn(
         fps: config.fps,
         jpeg_quality: config.jpeg_quality,
     };
+    let (commands, requests) = mpsc::channel(8);
     let supervisor = Supervisor {
         spec,
+        view: ViewSettings::default(),
         publisher: Publisher::new(Arc::new(tx)),
         frames: rx.clone(),
+        requests,
         state,
         shutdown,
     };
     tracker.spawn(supervisor.run());
-    CameraHandle { frames: rx }
+    CameraHandle {
+        frames: rx,
+        commands,
+    }
 }
 
 struct Supervisor {
     spec: Spec,
+    /// View settings, re-applied to every new pipeline.
+    view: ViewSettings,
     publisher: Publisher,
     frames: FrameReceiver,
+    requests: mpsc::Receiver<CameraCommand>,
     state: StateSender,
     shutdown: CancellationToken,
 }
@@ -119,23 +165,57 @@ impl Supervisor {
                     self.set_status(CameraStatus::Offline, Some(reason));
                 }
             }
-            tokio::select! {
-                _ = self.shutdown.cancelled() => break,
-                _ = tokio::time::sleep(delay) => {}
+            let retry = tokio::time::sleep(delay);
+            tokio::pin!(retry);
+            loop {
+                tokio::select! {
+                    _ = self.shutdown.cancelled() => return self.stop(),
+                    _ = &mut retry => break,
+                    Some(command) = self.requests.recv() => self.handle(command, None),
+                }
             }
             delay = (delay * 2).min(BACKOFF_MAX);
         }
+        self.stop();
+    }
+
+    fn stop(&self) {
         self.publisher.clear();
         tracing::debug!("camera supervisor stopped");
+    }
+
+    /// Carries out a request, on the running pipeline if there is one.
+    fn handle(&mut self, command: CameraCommand, pipeline: Option<&Pipeline>) {
+        match command {
+            CameraCommand::SetView {
+                grayscale,
+                half_resolution,
+                reply,
+            } => {
+                self.view.grayscale = grayscale.unwrap_or(self.view.grayscale);
+                self.view.half_resolution = half_resolution.unwrap_or(self.view.half_resolution);
+                if let Some(pipeline) = pipeline {
+                    pipeline.apply_view(self.view);
+                }
+                let view = self.view;
+                self.state.send_if_modified(|s| {
+                    let changed = s.camera.view != view;
+                    s.camera.view = view;
+                    changed
+                });
+                let _ = reply.send(view);
+            }
+        }
     }
 
     /// Builds, starts and watches one pipeline until it fails or shutdown.
     async fn run_once(&mut self) -> Outcome {
         let failed = |reason: String, was_live| Outcome::Failed { reason, was_live };
         let spec = self.spec.clone();
+        let view = self.view;
         let publisher = self.publisher.clone();
         let started = tokio::task::spawn_blocking(move || {
-            let pipeline = Pipeline::build(&spec, publisher)?;
+            let pipeline = Pipeline::build(&spec, view, publisher)?;
             pipeline.start()?;
             Ok::<_, pipeline::PipelineError>(pipeline)
         })
@@ -163,6 +243,7 @@ impl Supervisor {
                         break failed(reason, live);
                     }
                 }
+                Some(command) = self.requests.recv() => self.handle(command, Some(&pipeline)),
                 changed = self.frames.changed() => {
                     if changed.is_err() {
                         break failed("the frame slot closed".into(), live);

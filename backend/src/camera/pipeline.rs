@@ -1,12 +1,15 @@
 //! Building and owning one GStreamer capture pipeline:
 //!
-//! `source -> videoconvert -> I420 -> jpegenc -> appsink`
+//! `source -> videoconvert -> I420 -> videobalance -> videoscale -> size ->
+//! jpegenc -> appsink`
 //!
 //! The pipeline is built element by element from the validated settings
 //! (never from a string a user typed). Each JPEG that reaches the appsink is
 //! stamped with a sequence number and its capture time and published to the
-//! latest-frame slot without blocking the streaming thread. Dropping a
-//! [`Pipeline`] stops it.
+//! latest-frame slot without blocking the streaming thread. The view stage
+//! (grayscale through `videobalance` saturation, half resolution through
+//! the size capsfilter) changes while playing, without a restart. Dropping
+//! a [`Pipeline`] stops it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,7 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
-use shared::{CameraSource, FrameHeader};
+use shared::{CameraSource, FrameHeader, ViewSettings};
 
 use super::source::ResolvedSource;
 use crate::frames::{Frame, FrameSender};
@@ -93,11 +96,21 @@ impl Publisher {
 /// A running (or ready) pipeline; set to `Null` when dropped.
 pub struct Pipeline {
     pipeline: gst::Pipeline,
+    /// `videobalance`: saturation 0 for grayscale.
+    balance: gst::Element,
+    /// Capsfilter after `videoscale`: the viewer's picture size.
+    view_size: gst::Element,
+    /// Capture size, which half resolution halves.
+    full: (u32, u32),
 }
 
 impl Pipeline {
     /// Builds the pipeline for `spec`, publishing frames through `publisher`.
-    pub fn build(spec: &Spec, publisher: Publisher) -> Result<Self, PipelineError> {
+    pub fn build(
+        spec: &Spec,
+        view: ViewSettings,
+        publisher: Publisher,
+    ) -> Result<Self, PipelineError> {
         let pipeline = gst::Pipeline::with_name("camera");
         let build_err = |e: gst::glib::BoolError| PipelineError::Build(e.to_string());
 
@@ -107,14 +120,23 @@ impl Pipeline {
                 .field("format", "I420")
                 .build(),
         )?;
+        let balance = make("videobalance")?;
+        let scale = make("videoscale")?;
+        let view_size = caps_filter(gst::Caps::new_empty_simple("video/x-raw"))?;
         let encoder = make("jpegenc")?;
         encoder.set_property("quality", spec.jpeg_quality.min(100) as i32);
         let sink = appsink(publisher);
-        pipeline
-            .add_many([&convert, &i420, &encoder, sink.upcast_ref()])
-            .map_err(build_err)?;
-        gst::Element::link_many([&convert, &i420, &encoder, sink.upcast_ref()])
-            .map_err(build_err)?;
+        let chain = [
+            &convert,
+            &i420,
+            &balance,
+            &scale,
+            &view_size,
+            &encoder,
+            sink.upcast_ref(),
+        ];
+        pipeline.add_many(chain).map_err(build_err)?;
+        gst::Element::link_many(chain).map_err(build_err)?;
 
         let raw_mode = gst::Caps::builder("video/x-raw")
             .field("width", spec.width as i32)
@@ -186,7 +208,32 @@ impl Pipeline {
                 });
             }
         }
-        Ok(Pipeline { pipeline })
+        let built = Pipeline {
+            pipeline,
+            balance,
+            view_size,
+            full: (spec.width, spec.height),
+        };
+        built.apply_view(view);
+        Ok(built)
+    }
+
+    /// Applies view settings; takes effect within a frame or two, while
+    /// playing.
+    pub fn apply_view(&self, view: ViewSettings) {
+        let saturation: f64 = if view.grayscale { 0.0 } else { 1.0 };
+        self.balance.set_property("saturation", saturation);
+        let (w, h) = if view.half_resolution {
+            // Keep sizes even for I420.
+            ((self.full.0 / 2) & !1, (self.full.1 / 2) & !1)
+        } else {
+            self.full
+        };
+        let caps = gst::Caps::builder("video/x-raw")
+            .field("width", w as i32)
+            .field("height", h as i32)
+            .build();
+        self.view_size.set_property("caps", caps);
     }
 
     /// The pipeline's message bus.
