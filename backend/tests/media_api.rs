@@ -171,15 +171,7 @@ async fn hostile_imports_and_unconfirmed_resets_are_refused() {
         "%2e%2e%2fa.jpg".into(),
         "a.jpg\u{0}".into(),
     ] {
-        let body = serde_json::json!({ "file_name": name }).to_string();
-        let res = http_request(
-            server.addr,
-            "POST",
-            "/api/media/import",
-            &[],
-            body.as_bytes(),
-        )
-        .await;
+        let res = common::import(server.addr, &name).await;
         assert!(
             res.status == 400 || res.status == 404,
             "{name:?}: {}",

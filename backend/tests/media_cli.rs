@@ -149,15 +149,7 @@ async fn the_cli_works_while_the_server_runs() {
         move || media(&dir, &["import"])
     });
     for i in 0..20 {
-        let body = serde_json::json!({ "file_name": format!("f{i}.jpg") }).to_string();
-        let res = common::http_request(
-            server.addr,
-            "POST",
-            "/api/media/import",
-            &[],
-            body.as_bytes(),
-        )
-        .await;
+        let res = common::import(server.addr, &format!("f{i}.jpg")).await;
         assert!(
             res.status == 201 || res.status == 409,
             "{}: {:?}",

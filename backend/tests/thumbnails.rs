@@ -45,15 +45,7 @@ async fn photos_and_videos_get_cached_thumbnails() {
     std::fs::write(dir.join("photo.jpg"), &snapshot.body).unwrap();
 
     for (name, expected_height) in [("photo.jpg", 240), ("clip.mp4", 180)] {
-        let body = serde_json::json!({ "file_name": name }).to_string();
-        let created = common::http_request(
-            server.addr,
-            "POST",
-            "/api/media/import",
-            &[],
-            body.as_bytes(),
-        )
-        .await;
+        let created = common::import(server.addr, name).await;
         assert_eq!(created.status, 201);
         let id = created.json()["id"].as_i64().unwrap();
         let thumb = common::http_get(server.addr, &format!("/api/media/{id}/thumbnail")).await;
@@ -77,15 +69,7 @@ async fn photos_and_videos_get_cached_thumbnails() {
         assert_eq!(again.body, thumb.body);
     }
 
-    let body = serde_json::json!({ "file_name": "broken.jpg" }).to_string();
-    let created = common::http_request(
-        server.addr,
-        "POST",
-        "/api/media/import",
-        &[],
-        body.as_bytes(),
-    )
-    .await;
+    let created = common::import(server.addr, "broken.jpg").await;
     let id = created.json()["id"].as_i64().unwrap();
     let refused = common::http_get(server.addr, &format!("/api/media/{id}/thumbnail")).await;
     assert_eq!(refused.status, 422);

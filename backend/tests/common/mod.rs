@@ -307,6 +307,12 @@ pub async fn http_request(
     .await
 }
 
+/// `POST /api/media/import` of the untracked file `name`.
+pub async fn import(addr: SocketAddr, name: &str) -> HttpResponse {
+    let body = serde_json::json!({ "file_name": name }).to_string();
+    http_request(addr, "POST", "/api/media/import", &[], body.as_bytes()).await
+}
+
 /// `GET /api/state`, or `None` while the server does not answer it.
 pub async fn api_state(addr: SocketAddr) -> Option<shared::ServerState> {
     let response = http_get(addr, "/api/state").await;
