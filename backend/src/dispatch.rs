@@ -5,6 +5,7 @@
 
 use shared::{ClientMessage, Command, ErrorCode, ServerMessage};
 
+use crate::actions::ActionError;
 use crate::state::AppState;
 
 /// Carries out one command and returns the reply for its sender.
@@ -30,5 +31,49 @@ pub async fn dispatch(app: &AppState, message: ClientMessage) -> ServerMessage {
                 message: err.to_string(),
             },
         },
+        Command::Action { name, args } => match run_action(app, &name, args).await {
+            Ok(result) => ServerMessage::ActionResult {
+                id,
+                action: name,
+                result,
+            },
+            Err((code, message)) => ServerMessage::Error { id, code, message },
+        },
+        Command::ListActions => ServerMessage::ActionResult {
+            id,
+            action: "list_actions".into(),
+            result: serde_json::json!(
+                app.actions
+                    .list()
+                    .into_iter()
+                    .map(|(name, description)| serde_json::json!({"name": name, "description": description}))
+                    .collect::<Vec<_>>()
+            ),
+        },
     }
+}
+
+/// Runs the action called `name`; on failure returns the error code and
+/// message for the client. Shared by the WebSocket and the HTTP route.
+pub async fn run_action(
+    app: &AppState,
+    name: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, (ErrorCode, String)> {
+    let Some(action) = app.actions.get(name) else {
+        let known: Vec<&str> = app.actions.list().into_iter().map(|(n, _)| n).collect();
+        return Err((
+            ErrorCode::BadRequest,
+            format!(
+                "unknown action {name:?}; known actions: {}",
+                known.join(", ")
+            ),
+        ));
+    };
+    action.run(app, args).await.map_err(|err| {
+        if let ActionError::Catalogue(inner) = &err {
+            tracing::error!(action = name, error = %inner, "action failed");
+        }
+        (err.code(), err.to_string())
+    })
 }

@@ -28,6 +28,9 @@ pub enum ApiError {
     /// The request is understood but cannot be carried out for this item.
     #[error("{0}")]
     Unprocessable(String),
+    /// Not possible right now; may work later.
+    #[error("{0}")]
+    Unavailable(String),
     /// The disk is full.
     #[error("the media disk is full")]
     StorageFull,
@@ -69,6 +72,7 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::StorageFull => (StatusCode::INSUFFICIENT_STORAGE, "storage_full"),
             ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }

@@ -9,6 +9,7 @@
 //! [`dispatch`] -> reply to the sender, state changes broadcast through
 //! [`state`].
 
+pub mod actions;
 pub mod camera;
 pub mod catalogue;
 pub mod config;
@@ -129,6 +130,7 @@ impl Server {
             state,
             catalogue,
             media_events: tokio::sync::broadcast::channel(64).0,
+            actions: actions::Registry::with_builtins(),
             shutdown: CancellationToken::new(),
             tasks: tasks.clone(),
             frontend_dir: config.frontend_dir,

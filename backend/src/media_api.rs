@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/media/{id}/file", get(file))
         .route("/api/media/{id}/thumbnail", get(thumbnail))
         .route("/get_database", get(legacy_list))
+        .route("/api/actions/{name}", post(action))
 }
 
 /// Query of `GET /api/media`.
@@ -225,6 +226,24 @@ async fn thumbnail(State(app): State<AppState>, Path(id): Path<i64>) -> Result<R
             Err(ApiError::Internal)
         }
     }
+}
+
+/// `POST /api/actions/{name}` with JSON arguments: any registered camera
+/// action over HTTP, for scripts (`curl -X POST -d '{}' .../snapshot`).
+async fn action(
+    State(app): State<AppState>,
+    Path(name): Path<String>,
+    body: Option<Json<serde_json::Value>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let args = body.map(|Json(v)| v).unwrap_or_default();
+    crate::dispatch::run_action(&app, &name, args)
+        .await
+        .map(Json)
+        .map_err(|(code, message)| match code {
+            shared::ErrorCode::BadRequest => ApiError::BadRequest(message),
+            shared::ErrorCode::Unavailable => ApiError::Unavailable(message),
+            _ => ApiError::Internal,
+        })
 }
 
 /// The name with anything but safe ASCII replaced, for old clients.

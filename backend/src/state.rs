@@ -10,6 +10,7 @@ use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::actions::Registry;
 use crate::camera::CameraHandle;
 use crate::catalogue::Catalogue;
 
@@ -27,6 +28,8 @@ pub struct AppState {
     pub catalogue: Catalogue,
     /// Catalogue changes, pushed to every WebSocket client.
     pub media_events: broadcast::Sender<MediaEvent>,
+    /// Named camera actions (`snapshot`, ...).
+    pub actions: Registry,
     /// Cancelled when the server shuts down; long-lived streams end on it.
     pub shutdown: CancellationToken,
     /// Tracks WebSocket sessions so shutdown can wait for them.

@@ -38,6 +38,18 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         half_resolution: Option<bool>,
     },
+    /// Runs a named camera action (for example `snapshot`) with JSON
+    /// arguments; answered with `action_result`.
+    Action {
+        /// The action's name.
+        name: String,
+        /// Its arguments; `null` or absent means none.
+        #[serde(default)]
+        args: serde_json::Value,
+    },
+    /// Lists the actions; answered with `action_result` whose result is
+    /// `[{"name": ..., "description": ...}]`.
+    ListActions,
 }
 
 /// Every message the server sends on the text channel.
@@ -58,6 +70,16 @@ pub enum ServerMessage {
         /// Echo of the request id.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
+    },
+    /// The result of an `action` or `list_actions` command.
+    ActionResult {
+        /// Echo of the request id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+        /// The action's name.
+        action: String,
+        /// What it returned (a snapshot returns its catalogue entry).
+        result: serde_json::Value,
     },
     /// The media catalogue changed; every client receives it.
     Media {
@@ -108,6 +130,9 @@ pub enum ErrorCode {
     BadRequest,
     /// The message type (for example binary) is not accepted.
     Unsupported,
+    /// The request cannot be served right now (for example the camera is
+    /// not live); trying later may work.
+    Unavailable,
     /// Something failed on the server; the message says what.
     Internal,
 }

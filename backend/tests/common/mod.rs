@@ -407,8 +407,8 @@ pub fn parse_server(text: &str) -> ServerMessage {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not a server message ({e}): {text}"))
 }
 
-/// Reads until a text message that is not a pushed `state` (with no id) and
-/// returns it as raw JSON; frames and state pushes are skipped.
+/// Reads until a reply (a text message that is not a broadcast) and returns
+/// it as raw JSON; frames, state pushes and catalogue events are skipped.
 pub async fn next_reply(ws: &mut Ws) -> serde_json::Value {
     loop {
         match next_message(ws).await {
@@ -416,7 +416,10 @@ pub async fn next_reply(ws: &mut Ws) -> serde_json::Value {
                 let value: serde_json::Value = serde_json::from_str(&text)
                     .unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
                 let _ = parse_server(&text);
-                if value["type"] == "state" && value.get("id").is_none() {
+                // Broadcasts (state pushes, catalogue events) are not replies.
+                let broadcast = value["type"] == "media"
+                    || (value["type"] == "state" && value.get("id").is_none());
+                if broadcast {
                     continue;
                 }
                 return value;
