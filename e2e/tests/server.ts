@@ -1,23 +1,69 @@
 // Starts the real camrig server for a test: the release binary with the
 // test camera source on a free port, serving the built web app. The port is
 // read from the server's "listening on" line; restart() brings the server
-// back on the same port.
+// back on the same port with the same media folder. Every start() gets a
+// fresh, empty media folder (and so a fresh catalogue) in a temporary
+// directory, first filled with the `mediaFiles` given to the constructor;
+// tests may put more files into `mediaDir` while the server runs.
 import { spawn, ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
 const bin = process.env.CAMRIG_BIN ?? path.join(root, 'target', 'release', 'camrig');
 const dist = process.env.CAMRIG_DIST ?? path.join(root, 'dist');
 
+/** Files to put into the media folder: name -> contents or, for a
+ * `{ copy: path }` value, a file to copy (the path may be given by a
+ * function, for files made after the Server is constructed). */
+export type MediaFiles = Record<string, Buffer | string | { copy: string | (() => string) }>;
+
+export interface ServerOptions {
+  mediaFiles?: MediaFiles;
+}
+
+const tempDirs = new Set<string>();
+process.on('exit', () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export class Server {
   url = '';
+  /** The media folder of the running server (fresh on every start()). */
+  mediaDir = '';
   private child: ChildProcess | null = null;
   private log: string[] = [];
 
-  async start(listen = '127.0.0.1:0'): Promise<void> {
+  constructor(private options: ServerOptions = {}) {}
+
+  /** Writes files into the media folder (the server need not be running). */
+  addMediaFiles(files: MediaFiles): void {
+    for (const [name, contents] of Object.entries(files)) {
+      const target = path.join(this.mediaDir, name);
+      if (typeof contents === 'object' && !Buffer.isBuffer(contents)) {
+        const source = typeof contents.copy === 'function' ? contents.copy() : contents.copy;
+        fs.copyFileSync(source, target);
+      } else {
+        fs.writeFileSync(target, contents);
+      }
+    }
+  }
+
+  async start(listen = '127.0.0.1:0', freshMedia = true): Promise<void> {
+    if (freshMedia || !this.mediaDir) {
+      if (this.mediaDir) {
+        fs.rmSync(this.mediaDir, { recursive: true, force: true });
+        tempDirs.delete(this.mediaDir);
+      }
+      this.mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'camrig-media-'));
+      tempDirs.add(this.mediaDir);
+      this.addMediaFiles(this.options.mediaFiles ?? {});
+    }
     const child = spawn(
       bin,
       ['--camera', 'test', '--listen', listen, '--frontend-dir', dist,
+        '--media-dir', this.mediaDir,
         '--width', '640', '--height', '360', '--fps', '15'],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
     );
@@ -54,7 +100,7 @@ export class Server {
   async restart(): Promise<void> {
     const listen = new URL(this.url).host;
     await this.stop();
-    await this.start(listen);
+    await this.start(listen, false);
   }
 
   /** Sequence number of the newest frame the server holds. */

@@ -1,25 +1,50 @@
-//! The root component: opens the connection once, provides it as context,
-//! and lays out the page.
+//! The root component: opens the connection once per page load, provides it
+//! (and the message bar's notices) as context, and lays out the top bar,
+//! the routed page and the message bar. Routes: `/` live, `/gallery`
+//! (with `/gallery/{id}` as the viewer over it), `/database`. The
+//! connection lives outside the router, so changing route never reconnects.
 
 use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
 
-use crate::components::live_view::{LiveView, MeasuredFps};
+use crate::components::live_view::MeasuredFps;
+use crate::components::message_bar::MessageBar;
+use crate::components::nav_bar::NavBar;
 use crate::components::status_bar::StatusBar;
+use crate::components::viewer::Viewer;
 use crate::connection::Connection;
+use crate::notice::Notices;
+use crate::pages::database::DatabasePage;
+use crate::pages::gallery::GalleryPage;
+use crate::pages::live::LivePage;
+use crate::pages::not_found::NotFound;
 
-/// The whole page.
+/// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
     let connection = Connection::open();
     provide_context(connection);
     provide_context(MeasuredFps(RwSignal::new(0.0)));
+    provide_context(Notices::default());
     view! {
-        <header class="topbar">
-            <h1>"camrig"</h1>
-            <StatusBar/>
-        </header>
-        <main class="page">
-            <LiveView/>
-        </main>
+        <Router>
+            <header class="topbar">
+                <h1>"camrig"</h1>
+                <NavBar/>
+                <StatusBar/>
+            </header>
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=LivePage/>
+                    <ParentRoute path=path!("/gallery") view=GalleryPage>
+                        <Route path=path!(":id") view=Viewer/>
+                        <Route path=path!("") view=|| ()/>
+                    </ParentRoute>
+                    <Route path=path!("/database") view=DatabasePage/>
+                </Routes>
+            </main>
+            <MessageBar/>
+        </Router>
     }
 }

@@ -1,14 +1,15 @@
-//! The one module that does network I/O: it owns the WebSocket to `/ws`,
-//! reconnects with exponential backoff when it drops (no page reload), keeps
-//! the server state and link status in signals, hands binary frames to the
-//! registered frame handler, and sends commands with
-//! [`Connection::send`].
+//! The one module for the WebSocket: it owns the socket to `/ws` (one per
+//! page load, whatever route is shown), reconnects with exponential backoff
+//! when it drops (no page reload), keeps the server state and link status in
+//! signals, hands binary frames to the registered frame handler, passes
+//! media catalogue changes to every subscriber, and sends commands with
+//! [`Connection::send`]. HTTP requests live in [`crate::api`].
 
 use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use shared::{ClientMessage, Command, ServerMessage, ServerState};
+use shared::{ClientMessage, Command, MediaEvent, ServerMessage, ServerState};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
@@ -46,6 +47,9 @@ impl LinkStatus {
 /// Receives each binary frame message (header + JPEG).
 pub type FrameHandler = Rc<dyn Fn(js_sys::ArrayBuffer)>;
 
+/// Receives every media catalogue change.
+pub type MediaHandler = Rc<dyn Fn(&MediaEvent)>;
+
 /// An open socket with the callbacks that must live as long as it.
 struct Socket {
     ws: WebSocket,
@@ -70,7 +74,12 @@ pub struct Connection {
     server: RwSignal<Option<ServerState>>,
     last_error: RwSignal<Option<String>>,
     socket: StoredValue<Option<Socket>, LocalStorage>,
-    frames: StoredValue<Option<FrameHandler>, LocalStorage>,
+    /// The frame handler with the token it was registered under.
+    frames: StoredValue<Option<(u64, FrameHandler)>, LocalStorage>,
+    /// Media subscribers by token.
+    media: StoredValue<Vec<(u64, MediaHandler)>, LocalStorage>,
+    /// The next token handed out.
+    next_token: StoredValue<u64>,
     /// Delay before the next retry, doubled after every failed attempt.
     backoff_ms: StoredValue<u64>,
     /// Set once the socket has been open at least once.
@@ -86,6 +95,8 @@ impl Connection {
             last_error: RwSignal::new(None),
             socket: StoredValue::new_local(None),
             frames: StoredValue::new_local(None),
+            media: StoredValue::new_local(Vec::new()),
+            next_token: StoredValue::new(1),
             backoff_ms: StoredValue::new(BACKOFF_MIN_MS),
             was_live: StoredValue::new(false),
         };
@@ -109,9 +120,59 @@ impl Connection {
         self.last_error.into()
     }
 
-    /// Registers the function that receives binary frames.
+    /// Registers the function that receives binary frames, replacing any
+    /// other, until the current reactive owner (the calling component) is
+    /// cleaned up.
     pub fn on_frame(&self, handler: FrameHandler) {
-        self.frames.set_value(Some(handler));
+        let token = self.token();
+        self.frames.set_value(Some((token, handler)));
+        let frames = self.frames;
+        on_cleanup(move || {
+            // A newer view may have registered already; keep its handler.
+            frames.try_update_value(|f| {
+                if f.as_ref().is_some_and(|(t, _)| *t == token) {
+                    *f = None;
+                }
+            });
+        });
+    }
+
+    /// Calls `handler` with every media catalogue change, pushed by the
+    /// server or [announced](Self::announce) by this page, until the
+    /// current reactive owner (the calling component) is cleaned up. After
+    /// a lost link comes back, subscribers get [`MediaEvent::Reload`], as
+    /// changes may have been missed.
+    pub fn on_media(&self, handler: impl Fn(&MediaEvent) + 'static) {
+        let token = self.token();
+        self.media
+            .update_value(|m| m.push((token, Rc::new(handler) as MediaHandler)));
+        let media = self.media;
+        on_cleanup(move || {
+            media.try_update_value(|m| m.retain(|(t, _)| *t != token));
+        });
+    }
+
+    /// Passes a change this page made itself to every subscriber at once,
+    /// without waiting for the server's echo (which changes nothing more).
+    pub fn announce(&self, event: MediaEvent) {
+        self.dispatch_media(&event);
+    }
+
+    fn dispatch_media(&self, event: &MediaEvent) {
+        // Copied out first: a handler may subscribe or unsubscribe.
+        let handlers: Vec<MediaHandler> = self
+            .media
+            .try_with_value(|m| m.iter().map(|(_, h)| Rc::clone(h)).collect())
+            .unwrap_or_default();
+        for handler in handlers {
+            handler(event);
+        }
+    }
+
+    fn token(&self) -> u64 {
+        let token = self.next_token.get_value();
+        self.next_token.set_value(token + 1);
+        token
     }
 
     /// Sends a command; ignored while the link is down (the state a
@@ -151,8 +212,12 @@ impl Connection {
         ws.set_binary_type(BinaryType::Arraybuffer);
         let on_open = Closure::<dyn FnMut(Event)>::new(move |_| {
             self.backoff_ms.set_value(BACKOFF_MIN_MS);
+            let reconnected = self.was_live.get_value();
             self.was_live.set_value(true);
             self.status.set(LinkStatus::Live);
+            if reconnected {
+                self.dispatch_media(&MediaEvent::Reload);
+            }
         });
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             self.receive(event.data());
@@ -173,7 +238,7 @@ impl Connection {
 
     fn receive(&self, data: wasm_bindgen::JsValue) {
         if let Ok(buffer) = data.clone().dyn_into::<js_sys::ArrayBuffer>() {
-            if let Some(handler) = self.frames.get_value() {
+            if let Some((_, handler)) = self.frames.get_value() {
                 handler(buffer);
             }
             return;
@@ -182,7 +247,8 @@ impl Connection {
         match serde_json::from_str::<ServerMessage>(&text) {
             Ok(ServerMessage::State { state, .. }) => self.server.set(Some(state)),
             Ok(ServerMessage::Error { message, .. }) => self.last_error.set(Some(message)),
-            Ok(ServerMessage::Pong { .. } | ServerMessage::Media { .. }) => {}
+            Ok(ServerMessage::Media { event }) => self.dispatch_media(&event),
+            Ok(ServerMessage::Pong { .. } | ServerMessage::ActionResult { .. }) => {}
             Err(err) => leptos::logging::warn!("unreadable server message: {err}"),
         }
     }

@@ -1,11 +1,17 @@
 //! The camrig web app: a Leptos client-side-rendered single-page app built
-//! by Trunk. `connection` owns the WebSocket; components render what it
-//! receives.
+//! by Trunk. `connection` owns the WebSocket and `api` makes the HTTP
+//! requests; `media_list` keeps catalogue lists current; pages and
+//! components render what they receive.
 
+mod api;
 mod app;
 mod components;
 mod connection;
+mod format;
 mod fps;
+mod media_list;
+mod notice;
+mod pages;
 
 fn main() {
     console_error_panic_hook::set_once();

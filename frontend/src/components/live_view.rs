@@ -3,6 +3,7 @@
 //! thread with `createImageBitmap`, drawn, and the bitmap closed at once, so
 //! nothing accumulates. While one frame decodes, only the newest arriving
 //! frame is kept; older ones are skipped. Pausing freezes the picture.
+//! Leaving the view (another route) unregisters its frame handler.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -57,6 +58,8 @@ pub fn LiveView() -> impl IntoView {
         fps,
     });
     connection.on_frame(Rc::new(move |buffer| Decoder::offer(&decoder, buffer)));
+    // The status bar outlives this view (other routes): no frames, no rate.
+    on_cleanup(move || fps.set(0.0));
 
     let has_picture = move || drawn.get().count > 0;
     let camera_live = move || {
@@ -111,7 +114,7 @@ pub struct MeasuredFps(pub RwSignal<f64>);
 impl Decoder {
     /// Takes a frame: decodes it now, or keeps it as the pending one.
     fn offer(this: &Rc<Self>, buffer: js_sys::ArrayBuffer) {
-        if this.paused.get_untracked() {
+        if this.paused.try_get_untracked().unwrap_or(true) {
             return;
         }
         if this.busy.get() {
@@ -171,7 +174,12 @@ impl Decoder {
     }
 
     fn paint(&self, bitmap: &ImageBitmap) -> Result<(), String> {
-        let canvas = self.canvas.get_untracked().ok_or("no canvas")?;
+        // A decode may finish after the view was left: no canvas then.
+        let canvas = self
+            .canvas
+            .try_get_untracked()
+            .flatten()
+            .ok_or("no canvas")?;
         if canvas.width() != bitmap.width() || canvas.height() != bitmap.height() {
             canvas.set_width(bitmap.width());
             canvas.set_height(bitmap.height());

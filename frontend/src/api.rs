@@ -1,0 +1,183 @@
+//! The one module that makes HTTP requests: the media catalogue API under
+//! `/api/media`, called with the browser's `fetch`. Every call returns
+//! `Result<_, ApiError>`; a failed request carries the server's JSON error
+//! (`{"code", "message"}`) or a description of what went wrong on the way,
+//! so callers can always show the user a message. The URLs the browser
+//! loads by itself (files, thumbnails, downloads) are built here too.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::media::{MediaEntry, MediaKind, MediaPage, MediaUpdate};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, Response};
+
+/// Why a request failed, ready to be shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The server's machine-readable code, or `network` / `http` /
+    /// `unreadable` for failures that did not come from the API itself.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+impl ApiError {
+    fn new(code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The JSON body of an API error.
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
+/// URL of an entry's file, shown inline (images, video player).
+pub fn file_url(id: i64) -> String {
+    format!("/api/media/{id}/file")
+}
+
+/// URL that downloads an entry's file as an attachment.
+pub fn download_url(id: i64) -> String {
+    format!("/api/media/{id}/file?download=1")
+}
+
+/// URL of a small picture that stands for the entry in lists, when there
+/// is one: the server's cached thumbnail (about 320 px wide) of the photo
+/// or of the video's first frame. (Without that endpoint, photos could use
+/// [`file_url`] and videos `None`, which shows a placeholder.)
+pub fn thumbnail_url(entry: &MediaEntry) -> Option<String> {
+    Some(format!("/api/media/{}/thumbnail", entry.id))
+}
+
+/// `GET /api/media`: one page of entries, newest first.
+pub async fn list(
+    page: u64,
+    per_page: u64,
+    kind: Option<MediaKind>,
+) -> Result<MediaPage, ApiError> {
+    let mut url = format!("/api/media?page={page}&per_page={per_page}");
+    if let Some(kind) = kind {
+        url.push_str("&kind=");
+        url.push_str(kind.as_str());
+    }
+    read_json(request("GET", &url, None).await?).await
+}
+
+/// `GET /api/media/{id}`: one entry.
+pub async fn get(id: i64) -> Result<MediaEntry, ApiError> {
+    read_json(request("GET", &format!("/api/media/{id}"), None).await?).await
+}
+
+/// `PATCH /api/media/{id}`: changes title, notes and date label.
+pub async fn update(id: i64, changes: &MediaUpdate) -> Result<MediaEntry, ApiError> {
+    let body = to_json(changes)?;
+    read_json(request("PATCH", &format!("/api/media/{id}"), Some(body)).await?).await
+}
+
+/// `DELETE /api/media/{id}`: deletes the entry and its file.
+pub async fn delete(id: i64) -> Result<(), ApiError> {
+    request("DELETE", &format!("/api/media/{id}"), None).await?;
+    Ok(())
+}
+
+/// `GET /api/media/untracked`: files in the media folder without an entry.
+pub async fn untracked() -> Result<Vec<String>, ApiError> {
+    read_json(request("GET", "/api/media/untracked", None).await?).await
+}
+
+/// Body of an import.
+#[derive(Serialize)]
+struct ImportBody<'a> {
+    file_name: &'a str,
+    date_label: &'a str,
+}
+
+/// `POST /api/media/import`: catalogues an untracked file.
+pub async fn import(file_name: &str, date_label: &str) -> Result<MediaEntry, ApiError> {
+    let body = to_json(&ImportBody {
+        file_name,
+        date_label,
+    })?;
+    read_json(request("POST", "/api/media/import", Some(body)).await?).await
+}
+
+/// `POST /api/media/reset`: forgets every entry and catalogues every file in
+/// the media folder again; returns the new entries.
+pub async fn reset() -> Result<Vec<MediaEntry>, ApiError> {
+    let body = String::from(r#"{"confirm":"reset"}"#);
+    read_json(request("POST", "/api/media/reset", Some(body)).await?).await
+}
+
+fn to_json(value: &impl Serialize) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|e| ApiError::new("unreadable", e.to_string()))
+}
+
+/// Sends a request (with a JSON body when given) and returns the response
+/// when its status is 2xx; otherwise the error it describes.
+async fn request(method: &str, url: &str, body: Option<String>) -> Result<Response, ApiError> {
+    let network = |_| ApiError::new("network", "cannot reach the server; check the connection");
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = &body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let request = Request::new_with_str_and_init(url, &init)
+        .map_err(|_| ApiError::new("network", format!("invalid request {method} {url}")))?;
+    let headers = request.headers();
+    let _ = headers.set("Accept", "application/json");
+    if body.is_some() {
+        let _ = headers.set("Content-Type", "application/json");
+    }
+    let response: Response = JsFuture::from(leptos::prelude::window().fetch_with_request(&request))
+        .await
+        .map_err(network)?
+        .dyn_into()
+        .map_err(network)?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let text = read_text(&response).await.unwrap_or_default();
+    Err(match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(body) => ApiError::new(&body.code, body.message),
+        Err(_) => ApiError::new(
+            "http",
+            format!("the server answered {status} {}", response.status_text()),
+        ),
+    })
+}
+
+async fn read_text(response: &Response) -> Result<String, ApiError> {
+    let unreadable = |_| ApiError::new("network", "the answer was cut off");
+    let promise = response.text().map_err(unreadable)?;
+    JsFuture::from(promise)
+        .await
+        .map_err(unreadable)?
+        .as_string()
+        .ok_or_else(|| ApiError::new("unreadable", "the answer is not text"))
+}
+
+async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let text = read_text(&response).await?;
+    serde_json::from_str(&text).map_err(|e| {
+        ApiError::new(
+            "unreadable",
+            format!("unexpected answer from the server: {e}"),
+        )
+    })
+}

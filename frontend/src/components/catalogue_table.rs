@@ -1,0 +1,83 @@
+//! The catalogue as a compact table (one [`DbRow`] per entry), kept
+//! current with changes from every browser, with "Load more" for long
+//! catalogues.
+
+use leptos::prelude::*;
+
+use crate::components::db_row::DbRow;
+use crate::media_list::MediaList;
+
+/// Entries fetched per page.
+const PER_PAGE: u64 = 100;
+
+/// The table.
+#[component]
+pub fn CatalogueTable() -> impl IntoView {
+    let list = MediaList::new(PER_PAGE, None);
+    let entries = list.entries();
+    view! {
+        <section class="panel" aria-labelledby="catalogue-title">
+            <div class="section-head">
+                <h2 id="catalogue-title">"Catalogue"</h2>
+                <span class="meta" data-testid="db-count">
+                    {move || match list.total().get() {
+                        1 => String::from("1 entry"),
+                        n => format!("{n} entries"),
+                    }}
+                </span>
+            </div>
+            <p class="hint">"Remove deletes the entry and its file."</p>
+            {move || {
+                list.error()
+                    .get()
+                    .map(|error| {
+                        view! {
+                            <p class="inline-error" role="alert" data-testid="list-error">
+                                {format!("Could not load the catalogue: {error}")}
+                                " "
+                                <button type="button" on:click=move |_| list.reload()>
+                                    "Retry"
+                                </button>
+                            </p>
+                        }
+                    })
+            }}
+            <table class="db-table" data-testid="db-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Id"</th>
+                        <th scope="col">"File"</th>
+                        <th scope="col">"Date"</th>
+                        <th scope="col">"Kind"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=move || entries.get()
+                        key=|e| (e.id, e.date_label.clone(), e.status)
+                        let:entry
+                    >
+                        <DbRow entry/>
+                    </For>
+                </tbody>
+            </table>
+            <Show when=move || list.loaded().get() && entries.with(Vec::is_empty)>
+                <p class="empty">"The catalogue is empty."</p>
+            </Show>
+            <Show when=move || list.has_more()>
+                <div class="more">
+                    <button
+                        type="button"
+                        data-testid="load-more"
+                        disabled=move || list.loading().get()
+                        on:click=move |_| list.load_more()
+                    >
+                        "Load more"
+                    </button>
+                </div>
+            </Show>
+        </section>
+    }
+}

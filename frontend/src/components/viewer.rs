@@ -1,0 +1,286 @@
+//! The viewer for one entry, shown over the gallery at `/gallery/{id}`:
+//! the photo at full size or the video with controls (the server answers
+//! Range requests, so seeking works), details, Download, Edit and Delete
+//! (with a confirming second click). It follows changes from other
+//! browsers and says so when the entry is deleted elsewhere. Close (or
+//! Escape, or the browser's Back) returns to the gallery.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::MediaEvent;
+use shared::media::{MediaEntry, MediaKind, MediaStatus};
+
+use crate::components::confirm_button::ConfirmButton;
+use crate::components::media_card::kind_icon;
+use crate::components::media_edit_form::MediaEditForm;
+use crate::connection::Connection;
+use crate::notice::Notices;
+use crate::{api, format};
+
+/// What the viewer knows about its entry.
+#[derive(Debug, Clone, PartialEq)]
+enum Shown {
+    Loading,
+    Entry(Box<MediaEntry>),
+    /// Deleted, missing, or unreadable: the message says which.
+    Gone(String),
+}
+
+/// The overlay for the entry in the route's `id` parameter.
+#[component]
+pub fn Viewer() -> impl IntoView {
+    let connection = expect_context::<Connection>();
+    let notices = expect_context::<Notices>();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()));
+    let shown = RwSignal::new(Shown::Loading);
+    let editing = RwSignal::new(false);
+    let deleting = RwSignal::new(false);
+    // Bumped per load, so a slow answer for a previous id is dropped.
+    let generation = StoredValue::new(0u64);
+
+    let load = move |id: Option<i64>| {
+        generation.update_value(|g| *g += 1);
+        let current = generation.get_value();
+        let Some(id) = id else {
+            shown.set(Shown::Gone("There is no such entry.".into()));
+            return;
+        };
+        shown.set(Shown::Loading);
+        spawn_local(async move {
+            let result = api::get(id).await;
+            if generation.try_get_value() != Some(current) {
+                return;
+            }
+            shown.set(match result {
+                Ok(entry) => Shown::Entry(Box::new(entry)),
+                Err(err) => Shown::Gone(err.message),
+            });
+        });
+    };
+    Effect::new(move |_| {
+        editing.set(false);
+        load(id.get());
+    });
+    connection.on_media(move |event| {
+        let Some(current) = id.try_get_untracked().flatten() else {
+            return;
+        };
+        match event {
+            MediaEvent::Updated { entry } if entry.id == current => {
+                shown.set(Shown::Entry(entry.clone()));
+            }
+            MediaEvent::Removed { id } if *id == current => {
+                editing.set(false);
+                shown.set(Shown::Gone("This entry has been deleted.".into()));
+            }
+            MediaEvent::Reload => load(Some(current)),
+            _ => {}
+        }
+    });
+
+    let navigate = use_navigate();
+    let close = Callback::new(move |()| {
+        navigate(
+            "/gallery",
+            NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    });
+    // Keyboard and screen-reader users land in the dialog.
+    let close_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = close_button.get() {
+            let _ = button.focus();
+        }
+    });
+    let on_key = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && !editing.get_untracked() {
+            close.run(());
+        }
+    });
+    on_cleanup(move || on_key.remove());
+
+    let entry = move || match shown.get() {
+        Shown::Entry(entry) => Some(*entry),
+        _ => None,
+    };
+    let entry_untracked = move || match shown.get_untracked() {
+        Shown::Entry(entry) => Some(*entry),
+        _ => None,
+    };
+    // The picture or player changes only with the file, not with edits, so
+    // playback survives a title change; so do the buttons.
+    let media = Memo::new(move |_| entry().map(|e| (e.id, e.kind, e.status)));
+    let actions = Memo::new(move |_| entry().map(|e| (e.id, e.file_name)));
+    let delete = Callback::new(move |()| {
+        let Some(entry) = entry_untracked() else {
+            return;
+        };
+        deleting.set(true);
+        spawn_local(async move {
+            match api::delete(entry.id).await {
+                Ok(()) => {
+                    notices.ok(format!("Deleted {}", entry.file_name));
+                    connection.announce(MediaEvent::Removed { id: entry.id });
+                    close.run(());
+                }
+                Err(err) => notices.error(format!("Could not delete {}: {err}", entry.file_name)),
+            }
+            deleting.set(false);
+        });
+    });
+
+    view! {
+        <div class="viewer-backdrop">
+            <div
+                class="viewer"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="viewer-title"
+                data-testid="viewer"
+                data-id=move || id.get().map(|i| i.to_string())
+            >
+                <header class="viewer-bar">
+                    <h2 id="viewer-title" data-testid="viewer-title">
+                        {move || match shown.get() {
+                            Shown::Entry(e) => format::title(&e).to_owned(),
+                            Shown::Loading => "Loading…".to_owned(),
+                            Shown::Gone(_) => "Not available".to_owned(),
+                        }}
+                    </h2>
+                    <button
+                        type="button"
+                        class="close"
+                        node_ref=close_button
+                        data-testid="close"
+                        aria-label="Close"
+                        on:click=move |_| close.run(())
+                    >
+                        "×"
+                    </button>
+                </header>
+                {move || match shown.get() {
+                    Shown::Gone(why) => Some(view! { <p class="gone" data-testid="gone">{why}</p> }),
+                    _ => None,
+                }}
+                <div class="viewer-media">
+                    {move || media.get().map(|(id, kind, status)| media_view(id, kind, status))}
+                </div>
+                {move || entry().map(|e| view! { <dl class="details">{details(&e)}</dl> })}
+                {move || {
+                    actions
+                        .get()
+                        .map(|(id, file_name)| {
+                            view! {
+                                <div class="actions">
+                                    <a
+                                        class="button"
+                                        data-testid="download"
+                                        href=api::download_url(id)
+                                        download=file_name
+                                    >
+                                        "Download"
+                                    </a>
+                                    <button
+                                        type="button"
+                                        data-testid="edit"
+                                        aria-expanded=move || editing.get().to_string()
+                                        on:click=move |_| editing.update(|x| *x = !*x)
+                                    >
+                                        "Edit"
+                                    </button>
+                                    <ConfirmButton
+                                        label="Delete"
+                                        confirm_label="Really delete?"
+                                        testid="delete"
+                                        confirm_testid="confirm-delete"
+                                        busy=deleting
+                                        on_confirm=delete
+                                    />
+                                </div>
+                            }
+                        })
+                }}
+                <Show when=move || editing.get()>
+                    // Untracked: an edit from elsewhere must not reset the
+                    // form while it is being filled in.
+                    {move || {
+                        entry_untracked()
+                            .map(|e| {
+                                view! {
+                                    <MediaEditForm
+                                        entry=e
+                                        on_close=Callback::new(move |()| editing.set(false))
+                                    />
+                                }
+                            })
+                    }}
+                </Show>
+            </div>
+        </div>
+    }
+}
+
+/// The photo or the video player.
+fn media_view(id: i64, kind: MediaKind, status: MediaStatus) -> AnyView {
+    if status == MediaStatus::Missing {
+        return view! {
+            <div class="placeholder large">
+                {kind_icon(kind)}
+                <p>"The file is missing from the media folder."</p>
+            </div>
+        }
+        .into_any();
+    }
+    let src = api::file_url(id);
+    match kind {
+        MediaKind::Photo => {
+            view! { <img src=src alt="" data-testid="viewer-photo"/> }.into_any()
+        }
+        MediaKind::Video => view! {
+            <video src=src controls=true preload="metadata" playsinline=true data-testid="viewer-video"></video>
+        }
+        .into_any(),
+    }
+}
+
+/// Label and value pairs for the details list.
+fn details(entry: &MediaEntry) -> impl IntoView + use<> {
+    let mut rows: Vec<(&str, String)> = vec![
+        ("File", entry.file_name.clone()),
+        ("Kind", entry.kind.as_str().to_owned()),
+        ("Size", format::size(entry.size_bytes)),
+        ("Date", format::date(entry)),
+        ("Captured", format::timestamp(entry.created_us)),
+    ];
+    if let (Some(w), Some(h)) = (entry.width, entry.height) {
+        rows.push(("Pixels", format!("{w}×{h}")));
+    }
+    if let Some(ms) = entry.duration_ms {
+        rows.push(("Duration", format::duration(ms)));
+    }
+    if entry.status != MediaStatus::Complete {
+        rows.push(("Status", entry.status.as_str().to_owned()));
+    }
+    if let Some(camera) = &entry.metadata.camera {
+        rows.push(("Camera", camera.clone()));
+    }
+    if !entry.notes.trim().is_empty() {
+        rows.push(("Notes", entry.notes.clone()));
+    }
+    rows.into_iter()
+        .map(|(label, value)| {
+            view! {
+                <div>
+                    <dt>{label}</dt>
+                    <dd>{value}</dd>
+                </div>
+            }
+        })
+        .collect_view()
+}

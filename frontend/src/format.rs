@@ -1,0 +1,91 @@
+//! How catalogue values are written for people: file sizes ("1.2 MB"),
+//! durations ("01:05"), capture times in local time, and the title an entry
+//! is shown under.
+
+use shared::media::MediaEntry;
+
+/// A byte count in decimal units with one decimal below 10: "512 B",
+/// "1.2 MB", "34 MB".
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 999.95 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if value < 9.95 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
+/// A duration as mm:ss, or h:mm:ss from an hour on.
+pub fn duration(ms: u64) -> String {
+    let seconds = ms / 1000;
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
+}
+
+/// The name an entry is shown under: its title, else its file name.
+pub fn title(entry: &MediaEntry) -> &str {
+    if entry.title.trim().is_empty() {
+        &entry.file_name
+    } else {
+        &entry.title
+    }
+}
+
+/// The date shown for an entry: the user's date label, else the capture
+/// time.
+pub fn date(entry: &MediaEntry) -> String {
+    if entry.date_label.trim().is_empty() {
+        timestamp(entry.created_us)
+    } else {
+        entry.date_label.clone()
+    }
+}
+
+/// Microseconds since the epoch as "YYYY-MM-DD HH:MM" in local time.
+pub fn timestamp(us: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(us as f64 / 1000.0));
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(size(0), "0 B");
+        assert_eq!(size(999), "999 B");
+        assert_eq!(size(1000), "1.0 kB");
+        assert_eq!(size(1_234_567), "1.2 MB");
+        assert_eq!(size(34_000_000), "34 MB");
+        assert_eq!(size(999_999_999), "1.0 GB");
+    }
+
+    #[test]
+    fn durations_are_minutes_and_seconds() {
+        assert_eq!(duration(0), "00:00");
+        assert_eq!(duration(2_000), "00:02");
+        assert_eq!(duration(65_400), "01:05");
+        assert_eq!(duration(3_726_000), "1:02:06");
+    }
+}

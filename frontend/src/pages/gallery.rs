@@ -1,0 +1,41 @@
+//! `/gallery`: every photo and video as cards, filtered by kind, loaded 24
+//! at a time. `/gallery/{id}` opens the viewer over it (the nested route
+//! renders into the outlet), so the list and its scroll position stay.
+
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use shared::media::MediaKind;
+
+use crate::components::kind_filter::KindFilter;
+use crate::components::media_grid::MediaGrid;
+use crate::media_list::MediaList;
+
+/// Entries fetched per page.
+const PER_PAGE: u64 = 24;
+
+/// The gallery page.
+#[component]
+pub fn GalleryPage() -> impl IntoView {
+    let list = MediaList::new(PER_PAGE, None);
+    let count = move || {
+        let total = list.total().get();
+        let noun = match list.kind().get() {
+            None => "item",
+            Some(MediaKind::Photo) => "photo",
+            Some(MediaKind::Video) => "video",
+        };
+        let plural = if total == 1 { "" } else { "s" };
+        format!("{total} {noun}{plural}")
+    };
+    view! {
+        <section class="gallery-page" aria-labelledby="gallery-title">
+            <div class="section-head">
+                <h2 id="gallery-title">"Gallery"</h2>
+                <span class="meta" data-testid="count">{count}</span>
+            </div>
+            <KindFilter list/>
+            <MediaGrid list testid="gallery" empty="No photos or videos here yet."/>
+        </section>
+        <Outlet/>
+    }
+}

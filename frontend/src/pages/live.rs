@@ -1,0 +1,15 @@
+//! `/`: the live picture, and the recent captures below it.
+
+use leptos::prelude::*;
+
+use crate::components::live_view::LiveView;
+use crate::components::recent_captures::RecentCaptures;
+
+/// The live page.
+#[component]
+pub fn LivePage() -> impl IntoView {
+    view! {
+        <LiveView/>
+        <RecentCaptures/>
+    }
+}

@@ -1,0 +1,17 @@
+//! Any other path: says so and links home.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// The not-found page.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <section class="panel" data-testid="not-found">
+            <h2>"Page not found"</h2>
+            <p>
+                "There is no page here. " <A href="/">"Go to the live view"</A> "."
+            </p>
+        </section>
+    }
+}
