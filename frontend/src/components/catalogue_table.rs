@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::components::db_row::DbRow;
+use crate::components::list_error::ListError;
 use crate::media_list::MediaList;
 
 /// Entries fetched per page.
@@ -27,21 +28,7 @@ pub fn CatalogueTable() -> impl IntoView {
                 </span>
             </div>
             <p class="hint">"Remove deletes the entry and its file."</p>
-            {move || {
-                list.error()
-                    .get()
-                    .map(|error| {
-                        view! {
-                            <p class="inline-error" role="alert" data-testid="list-error">
-                                {format!("Could not load the catalogue: {error}")}
-                                " "
-                                <button type="button" on:click=move |_| list.reload()>
-                                    "Retry"
-                                </button>
-                            </p>
-                        }
-                    })
-            }}
+            <ListError list=list what="catalogue"/>
             <table class="db-table" data-testid="db-table">
                 <thead>
                     <tr>

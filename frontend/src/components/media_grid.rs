@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::list_error::ListError;
 use crate::components::media_card::MediaCard;
 use crate::media_list::MediaList;
 
@@ -22,21 +23,7 @@ pub fn MediaGrid(
     let entries = list.entries();
     let is_empty = move || list.loaded().get() && entries.with(Vec::is_empty);
     view! {
-        {move || {
-            list.error()
-                .get()
-                .map(|error| {
-                    view! {
-                        <p class="inline-error" role="alert" data-testid="list-error">
-                            {format!("Could not load the list: {error}")}
-                            " "
-                            <button type="button" on:click=move |_| list.reload()>
-                                "Retry"
-                            </button>
-                        </p>
-                    }
-                })
-        }}
+        <ListError list=list what="list"/>
         <div class="grid" class:compact=compact data-testid=testid aria-busy=move || list.loading().get().to_string()>
             <For
                 each=move || entries.get()

@@ -5,6 +5,7 @@ pub mod catalogue_table;
 pub mod confirm_button;
 pub mod db_row;
 pub mod kind_filter;
+pub mod list_error;
 pub mod live_view;
 pub mod media_card;
 pub mod media_edit_form;
