@@ -1,4 +1,4 @@
-//! Thumbnails from real files: a JPEG the camera produced and an H.264 MP4
+//! Thumbnails and probing of real files: a JPEG the camera produced and an H.264 MP4
 //! recorded by GStreamer, through `GET /api/media/{id}/thumbnail`; each is
 //! a JPEG 320 px wide with the source's aspect ratio, cached after the
 //! first request; a file that is not media gives a clear 422.
@@ -47,7 +47,18 @@ async fn photos_and_videos_get_cached_thumbnails() {
     for (name, expected_height) in [("photo.jpg", 240), ("clip.mp4", 180)] {
         let created = common::import(server.addr, name).await;
         assert_eq!(created.status, 201);
-        let id = created.json()["id"].as_i64().unwrap();
+        let entry = created.json();
+        let id = entry["id"].as_i64().unwrap();
+        if name == "clip.mp4" {
+            // 30 frames at 30 fps, probed on import.
+            assert_eq!(
+                (entry["width"].as_u64(), entry["height"].as_u64()),
+                (Some(640), Some(360))
+            );
+            assert_eq!(entry["frame_count"], 30, "{entry}");
+            let ms = entry["duration_ms"].as_u64().unwrap();
+            assert!((950..=1050).contains(&ms), "duration {ms} ms");
+        }
         let thumb = common::http_get(server.addr, &format!("/api/media/{id}/thumbnail")).await;
         assert_eq!(
             thumb.status,

@@ -174,10 +174,7 @@ impl Catalogue {
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or_else(now_us, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
-        let dimensions = match kind {
-            MediaKind::Photo => probe::image_size(&path),
-            MediaKind::Video => None,
-        };
+        let info = probe_blocking(path.clone(), kind).await;
         repo::insert(
             &self.db,
             NewMedia {
@@ -186,7 +183,7 @@ impl Catalogue {
                 created_us,
                 date_label: date_label.to_owned(),
                 size_bytes: meta.len(),
-                dimensions,
+                info,
                 status: MediaStatus::Complete,
                 metadata: CaptureMetadata::default(),
                 title: String::new(),
@@ -230,10 +227,7 @@ impl Catalogue {
         .await
         .map_err(|e| CatalogueError::Io(std::io::Error::other(e.to_string())))??;
         let (name, path, size_bytes) = written;
-        let dimensions = match kind {
-            MediaKind::Photo => probe::image_size(&path),
-            MediaKind::Video => None,
-        };
+        let info = probe_blocking(path.clone(), kind).await;
         let inserted = repo::insert(
             &self.db,
             NewMedia {
@@ -242,7 +236,7 @@ impl Catalogue {
                 created_us,
                 date_label: date_label.to_owned(),
                 size_bytes,
-                dimensions,
+                info,
                 status: MediaStatus::Complete,
                 metadata,
                 title: user_name.map(str::trim).unwrap_or_default().to_owned(),
@@ -327,4 +321,11 @@ impl Catalogue {
         }
         Ok(added)
     }
+}
+
+/// [`probe::media_info`] on a blocking thread.
+async fn probe_blocking(path: PathBuf, kind: MediaKind) -> probe::MediaInfo {
+    tokio::task::spawn_blocking(move || probe::media_info(&path, kind))
+        .await
+        .unwrap_or_default()
 }

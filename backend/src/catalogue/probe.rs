@@ -1,8 +1,98 @@
-//! Reads the pixel size of a photo from its header (JPEG start-of-frame or
-//! PNG IHDR) without decoding it; anything unreadable gives `None`.
+//! What a media file holds, for its catalogue entry: the pixel size of a
+//! photo from its header (JPEG start-of-frame or PNG IHDR, without decoding),
+//! and the size, duration and frame count of a video from GStreamer
+//! (prerolled, never played). Anything unreadable is simply unknown.
 
 use std::io::Read;
 use std::path::Path;
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use shared::media::MediaKind;
+
+/// Facts about a media file; each may be unknown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MediaInfo {
+    /// Width and height in pixels.
+    pub size: Option<(u32, u32)>,
+    /// Video duration in milliseconds.
+    pub duration_ms: Option<u64>,
+    /// Video frame count (duration times frame rate for imported files).
+    pub frame_count: Option<u64>,
+}
+
+/// Probes the file at `path`. Blocking: call from a blocking thread.
+pub fn media_info(path: &Path, kind: MediaKind) -> MediaInfo {
+    match kind {
+        MediaKind::Photo => MediaInfo {
+            size: image_size(path),
+            ..MediaInfo::default()
+        },
+        MediaKind::Video => video_info(path).unwrap_or_default(),
+    }
+}
+
+/// Prerolls `filesrc ! decodebin ! fakesink` and reads the video caps and
+/// the duration.
+fn video_info(path: &Path) -> Option<MediaInfo> {
+    gst::init().ok()?;
+    let pipeline = gst::Pipeline::new();
+    let src = gst::ElementFactory::make("filesrc")
+        .property("location", path.display().to_string())
+        .build()
+        .ok()?;
+    let decode = gst::ElementFactory::make("decodebin").build().ok()?;
+    let sink = gst::ElementFactory::make("fakesink").build().ok()?;
+    pipeline.add_many([&src, &decode, &sink]).ok()?;
+    src.link(&decode).ok()?;
+    let sink_weak = sink.downgrade();
+    decode.connect_pad_added(move |_, pad| {
+        let is_video = pad
+            .current_caps()
+            .and_then(|c| c.structure(0).map(|s| s.name().starts_with("video/")))
+            .unwrap_or(false);
+        if let (true, Some(sink)) = (is_video, sink_weak.upgrade())
+            && let Some(sink_pad) = sink.static_pad("sink")
+            && !sink_pad.is_linked()
+        {
+            let _ = pad.link(&sink_pad);
+        }
+    });
+    let info = (|| {
+        pipeline.set_state(gst::State::Paused).ok()?;
+        let bus = pipeline.bus()?;
+        let message = bus.timed_pop_filtered(
+            gst::ClockTime::from_seconds(10),
+            &[gst::MessageType::AsyncDone, gst::MessageType::Error],
+        )?;
+        if !matches!(message.view(), gst::MessageView::AsyncDone(_)) {
+            return None;
+        }
+        let caps = sink.static_pad("sink")?.current_caps()?;
+        let s = caps.structure(0)?;
+        let size = match (s.get::<i32>("width"), s.get::<i32>("height")) {
+            (Ok(w), Ok(h)) => Some((u32::try_from(w).ok()?, u32::try_from(h).ok()?)),
+            _ => None,
+        };
+        let duration = pipeline.query_duration::<gst::ClockTime>();
+        let fps = s.get::<gst::Fraction>("framerate").ok();
+        let frame_count = match (duration, fps) {
+            (Some(d), Some(f)) if f.denom() > 0 && f.numer() > 0 => {
+                let frames =
+                    d.nseconds() as u128 * f.numer() as u128 / (f.denom() as u128 * 1_000_000_000);
+                u64::try_from(frames).ok()
+            }
+            _ => None,
+        };
+        Some(MediaInfo {
+            size,
+            duration_ms: duration.map(|d| d.mseconds()),
+            frame_count,
+        })
+    })();
+    let _ = pipeline.set_state(gst::State::Null);
+    info
+}
 
 /// Width and height of the JPEG or PNG at `path`, if they can be read from
 /// its first 256 KiB.

@@ -23,8 +23,8 @@ pub struct NewMedia {
     pub date_label: String,
     /// Size in bytes.
     pub size_bytes: u64,
-    /// Width and height, when known.
-    pub dimensions: Option<(u32, u32)>,
+    /// Size, duration and frame count, as far as known.
+    pub info: super::probe::MediaInfo,
     /// Initial status.
     pub status: MediaStatus,
     /// Capture metadata.
@@ -67,10 +67,10 @@ pub async fn insert(
         created_us: Set(new.created_us),
         date_label: Set(new.date_label),
         size_bytes: Set(i64::try_from(new.size_bytes).unwrap_or(i64::MAX)),
-        width: Set(new.dimensions.and_then(|(w, _)| i32::try_from(w).ok())),
-        height: Set(new.dimensions.and_then(|(_, h)| i32::try_from(h).ok())),
-        duration_ms: Set(None),
-        frame_count: Set(None),
+        width: Set(new.info.size.and_then(|(w, _)| i32::try_from(w).ok())),
+        height: Set(new.info.size.and_then(|(_, h)| i32::try_from(h).ok())),
+        duration_ms: Set(new.info.duration_ms.and_then(|v| i64::try_from(v).ok())),
+        frame_count: Set(new.info.frame_count.and_then(|v| i64::try_from(v).ok())),
         status: Set(new.status.as_str().to_owned()),
         metadata: Set(metadata),
         title: Set(new.title),
