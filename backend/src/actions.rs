@@ -78,6 +78,7 @@ impl Registry {
     pub fn with_builtins() -> Self {
         let mut registry = Registry::default();
         registry.register(Snapshot);
+        registry.register(SimulateStall);
         registry
     }
 
@@ -159,6 +160,49 @@ impl CameraAction for Snapshot {
                 entry: Box::new(entry.clone()),
             });
             serde_json::to_value(entry).map_err(|e| ActionError::Unavailable(e.to_string()))
+        })
+    }
+}
+
+/// Stops or resumes the test source's frames, to see (and test) how the
+/// rig behaves when a camera goes silent. Other sources refuse.
+pub struct SimulateStall;
+
+/// Arguments of [`SimulateStall`].
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StallArgs {
+    /// `true` stops the frames, `false` lets them flow again.
+    stalled: bool,
+}
+
+impl CameraAction for SimulateStall {
+    fn name(&self) -> &'static str {
+        "simulate_stall"
+    }
+
+    fn description(&self) -> &'static str {
+        "test source only: stop (stalled: true) or resume (false) the frames"
+    }
+
+    fn run<'a>(
+        &'a self,
+        app: &'a AppState,
+        args: Value,
+    ) -> BoxFuture<'a, Result<Value, ActionError>> {
+        Box::pin(async move {
+            let args: StallArgs = arguments(args)?;
+            let possible = app
+                .camera
+                .simulate_stall(args.stalled)
+                .await
+                .map_err(|e| ActionError::Unavailable(e.to_string()))?;
+            if !possible {
+                return Err(ActionError::Unavailable(
+                    "only the test source can simulate a stall".into(),
+                ));
+            }
+            Ok(serde_json::json!({ "stalled": args.stalled }))
         })
     }
 }

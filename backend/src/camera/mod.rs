@@ -33,8 +33,8 @@ const BACKOFF_MAX: Duration = Duration::from_secs(10);
 /// How long a new pipeline may take to deliver its first frame.
 const FIRST_FRAME_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a live pipeline may go without a frame before it counts as
-/// stalled.
-const STALL_TIMEOUT: Duration = Duration::from_secs(3);
+/// stalled (clients see the camera offline within this time).
+const STALL_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Requests handled by the supervisor, the pipeline's one owner.
 enum CameraCommand {
@@ -43,6 +43,12 @@ enum CameraCommand {
         grayscale: Option<bool>,
         half_resolution: Option<bool>,
         reply: oneshot::Sender<ViewSettings>,
+    },
+    /// Stop or resume the test source's frames (tests and demos of camera
+    /// loss); answered with whether this source can do it.
+    SimulateStall {
+        stalled: bool,
+        reply: oneshot::Sender<bool>,
     },
 }
 
@@ -78,6 +84,18 @@ impl CameraHandle {
                 half_resolution,
                 reply,
             })
+            .await
+            .map_err(|_| CameraGone)?;
+        answer.await.map_err(|_| CameraGone)
+    }
+
+    /// Stops (`true`) or resumes the test source's frames, as if the camera
+    /// went silent; `Ok(false)` when the source is not the test source. The
+    /// setting survives pipeline restarts until it is lifted.
+    pub async fn simulate_stall(&self, stalled: bool) -> Result<bool, CameraGone> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(CameraCommand::SimulateStall { stalled, reply })
             .await
             .map_err(|_| CameraGone)?;
         answer.await.map_err(|_| CameraGone)
@@ -118,6 +136,7 @@ pub fn spawn(
     let supervisor = Supervisor {
         spec,
         view: ViewSettings::default(),
+        stalled: false,
         publisher: Publisher::new(Arc::new(tx)),
         frames: rx.clone(),
         requests,
@@ -135,6 +154,8 @@ struct Supervisor {
     spec: Spec,
     /// View settings, re-applied to every new pipeline.
     view: ViewSettings,
+    /// A simulated stall, re-applied to every new pipeline.
+    stalled: bool,
     publisher: Publisher,
     frames: FrameReceiver,
     requests: mpsc::Receiver<CameraCommand>,
@@ -205,6 +226,16 @@ impl Supervisor {
                 });
                 let _ = reply.send(view);
             }
+            CameraCommand::SimulateStall { stalled, reply } => {
+                let possible = self.spec.source.kind == shared::CameraSource::Test;
+                if possible {
+                    self.stalled = stalled;
+                    if let Some(pipeline) = pipeline {
+                        pipeline.simulate_stall(stalled);
+                    }
+                }
+                let _ = reply.send(possible);
+            }
         }
     }
 
@@ -213,9 +244,11 @@ impl Supervisor {
         let failed = |reason: String, was_live| Outcome::Failed { reason, was_live };
         let spec = self.spec.clone();
         let view = self.view;
+        let stalled = self.stalled;
         let publisher = self.publisher.clone();
         let started = tokio::task::spawn_blocking(move || {
             let pipeline = Pipeline::build(&spec, view, publisher)?;
+            pipeline.simulate_stall(stalled);
             pipeline.start()?;
             Ok::<_, pipeline::PipelineError>(pipeline)
         })

@@ -100,6 +100,8 @@ pub struct Pipeline {
     balance: gst::Element,
     /// Capsfilter after `videoscale`: the viewer's picture size.
     view_size: gst::Element,
+    /// `valve` after the test source, for simulated stalls.
+    stall_valve: Option<gst::Element>,
     /// Capture size, which half resolution halves.
     full: (u32, u32),
 }
@@ -144,6 +146,7 @@ impl Pipeline {
             .field("framerate", gst::Fraction::new(spec.fps as i32, 1))
             .build();
 
+        let mut stall_valve = None;
         match spec.source.kind {
             CameraSource::Test => {
                 let src = make("videotestsrc")?;
@@ -155,10 +158,16 @@ impl Pipeline {
                 overlay.set_property_from_str("halignment", "left");
                 overlay.set_property_from_str("valignment", "top");
                 overlay.set_property("font-desc", "Sans Bold 28");
+                // Drops every buffer while a stall is simulated: the
+                // pipeline keeps running but no frame arrives, like a
+                // camera that silently stops.
+                let valve = make("valve")?;
                 pipeline
-                    .add_many([&src, &mode, &overlay])
+                    .add_many([&src, &mode, &overlay, &valve])
                     .map_err(build_err)?;
-                gst::Element::link_many([&src, &mode, &overlay, &convert]).map_err(build_err)?;
+                gst::Element::link_many([&src, &mode, &overlay, &valve, &convert])
+                    .map_err(build_err)?;
+                stall_valve = Some(valve);
             }
             CameraSource::Libcamera => {
                 let src = make("libcamerasrc")?;
@@ -212,10 +221,23 @@ impl Pipeline {
             pipeline,
             balance,
             view_size,
+            stall_valve,
             full: (spec.width, spec.height),
         };
         built.apply_view(view);
         Ok(built)
+    }
+
+    /// Stops or resumes the flow of frames from the test source; `false`
+    /// when this source cannot simulate a stall.
+    pub fn simulate_stall(&self, stalled: bool) -> bool {
+        match &self.stall_valve {
+            Some(valve) => {
+                valve.set_property("drop", stalled);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Applies view settings; takes effect within a frame or two, while
