@@ -73,6 +73,8 @@ pub struct Connection {
     status: RwSignal<LinkStatus>,
     server: RwSignal<Option<ServerState>>,
     last_error: RwSignal<Option<String>>,
+    /// A human summary of the last action result ("Saved x.jpg").
+    last_result: RwSignal<Option<String>>,
     socket: StoredValue<Option<Socket>, LocalStorage>,
     /// The frame handler with the token it was registered under.
     frames: StoredValue<Option<(u64, FrameHandler)>, LocalStorage>,
@@ -93,6 +95,7 @@ impl Connection {
             status: RwSignal::new(LinkStatus::Connecting),
             server: RwSignal::new(None),
             last_error: RwSignal::new(None),
+            last_result: RwSignal::new(None),
             socket: StoredValue::new_local(None),
             frames: StoredValue::new_local(None),
             media: StoredValue::new_local(Vec::new()),
@@ -115,7 +118,6 @@ impl Connection {
     }
 
     /// The last error the server reported for one of our commands.
-    #[allow(dead_code)]
     pub fn last_error(&self) -> Signal<Option<String>> {
         self.last_error.into()
     }
@@ -175,9 +177,13 @@ impl Connection {
         token
     }
 
+    /// A summary of the last action result sent to this client.
+    pub fn last_result(&self) -> Signal<Option<String>> {
+        self.last_result.into()
+    }
+
     /// Sends a command; ignored while the link is down (the state a
     /// command would change is re-sent on reconnect).
-    #[allow(dead_code)]
     pub fn send(&self, command: Command) {
         let message = ClientMessage { id: None, command };
         let Ok(text) = serde_json::to_string(&message) else {
@@ -248,7 +254,15 @@ impl Connection {
             Ok(ServerMessage::State { state, .. }) => self.server.set(Some(state)),
             Ok(ServerMessage::Error { message, .. }) => self.last_error.set(Some(message)),
             Ok(ServerMessage::Media { event }) => self.dispatch_media(&event),
-            Ok(ServerMessage::Pong { .. } | ServerMessage::ActionResult { .. }) => {}
+            Ok(ServerMessage::ActionResult { action, result, .. }) => {
+                let saved = result.get("file_name").and_then(|n| n.as_str());
+                let summary = match saved {
+                    Some(name) => format!("Saved {name}"),
+                    None => format!("{action}: done"),
+                };
+                self.last_result.set(Some(summary));
+            }
+            Ok(ServerMessage::Pong { .. }) => {}
             Err(err) => leptos::logging::warn!("unreadable server message: {err}"),
         }
     }

@@ -17,4 +17,5 @@ pub mod reset_database;
 pub mod status_bar;
 pub mod untracked_files;
 pub mod untracked_row;
+pub mod view_controls;
 pub mod viewer;
