@@ -45,19 +45,7 @@ fn video_info(path: &Path) -> Option<MediaInfo> {
     let sink = gst::ElementFactory::make("fakesink").build().ok()?;
     pipeline.add_many([&src, &decode, &sink]).ok()?;
     src.link(&decode).ok()?;
-    let sink_weak = sink.downgrade();
-    decode.connect_pad_added(move |_, pad| {
-        let is_video = pad
-            .current_caps()
-            .and_then(|c| c.structure(0).map(|s| s.name().starts_with("video/")))
-            .unwrap_or(false);
-        if let (true, Some(sink)) = (is_video, sink_weak.upgrade())
-            && let Some(sink_pad) = sink.static_pad("sink")
-            && !sink_pad.is_linked()
-        {
-            let _ = pad.link(&sink_pad);
-        }
-    });
+    super::thumbnail::link_video_to(&decode, &sink);
     let info = (|| {
         pipeline.set_state(gst::State::Paused).ok()?;
         let bus = pipeline.bus()?;

@@ -105,19 +105,7 @@ pub fn make(source: &Path) -> Result<Vec<u8>, ThumbnailError> {
         .map_err(err)?;
     src.link(&decode).map_err(err)?;
     gst::Element::link_many([&convert, &scale, &size, &encode, sink.upcast_ref()]).map_err(err)?;
-    let convert_weak = convert.downgrade();
-    decode.connect_pad_added(move |_, pad| {
-        let is_video = pad
-            .current_caps()
-            .and_then(|c| c.structure(0).map(|s| s.name().starts_with("video/")))
-            .unwrap_or(false);
-        if let (true, Some(convert)) = (is_video, convert_weak.upgrade())
-            && let Some(sink_pad) = convert.static_pad("sink")
-            && !sink_pad.is_linked()
-        {
-            let _ = pad.link(&sink_pad);
-        }
-    });
+    link_video_to(&decode, &convert);
     let stop = Stop(pipeline.clone());
     pipeline
         .set_state(gst::State::Paused)
@@ -152,6 +140,24 @@ pub fn make(source: &Path) -> Result<Vec<u8>, ThumbnailError> {
     let jpeg = map.as_slice().to_vec();
     drop(stop);
     Ok(jpeg)
+}
+
+/// Links the first video pad `decode` (a `decodebin`) exposes to the sink
+/// pad of `target`; audio and other pads are left unlinked.
+pub fn link_video_to(decode: &gst::Element, target: &gst::Element) {
+    let target_weak = target.downgrade();
+    decode.connect_pad_added(move |_, pad| {
+        let is_video = pad
+            .current_caps()
+            .and_then(|c| c.structure(0).map(|s| s.name().starts_with("video/")))
+            .unwrap_or(false);
+        if let (true, Some(target)) = (is_video, target_weak.upgrade())
+            && let Some(sink_pad) = target.static_pad("sink")
+            && !sink_pad.is_linked()
+        {
+            let _ = pad.link(&sink_pad);
+        }
+    });
 }
 
 /// Sets the pipeline to `Null` however `make` returns.
