@@ -93,6 +93,7 @@ impl Server {
             watch::channel(ServerState {
                 camera: camera::initial_state(&config.camera, &source),
                 viewers: 0,
+                recording: Default::default(),
             })
             .0,
         );

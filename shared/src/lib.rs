@@ -11,6 +11,7 @@ pub mod protocol;
 
 pub use frame::{FrameHeader, HeaderError};
 pub use protocol::{
-    CameraSource, CameraState, CameraStatus, ClientMessage, Command, ErrorCode, MediaEvent,
+    ActiveRecording, CameraControl, CameraSource, CameraState, CameraStatus, ClientMessage,
+    Command, ControlKind, ErrorCode, FocusState, MediaEvent, MenuOption, RecorderState,
     ServerMessage, ServerState, ViewSettings,
 };

@@ -131,8 +131,11 @@ pub enum ErrorCode {
     /// The message type (for example binary) is not accepted.
     Unsupported,
     /// The request cannot be served right now (for example the camera is
-    /// not live); trying later may work.
+    /// not live, or a recording is already running); trying later may work.
     Unavailable,
+    /// This camera cannot do that at all (for example it has no
+    /// adjustable focus); trying again will not help.
+    NotSupported,
     /// Something failed on the server; the message says what.
     Internal,
 }
@@ -144,6 +147,37 @@ pub struct ServerState {
     pub camera: CameraState,
     /// How many WebSocket viewers are connected.
     pub viewers: u32,
+    /// The recorder: the running recording, and the last failure.
+    #[serde(default)]
+    pub recording: RecorderState,
+}
+
+/// The recorder as clients see it. While a recording runs, the state is
+/// re-sent about once a second with the elapsed time and size.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecorderState {
+    /// The recording in progress, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<ActiveRecording>,
+    /// Why the last recording stopped early (write error, full disk,
+    /// camera lost, size or duration limit); cleared by the next start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A recording in progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveRecording {
+    /// Its catalogue id.
+    pub id: i64,
+    /// Its file name in the media folder.
+    pub file_name: String,
+    /// Time since it started, in milliseconds, when this state was sent.
+    pub elapsed_ms: u64,
+    /// Bytes written so far.
+    pub bytes: u64,
+    /// Frames encoded so far.
+    pub frames: u64,
 }
 
 /// The camera as clients see it.
@@ -168,6 +202,72 @@ pub struct CameraState {
     /// How the live picture is transformed for viewers.
     #[serde(default)]
     pub view: ViewSettings,
+    /// The lens focus; `None` when this camera has no adjustable focus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus: Option<FocusState>,
+    /// Every control the camera offers, with its current value (empty
+    /// while the camera is offline or when it has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<CameraControl>,
+}
+
+/// Focus of a camera whose lens can be driven.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FocusState {
+    /// Autofocus on or off; `None` when the camera has no autofocus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto: Option<bool>,
+    /// Lens position, 0.0 (one end of its range) to 1.0 (the other).
+    pub position: f64,
+}
+
+/// One adjustable camera control (brightness, exposure, zoom, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CameraControl {
+    /// Stable name used to set it, for example `brightness`.
+    pub name: String,
+    /// Human label, for example `Brightness`.
+    pub label: String,
+    /// What kind of value it takes.
+    pub kind: ControlKind,
+    /// Smallest value.
+    pub min: i64,
+    /// Largest value.
+    pub max: i64,
+    /// Step between values.
+    pub step: i64,
+    /// The camera's default.
+    pub default: i64,
+    /// Current value.
+    pub value: i64,
+    /// Choices of a menu control.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<MenuOption>,
+    /// Set but without effect right now (for example manual focus while
+    /// autofocus is on).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inactive: bool,
+}
+
+/// Kinds of camera control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlKind {
+    /// A number between `min` and `max` in steps of `step`.
+    Integer,
+    /// On (1) or off (0).
+    Boolean,
+    /// One of `options`.
+    Menu,
+}
+
+/// One choice of a menu control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenuOption {
+    /// The value that selects it.
+    pub value: i64,
+    /// Its label.
+    pub label: String,
 }
 
 /// Transformations of the live picture (not of recordings).
@@ -301,8 +401,34 @@ mod tests {
                     status: CameraStatus::Offline,
                     reason: Some("no device".into()),
                     view: ViewSettings::default(),
+                    focus: Some(FocusState {
+                        auto: Some(false),
+                        position: 0.25,
+                    }),
+                    controls: vec![CameraControl {
+                        name: "brightness".into(),
+                        label: "Brightness".into(),
+                        kind: ControlKind::Integer,
+                        min: -64,
+                        max: 64,
+                        step: 1,
+                        default: 0,
+                        value: 3,
+                        options: Vec::new(),
+                        inactive: false,
+                    }],
                 },
                 viewers: 2,
+                recording: RecorderState {
+                    active: Some(ActiveRecording {
+                        id: 4,
+                        file_name: "a.mp4".into(),
+                        elapsed_ms: 1500,
+                        bytes: 10,
+                        frames: 45,
+                    }),
+                    error: None,
+                },
             },
         };
         let json = msg.to_json();

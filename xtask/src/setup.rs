@@ -39,6 +39,8 @@ const SERVE_PACKAGES: &[&str] = &[
     "gstreamer1.0-libav",
     "gstreamer1.0-tools",
     "gstreamer1.0-libcamera",
+    // v4l2-ctl: lists and sets a USB camera's controls (focus, exposure...).
+    "v4l-utils",
 ];
 
 /// Debian packages for node and npm (wasm-opt and Playwright come from
@@ -47,8 +49,9 @@ const SERVE_PACKAGES: &[&str] = &[
 const NODE_PACKAGES: &[&str] = &["nodejs", "npm"];
 
 /// Extra Debian packages for the tests. `postgresql` (version 15 on Debian
-/// 12) provides the throwaway server of `postgres.rs`.
-const TEST_PACKAGES: &[&str] = &["chromium", "chromium-driver", "postgresql"];
+/// 12) provides the throwaway server of `postgres.rs`; `ffmpeg` provides
+/// the `ffprobe` that checks recordings independently of GStreamer.
+const TEST_PACKAGES: &[&str] = &["chromium", "chromium-driver", "postgresql", "ffmpeg"];
 
 /// Locations of installed tools.
 pub struct Tools {

@@ -113,6 +113,8 @@ pub fn initial_state(config: &CameraConfig, source: &ResolvedSource) -> CameraSt
         status: CameraStatus::Starting,
         reason: None,
         view: ViewSettings::default(),
+        focus: None,
+        controls: Vec::new(),
     }
 }
 
