@@ -4,7 +4,9 @@
 //! arguments); [`Registry::with_builtins`] lists them. Clients reach every
 //! action through the one command channel (`{"cmd": "action", "name":
 //! "snapshot", "args": {...}}`), so adding an action touches neither the
-//! router nor the protocol. [`Snapshot`] is the first registered action.
+//! router nor the protocol. Built-in actions are plain async functions
+//! wrapped in [`FnAction`]: `snapshot` (the first), `focus`,
+//! `set_control`, `record_start`, `record_stop` and `simulate_stall`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,7 +17,10 @@ use serde_json::Value;
 use shared::media::{CaptureMetadata, MediaKind};
 use shared::{ErrorCode, MediaEvent};
 
+use crate::camera::controls::{ControlError, FocusRequest};
+use crate::camera::{CameraError, CameraGone};
 use crate::catalogue::CatalogueError;
+use crate::recording::RecordingError;
 use crate::state::AppState;
 
 /// Why an action failed; shown to the client that asked.
@@ -30,6 +35,27 @@ pub enum ActionError {
     /// Saving failed.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
+    /// A camera control request was refused.
+    #[error(transparent)]
+    Control(#[from] ControlError),
+    /// Recording could not start or stop.
+    #[error(transparent)]
+    Recording(#[from] RecordingError),
+}
+
+impl From<CameraGone> for ActionError {
+    fn from(gone: CameraGone) -> Self {
+        ActionError::Unavailable(gone.to_string())
+    }
+}
+
+impl From<CameraError> for ActionError {
+    fn from(err: CameraError) -> Self {
+        match err {
+            CameraError::Gone(gone) => gone.into(),
+            CameraError::Control(control) => control.into(),
+        }
+    }
 }
 
 impl ActionError {
@@ -39,6 +65,17 @@ impl ActionError {
             ActionError::BadArguments(_) => ErrorCode::BadRequest,
             ActionError::Unavailable(_) => ErrorCode::Unavailable,
             ActionError::Catalogue(_) => ErrorCode::Internal,
+            ActionError::Control(err) => match err {
+                ControlError::NoFocus => ErrorCode::NotSupported,
+                ControlError::Unknown { .. }
+                | ControlError::OutOfRange { .. }
+                | ControlError::NotANumber => ErrorCode::BadRequest,
+                ControlError::Offline | ControlError::Device(_) => ErrorCode::Unavailable,
+            },
+            ActionError::Recording(err) => match err {
+                RecordingError::Catalogue(_) => ErrorCode::Internal,
+                _ => ErrorCode::Unavailable,
+            },
         }
     }
 }
@@ -77,8 +114,36 @@ impl Registry {
     /// The built-in actions.
     pub fn with_builtins() -> Self {
         let mut registry = Registry::default();
-        registry.register(Snapshot);
-        registry.register(SimulateStall);
+        registry.register(FnAction {
+            name: "snapshot",
+            description: "save the current picture as a photo; args: name, date_label (both optional)",
+            run: snapshot,
+        });
+        registry.register(FnAction {
+            name: "focus",
+            description: "drive the lens; args: auto (bool), position (0.0-1.0, clamped), step (e.g. -0.05 or 0.05); all optional",
+            run: focus,
+        });
+        registry.register(FnAction {
+            name: "set_control",
+            description: "set a camera control; args: name (as in the state's camera.controls), value (integer)",
+            run: set_control,
+        });
+        registry.register(FnAction {
+            name: "record_start",
+            description: "start recording H.264 MP4; args: name, date_label (both optional)",
+            run: record_start,
+        });
+        registry.register(FnAction {
+            name: "record_stop",
+            description: "stop the recording; returns its catalogue entry",
+            run: record_stop,
+        });
+        registry.register(FnAction {
+            name: "simulate_stall",
+            description: "test source only: stop (stalled: true) or resume (false) the frames",
+            run: simulate_stall,
+        });
         registry
     }
 
@@ -101,13 +166,39 @@ impl Registry {
     }
 }
 
-/// Saves the picture viewers see now as a JPEG in the catalogue.
-pub struct Snapshot;
+/// An action made from a name, a description and an async function; how
+/// the built-in actions are defined.
+pub struct FnAction {
+    /// The name clients use.
+    pub name: &'static str,
+    /// One line for `list_actions`.
+    pub description: &'static str,
+    /// The function that carries it out.
+    pub run: for<'a> fn(&'a AppState, Value) -> BoxFuture<'a, Result<Value, ActionError>>,
+}
 
-/// Arguments of [`Snapshot`].
+impl CameraAction for FnAction {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn description(&self) -> &'static str {
+        self.description
+    }
+
+    fn run<'a>(
+        &'a self,
+        app: &'a AppState,
+        args: Value,
+    ) -> BoxFuture<'a, Result<Value, ActionError>> {
+        (self.run)(app, args)
+    }
+}
+
+/// Arguments of a capture: a file name wish and a date label.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SnapshotArgs {
+struct CaptureArgs {
     /// File name wish (sanitised); default: the capture time.
     #[serde(default)]
     name: Option<String>,
@@ -116,59 +207,104 @@ struct SnapshotArgs {
     date_label: Option<String>,
 }
 
-impl CameraAction for Snapshot {
-    fn name(&self) -> &'static str {
-        "snapshot"
-    }
-
-    fn description(&self) -> &'static str {
-        "save the current picture as a photo; args: name, date_label (both optional)"
-    }
-
-    fn run<'a>(
-        &'a self,
-        app: &'a AppState,
-        args: Value,
-    ) -> BoxFuture<'a, Result<Value, ActionError>> {
-        Box::pin(async move {
-            let args: SnapshotArgs = arguments(args)?;
-            let frame = app.camera.frames().borrow().clone();
-            let Some(frame) = frame else {
-                return Err(ActionError::Unavailable(
-                    "no picture yet: the camera is not live".into(),
-                ));
-            };
-            let camera = app.state.borrow().camera.clone();
-            let metadata = CaptureMetadata {
-                camera: Some(camera.source.as_str().to_owned()),
-                grayscale: Some(camera.view.grayscale),
-                half_resolution: Some(camera.view.half_resolution),
-                ..Default::default()
-            };
-            let jpeg = frame.jpeg();
-            let entry = app
-                .catalogue
-                .save_new(
-                    args.name.as_deref(),
-                    MediaKind::Photo,
-                    args.date_label.as_deref().unwrap_or_default(),
-                    metadata,
-                    move |file| std::io::Write::write_all(file, &jpeg),
-                )
-                .await?;
-            app.media_changed(MediaEvent::Added {
-                entry: Box::new(entry.clone()),
-            });
-            serde_json::to_value(entry).map_err(|e| ActionError::Unavailable(e.to_string()))
-        })
+/// What the rig is doing now, for a capture's catalogue entry.
+fn capture_metadata(app: &AppState) -> CaptureMetadata {
+    let camera = app.state.borrow().camera.clone();
+    CaptureMetadata {
+        camera: Some(camera.source.as_str().to_owned()),
+        grayscale: Some(camera.view.grayscale),
+        half_resolution: Some(camera.view.half_resolution),
+        focus: camera.focus.map(|f| f.position),
+        ..Default::default()
     }
 }
 
-/// Stops or resumes the test source's frames, to see (and test) how the
-/// rig behaves when a camera goes silent. Other sources refuse.
-pub struct SimulateStall;
+fn to_json(value: impl serde::Serialize) -> Result<Value, ActionError> {
+    serde_json::to_value(value).map_err(|e| ActionError::Unavailable(e.to_string()))
+}
 
-/// Arguments of [`SimulateStall`].
+/// Saves the picture viewers see now as a JPEG in the catalogue.
+fn snapshot(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
+    Box::pin(async move {
+        let args: CaptureArgs = arguments(args)?;
+        let frame = app.camera.frames().borrow().clone();
+        let Some(frame) = frame else {
+            return Err(ActionError::Unavailable(
+                "no picture yet: the camera is not live".into(),
+            ));
+        };
+        let jpeg = frame.jpeg();
+        let entry = app
+            .catalogue
+            .save_new(
+                args.name.as_deref(),
+                MediaKind::Photo,
+                args.date_label.as_deref().unwrap_or_default(),
+                capture_metadata(app),
+                move |file| std::io::Write::write_all(file, &jpeg),
+            )
+            .await?;
+        app.media_changed(MediaEvent::Added {
+            entry: Box::new(entry.clone()),
+        });
+        to_json(entry)
+    })
+}
+
+/// Autofocus on/off, set or step the lens position.
+fn focus(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
+    Box::pin(async move {
+        let request: FocusRequest = arguments(args)?;
+        to_json(app.camera.focus(request).await?)
+    })
+}
+
+/// Arguments of `set_control`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControlArgs {
+    name: String,
+    value: i64,
+}
+
+/// Sets one camera control.
+fn set_control(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
+    Box::pin(async move {
+        let args: ControlArgs = arguments(args)?;
+        to_json(app.camera.set_control(&args.name, args.value).await?)
+    })
+}
+
+/// Starts a recording.
+fn record_start(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
+    Box::pin(async move {
+        let args: CaptureArgs = arguments(args)?;
+        let entry = app
+            .recorder
+            .start(
+                args.name.as_deref(),
+                args.date_label.as_deref().unwrap_or_default(),
+                capture_metadata(app),
+            )
+            .await?;
+        to_json(entry)
+    })
+}
+
+/// Arguments of actions that take none.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoArgs {}
+
+/// Stops the recording.
+fn record_stop(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
+    Box::pin(async move {
+        let NoArgs {} = arguments(args)?;
+        to_json(app.recorder.stop().await?)
+    })
+}
+
+/// Arguments of `simulate_stall`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StallArgs {
@@ -176,33 +312,16 @@ struct StallArgs {
     stalled: bool,
 }
 
-impl CameraAction for SimulateStall {
-    fn name(&self) -> &'static str {
-        "simulate_stall"
-    }
-
-    fn description(&self) -> &'static str {
-        "test source only: stop (stalled: true) or resume (false) the frames"
-    }
-
-    fn run<'a>(
-        &'a self,
-        app: &'a AppState,
-        args: Value,
-    ) -> BoxFuture<'a, Result<Value, ActionError>> {
-        Box::pin(async move {
-            let args: StallArgs = arguments(args)?;
-            let possible = app
-                .camera
-                .simulate_stall(args.stalled)
-                .await
-                .map_err(|e| ActionError::Unavailable(e.to_string()))?;
-            if !possible {
-                return Err(ActionError::Unavailable(
-                    "only the test source can simulate a stall".into(),
-                ));
-            }
-            Ok(serde_json::json!({ "stalled": args.stalled }))
-        })
-    }
+/// Stops or resumes the test source's frames, to see (and test) how the
+/// rig behaves when a camera goes silent. Other sources refuse.
+fn simulate_stall(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
+    Box::pin(async move {
+        let args: StallArgs = arguments(args)?;
+        if !app.camera.simulate_stall(args.stalled).await? {
+            return Err(ActionError::Unavailable(
+                "only the test source can simulate a stall".into(),
+            ));
+        }
+        Ok(serde_json::json!({ "stalled": args.stalled }))
+    })
 }

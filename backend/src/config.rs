@@ -23,6 +23,20 @@ pub struct Config {
     pub camera: CameraConfig,
     /// Media folder and catalogue.
     pub media: MediaConfig,
+    /// Recording limits and quality.
+    pub recording: RecordingConfig,
+}
+
+/// Recording settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordingConfig {
+    /// Longest recording in seconds; it stops by itself then
+    /// (`recording.max_seconds`).
+    pub max_seconds: u32,
+    /// Largest recording in megabytes (`recording.max_megabytes`).
+    pub max_megabytes: u32,
+    /// H.264 bit rate in kbit/s (`recording.bitrate_kbps`).
+    pub bitrate_kbps: u32,
 }
 
 /// Where captures and the catalogue live.
@@ -84,6 +98,11 @@ impl Default for Config {
                 dir: PathBuf::from("media"),
                 database_url: None,
             },
+            recording: RecordingConfig {
+                max_seconds: 3600,
+                max_megabytes: 4096,
+                bitrate_kbps: 4000,
+            },
         }
     }
 }
@@ -101,6 +120,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ("camera.jpeg_quality", "--jpeg-quality"),
     ("media.dir", "--media-dir"),
     ("media.database_url", "--database-url"),
+    ("recording.max_seconds", "--max-recording-seconds"),
+    ("recording.max_megabytes", "--max-recording-megabytes"),
+    ("recording.bitrate_kbps", "--recording-bitrate-kbps"),
 ];
 
 /// Where a raw value came from; part of every error message.
@@ -308,11 +330,15 @@ impl Layers {
             },
         )?;
         let c = &mut config.camera;
+        let r = &mut config.recording;
         for (key, slot, min, max) in [
             ("camera.width", &mut c.width, 16, 7680),
             ("camera.height", &mut c.height, 16, 4320),
             ("camera.fps", &mut c.fps, 1, 240),
             ("camera.jpeg_quality", &mut c.jpeg_quality, 1, 100),
+            ("recording.max_seconds", &mut r.max_seconds, 1, 86_400),
+            ("recording.max_megabytes", &mut r.max_megabytes, 1, 1_000_000),
+            ("recording.bitrate_kbps", &mut r.bitrate_kbps, 100, 100_000),
         ] {
             if let Some(v) = self.int(key, min, max)? {
                 *slot = v;

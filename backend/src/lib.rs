@@ -19,6 +19,7 @@ pub mod frames;
 pub mod http;
 pub mod media_api;
 pub mod media_cli;
+pub mod recording;
 pub mod state;
 pub mod ws;
 
@@ -71,6 +72,7 @@ pub struct Server {
     app: AppState,
     tasks: TaskTracker,
     camera_shutdown: CancellationToken,
+    recorder: recording::Recorder,
 }
 
 impl Server {
@@ -107,11 +109,12 @@ impl Server {
                 url: url.clone(),
                 source,
             })?;
-        match catalogue.reconcile().await {
+        match catalogue.reconcile(true).await {
             Ok(report) => tracing::info!(
                 missing = report.missing.len(),
                 restored = report.restored.len(),
                 finished_deletions = report.deleted.len(),
+                interrupted_recordings = report.interrupted.len(),
                 untracked = report.untracked.len(),
                 "media catalogue ready"
             ),
@@ -126,11 +129,23 @@ impl Server {
             camera_shutdown.clone(),
             &tasks,
         );
+        let media_events = tokio::sync::broadcast::channel(64).0;
+        let (recorder, monitor) = recording::Recorder::new(
+            catalogue.clone(),
+            camera.tap().clone(),
+            state.clone(),
+            media_events.clone(),
+            config.recording.clone(),
+            config.camera.fps,
+            camera_shutdown.clone(),
+        );
+        tasks.spawn(monitor);
         let app = AppState {
             camera,
             state,
             catalogue,
-            media_events: tokio::sync::broadcast::channel(64).0,
+            recorder: recorder.clone(),
+            media_events,
             actions: actions::Registry::with_builtins(),
             shutdown: CancellationToken::new(),
             tasks: tasks.clone(),
@@ -141,6 +156,7 @@ impl Server {
             app,
             tasks,
             camera_shutdown,
+            recorder,
         })
     }
 
@@ -157,6 +173,7 @@ impl Server {
             app,
             tasks,
             camera_shutdown,
+            recorder,
         } = self;
         let sessions = app.shutdown.clone();
         let router = http::router(app);
@@ -179,6 +196,12 @@ impl Server {
                 Ok(())
             }
         };
+        // Finish a running recording while the camera still feeds it.
+        match recorder.stop().await {
+            Ok(entry) => tracing::info!(file = %entry.file_name, "recording finished for shutdown"),
+            Err(recording::RecordingError::NotRecording) => {}
+            Err(err) => tracing::warn!(%err, "cannot finish the recording at shutdown"),
+        }
         camera_shutdown.cancel();
         tasks.close();
         if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait())

@@ -45,6 +45,15 @@ struct Cli {
     /// Catalogue database URL [media.database_url].
     #[arg(long)]
     database_url: Option<String>,
+    /// Longest recording in seconds [recording.max_seconds].
+    #[arg(long)]
+    max_recording_seconds: Option<String>,
+    /// Largest recording in megabytes [recording.max_megabytes].
+    #[arg(long)]
+    max_recording_megabytes: Option<String>,
+    /// H.264 bit rate of recordings in kbit/s [recording.bitrate_kbps].
+    #[arg(long)]
+    recording_bitrate_kbps: Option<String>,
     /// Without a subcommand the server runs.
     #[command(subcommand)]
     command: Option<Command>,
@@ -92,6 +101,9 @@ fn start(cli: Cli) -> anyhow::Result<()> {
         ("camera.jpeg_quality", cli.jpeg_quality),
         ("media.dir", cli.media_dir),
         ("media.database_url", cli.database_url),
+        ("recording.max_seconds", cli.max_recording_seconds),
+        ("recording.max_megabytes", cli.max_recording_megabytes),
+        ("recording.bitrate_kbps", cli.recording_bitrate_kbps),
     ] {
         layers.flag(key, value);
     }

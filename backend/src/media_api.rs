@@ -93,6 +93,11 @@ async fn update(
 }
 
 async fn delete(State(app): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+    if app.recorder.active_id().await == Some(id) {
+        return Err(ApiError::Conflict(
+            "this recording is still running; stop it first".into(),
+        ));
+    }
     app.catalogue.delete(id).await?;
     app.media_changed(MediaEvent::Removed { id });
     Ok(StatusCode::NO_CONTENT)
@@ -140,6 +145,11 @@ async fn reset(
         return Err(ApiError::BadRequest(
             "resetting forgets every title and note; send {\"confirm\": \"reset\"} to go ahead"
                 .into(),
+        ));
+    }
+    if app.recorder.active_id().await.is_some() {
+        return Err(ApiError::Conflict(
+            "a recording is running; stop it before starting a new database".into(),
         ));
     }
     let entries = app.catalogue.reset().await?;
@@ -242,6 +252,7 @@ async fn action(
         .map_err(|(code, message)| match code {
             shared::ErrorCode::BadRequest => ApiError::BadRequest(message),
             shared::ErrorCode::Unavailable => ApiError::Unavailable(message),
+            shared::ErrorCode::NotSupported => ApiError::Unprocessable(message),
             _ => ApiError::Internal,
         })
 }

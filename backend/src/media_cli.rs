@@ -142,7 +142,7 @@ pub async fn run(command: MediaCommand, media: &MediaConfig) -> Result<String, C
                 Some(result) if result == "ok" => out.push_str("integrity: ok\n"),
                 Some(result) => return Err(CliError::Integrity(result)),
             }
-            let report = cat.reconcile().await?;
+            let report = cat.reconcile(false).await?;
             let _ = writeln!(out, "entries: {}", repo::count(cat.db()).await?);
             let _ = writeln!(out, "marked missing (file gone): {:?}", report.missing);
             let _ = writeln!(out, "restored (file back): {:?}", report.restored);

@@ -13,6 +13,7 @@ use tokio_util::task::TaskTracker;
 use crate::actions::Registry;
 use crate::camera::CameraHandle;
 use crate::catalogue::Catalogue;
+use crate::recording::Recorder;
 
 /// Sending side of the server state; cheap to clone.
 pub type StateSender = Arc<watch::Sender<ServerState>>;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub state: StateSender,
     /// The media catalogue.
     pub catalogue: Catalogue,
+    /// Starts and stops recordings.
+    pub recorder: Recorder,
     /// Catalogue changes, pushed to every WebSocket client.
     pub media_events: broadcast::Sender<MediaEvent>,
     /// Named camera actions (`snapshot`, ...).

@@ -149,7 +149,7 @@ async fn reconciliation_marks_missing_finishes_deletes_and_lists_untracked() {
         std::fs::remove_file(dir.join("a.jpg")).unwrap();
         put(&dir, "notes.txt", b"not media", 1);
 
-        let report = cat.reconcile().await.unwrap();
+        let report = cat.reconcile(false).await.unwrap();
         assert_eq!(report.missing, vec![a.id]);
         assert_eq!(report.deleted, vec![b.id]);
         assert_eq!(report.untracked, vec!["c.jpg".to_owned()]);
@@ -160,7 +160,7 @@ async fn reconciliation_marks_missing_finishes_deletes_and_lists_untracked() {
         );
 
         put(&dir, "a.jpg", &jpeg(8, 8), 10);
-        let report = cat.reconcile().await.unwrap();
+        let report = cat.reconcile(false).await.unwrap();
         assert_eq!(report.restored, vec![a.id]);
         assert_eq!(
             repo::get(cat.db(), a.id).await.unwrap().status,

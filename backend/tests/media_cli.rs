@@ -10,11 +10,10 @@ mod common;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use camrig::catalogue::{Catalogue, repo};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const BIN: &str = env!("CARGO_BIN_EXE_camrig");
 
@@ -96,44 +95,8 @@ fn commands_report_what_they_did_and_fail_clearly() {
     std::fs::remove_file(&outside).unwrap();
 }
 
-/// The server, started as a real process on a free port.
-struct ServerProcess {
-    child: tokio::process::Child,
-    addr: std::net::SocketAddr,
-}
-
-async fn spawn_server(dir: &Path) -> ServerProcess {
-    let mut child = tokio::process::Command::new(BIN)
-        .args([
-            "--camera",
-            "test",
-            "--width",
-            "160",
-            "--height",
-            "120",
-            "--fps",
-            "10",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .arg("--media-dir")
-        .arg(dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = common::within(Duration::from_secs(20), "the server to listen", async {
-        loop {
-            let line = lines.next_line().await.unwrap().expect("server exited");
-            if let Some(url) = line.strip_prefix("listening on http://") {
-                return url.parse().unwrap();
-            }
-        }
-    })
-    .await;
-    ServerProcess { child, addr }
+async fn spawn_server(dir: &Path) -> common::ServerProcess {
+    common::spawn_server(BIN, dir, (160, 120, 10)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -235,7 +198,7 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_change() {
         .await
         .unwrap();
     assert_eq!(cat.integrity_check().await.unwrap().as_deref(), Some("ok"));
-    cat.reconcile().await.unwrap();
+    cat.reconcile(false).await.unwrap();
     let present: BTreeSet<i64> = repo::all(cat.db())
         .await
         .unwrap()

@@ -1,10 +1,12 @@
 // Camera controls on the live page: toggling grayscale in one browser
 // changes the button state in a second one and the pictures both draw; a
-// snapshot with a name lands in the recent captures and in the media folder.
+// snapshot with a name lands in the recent captures and in the media folder;
+// the "Camera controls" panel lists every control of the camera, and a
+// change or reset there shows in every browser.
 import { test, expect, Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Server } from './server';
+import { Server, openPage } from './server';
 
 const server = new Server();
 
@@ -58,4 +60,78 @@ test('a snapshot appears in the recent captures', async ({ page }) => {
   await expect(page.getByTestId('message')).toContainText('Saved Left_eye.jpg');
   await expect(page.getByTestId('media-card').first()).toContainText('Left eye');
   expect(fs.existsSync(path.join(server.mediaDir, 'Left_eye.jpg'))).toBe(true);
+});
+
+/** Opens the "Camera controls" panel. */
+async function openControls(page: Page) {
+  const panel = page.getByTestId('controls-panel');
+  await panel.locator('summary').click();
+  await expect(panel).toHaveAttribute('open', '');
+}
+
+test('camera controls: a change shows in every browser', async ({ browser }) => {
+  const a = await openPage(browser, server);
+  const b = await openPage(browser, server);
+  await openControls(a);
+  await openControls(b);
+  const brightness = (p: Page) => p.getByTestId('control-brightness');
+  await expect(brightness(a).getByTestId('control-value')).toHaveText('0');
+  await expect(brightness(a).getByTestId('control-reset')).toBeDisabled();
+
+  await brightness(a).getByTestId('control-input').fill('40');
+  await expect(brightness(b).getByTestId('control-value')).toHaveText('40');
+  await expect(brightness(b).getByTestId('control-input')).toHaveValue('40');
+  const set = (await server.state()).camera.controls.find((c: any) => c.name === 'brightness');
+  expect(set.value).toBe(40);
+
+  // Reset in B sets the default again, in A too.
+  await brightness(b).getByTestId('control-reset').click();
+  await expect(brightness(a).getByTestId('control-value')).toHaveText('0');
+  await expect(brightness(a).getByTestId('control-input')).toHaveValue('0');
+  await expect(brightness(a).getByTestId('control-reset')).toBeDisabled();
+  await expect(a.getByTestId('message')).toHaveCount(0);
+});
+
+test('camera controls: every control of the camera is listed', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
+  await openControls(page);
+  const controls: any[] = (await server.state()).camera.controls;
+  expect(controls.length).toBeGreaterThan(1);
+  const tag = { integer: 'INPUT', boolean: 'INPUT', menu: 'SELECT' } as Record<string, string>;
+  const type = { integer: 'range', boolean: 'checkbox', menu: 'select-one' } as Record<string, string>;
+  for (const c of controls) {
+    const row = page.getByTestId(`control-${c.name}`);
+    await expect(row, c.name).toContainText(c.label);
+    const input = row.getByTestId('control-input');
+    expect(await input.evaluate((e) => e.tagName), c.name).toBe(tag[c.kind]);
+    expect(await input.evaluate((e: HTMLInputElement) => e.type), c.name).toBe(type[c.kind]);
+    if (c.inactive) await expect(input, c.name).toBeDisabled();
+    else await expect(input, c.name).toBeEnabled();
+  }
+
+  // A switch (a boolean control) follows the server when set elsewhere.
+  const toggle = controls.find((c) => c.kind === 'boolean' && !c.inactive);
+  if (toggle) {
+    const box = page.getByTestId(`control-${toggle.name}`).getByTestId('control-input');
+    await expect(box).toBeChecked({ checked: toggle.value !== 0 });
+    const res = await server.action('set_control', { name: toggle.name, value: toggle.value ? 0 : 1 });
+    expect(res.status).toBe(200);
+    await expect(box).toBeChecked({ checked: toggle.value === 0 });
+  }
+});
+
+test('a failed control change is reported', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
+  await openControls(page);
+  // The page never sends a value out of range; make the slider do it.
+  const input = page.getByTestId('control-brightness').getByTestId('control-input');
+  await input.evaluate((e: HTMLInputElement) => {
+    e.max = '1000';
+    e.value = '500';
+    e.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await expect(page.getByTestId('message')).toHaveAttribute('data-kind', 'error');
+  await expect(page.getByTestId('control-brightness').getByTestId('control-value')).toHaveText('0');
 });

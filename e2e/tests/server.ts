@@ -4,8 +4,12 @@
 // back on the same port with the same media folder. Every start() gets a
 // fresh, empty media folder (and so a fresh catalogue) in a temporary
 // directory, first filled with the `mediaFiles` given to the constructor;
-// tests may put more files into `mediaDir` while the server runs.
+// tests may put more files into `mediaDir` while the server runs. state()
+// and action() read the server state and run camera actions over HTTP;
+// openPage() opens the web app in a fresh browser context (one more viewer)
+// and waits until the camera is live there.
 import { spawn, ChildProcess } from 'node:child_process';
+import { expect, Browser, Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -108,4 +112,29 @@ export class Server {
     const res = await fetch(`${this.url}/snapshot.jpg`);
     return Number(res.headers.get('x-frame-sequence') ?? -1);
   }
+
+  /** The server state, as `GET /api/state` gives it. */
+  async state(): Promise<any> {
+    const res = await fetch(`${this.url}/api/state`);
+    if (!res.ok) throw new Error(`GET /api/state: ${res.status}`);
+    return res.json();
+  }
+
+  /** Runs a camera action through `POST /api/actions/{name}`. */
+  async action(name: string, args: object = {}): Promise<Response> {
+    return fetch(`${this.url}/api/actions/${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(args),
+    });
+  }
+}
+
+/** Opens `route` of the server in a new browser context and waits until the
+ * page shows the camera live. */
+export async function openPage(browser: Browser, server: Server, route = '/'): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${server.url}${route}`);
+  await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
+  return page;
 }

@@ -1,8 +1,9 @@
 //! The root component: opens the connection once per page load, provides it
 //! (and the message bar's notices) as context, and lays out the top bar,
-//! the routed page and the message bar. Routes: `/` live, `/gallery`
-//! (with `/gallery/{id}` as the viewer over it), `/database`. The
-//! connection lives outside the router, so changing route never reconnects.
+//! the routed page and the message bar, which shows the server's replies to
+//! commands. Routes: `/` live, `/gallery` (with `/gallery/{id}` as the
+//! viewer over it), `/database`. The connection lives outside the router,
+//! so changing route never reconnects.
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -26,7 +27,9 @@ pub fn App() -> impl IntoView {
     let connection = Connection::open();
     provide_context(connection);
     provide_context(MeasuredFps(RwSignal::new(0.0)));
-    provide_context(Notices::default());
+    let notices = Notices::default();
+    provide_context(notices);
+    report_replies(connection, notices);
     view! {
         <Router>
             <header class="topbar">
@@ -47,4 +50,19 @@ pub fn App() -> impl IntoView {
             <MessageBar/>
         </Router>
     }
+}
+
+/// Shows the server's answers to this page's commands (a result summary,
+/// or an error) in the message bar, whatever page sent them.
+fn report_replies(connection: Connection, notices: Notices) {
+    Effect::new(move |_| {
+        if let Some(message) = connection.last_error().get() {
+            notices.error(message);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(message) = connection.last_result().get() {
+            notices.ok(message);
+        }
+    });
 }

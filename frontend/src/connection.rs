@@ -14,6 +14,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
+use crate::actions;
+
 /// First reconnect delay.
 const BACKOFF_MIN_MS: u64 = 500;
 /// Longest reconnect delay.
@@ -196,6 +198,23 @@ impl Connection {
         });
     }
 
+    /// Runs the camera action `name` (see [`crate::actions`]); its result
+    /// or error arrives as [`last_result`](Self::last_result) or
+    /// [`last_error`](Self::last_error). While the link is down nothing is
+    /// sent, and that is reported as an error, so no click goes unanswered.
+    pub fn action(&self, name: &str, args: serde_json::Value) {
+        if self.status.get_untracked() != LinkStatus::Live {
+            self.last_error.set(Some(format!(
+                "Not connected to the server: {name} not sent"
+            )));
+            return;
+        }
+        self.send(Command::Action {
+            name: name.to_owned(),
+            args,
+        });
+    }
+
     fn url() -> Option<String> {
         let location = window().location();
         let scheme = if location.protocol().ok()? == "https:" {
@@ -255,12 +274,9 @@ impl Connection {
             Ok(ServerMessage::Error { message, .. }) => self.last_error.set(Some(message)),
             Ok(ServerMessage::Media { event }) => self.dispatch_media(&event),
             Ok(ServerMessage::ActionResult { action, result, .. }) => {
-                let saved = result.get("file_name").and_then(|n| n.as_str());
-                let summary = match saved {
-                    Some(name) => format!("Saved {name}"),
-                    None => format!("{action}: done"),
-                };
-                self.last_result.set(Some(summary));
+                if let Some(summary) = actions::summary(&action, &result) {
+                    self.last_result.set(Some(summary));
+                }
             }
             Ok(ServerMessage::Pong { .. }) => {}
             Err(err) => leptos::logging::warn!("unreadable server message: {err}"),

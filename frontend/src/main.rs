@@ -3,6 +3,7 @@
 //! requests; `media_list` keeps catalogue lists current; pages and
 //! components render what they receive.
 
+mod actions;
 mod api;
 mod app;
 mod components;
@@ -12,6 +13,7 @@ mod fps;
 mod media_list;
 mod notice;
 mod pages;
+mod recording_clock;
 
 fn main() {
     console_error_panic_hook::set_once();

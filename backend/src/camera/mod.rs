@@ -4,10 +4,15 @@
 //! while) tears the pipeline down, shows the camera as offline with the
 //! reason, and retries with exponential backoff until shutdown. Frames go
 //! straight from the streaming thread into the latest-frame slot; the
-//! supervisor only watches them.
+//! supervisor only watches them. It also owns the camera's controls
+//! (real through `v4l2-ctl`, or the test source's simulated ones) and cuts
+//! the recording tap whenever its pipeline goes away.
 
+pub mod controls;
 pub mod pipeline;
 pub mod source;
+pub mod tap;
+pub mod v4l2ctl;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +20,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use gstreamer as gst;
 use gstreamer::prelude::*;
-use shared::{CameraState, CameraStatus, ViewSettings};
+use shared::{CameraControl, CameraSource, CameraState, CameraStatus, FocusState, ViewSettings};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -23,8 +28,10 @@ use tokio_util::sync::CancellationToken;
 use crate::config::CameraConfig;
 use crate::frames::{self, FrameReceiver};
 use crate::state::StateSender;
+use controls::{ControlError, FocusRequest, Simulated};
 use pipeline::{Pipeline, Publisher, Spec};
 use source::ResolvedSource;
+use tap::RecordingTap;
 
 /// First retry delay after a failure.
 const BACKOFF_MIN: Duration = Duration::from_millis(500);
@@ -50,6 +57,27 @@ enum CameraCommand {
         stalled: bool,
         reply: oneshot::Sender<bool>,
     },
+    /// Change the focus; answered with the focus now in force.
+    Focus {
+        request: FocusRequest,
+        reply: oneshot::Sender<Result<FocusState, ControlError>>,
+    },
+    /// Set one control; answered with the control as it is now.
+    SetControl {
+        name: String,
+        value: i64,
+        reply: oneshot::Sender<Result<CameraControl, ControlError>>,
+    },
+}
+
+/// Where the camera's controls live.
+enum ControlSource {
+    /// The test source's simulated camera.
+    Simulated(Simulated),
+    /// A V4L2 device, reached through `v4l2-ctl`.
+    V4l2(String),
+    /// libcamera: no controls offered yet.
+    None,
 }
 
 /// The camera task has stopped (the server is shutting down).
@@ -62,6 +90,7 @@ pub struct CameraGone;
 pub struct CameraHandle {
     frames: FrameReceiver,
     commands: mpsc::Sender<CameraCommand>,
+    tap: RecordingTap,
 }
 
 impl CameraHandle {
@@ -77,29 +106,64 @@ impl CameraHandle {
         grayscale: Option<bool>,
         half_resolution: Option<bool>,
     ) -> Result<ViewSettings, CameraGone> {
-        let (reply, answer) = oneshot::channel();
-        self.commands
-            .send(CameraCommand::SetView {
-                grayscale,
-                half_resolution,
-                reply,
-            })
-            .await
-            .map_err(|_| CameraGone)?;
-        answer.await.map_err(|_| CameraGone)
+        self.ask(|reply| CameraCommand::SetView {
+            grayscale,
+            half_resolution,
+            reply,
+        })
+        .await
     }
 
     /// Stops (`true`) or resumes the test source's frames, as if the camera
     /// went silent; `Ok(false)` when the source is not the test source. The
     /// setting survives pipeline restarts until it is lifted.
     pub async fn simulate_stall(&self, stalled: bool) -> Result<bool, CameraGone> {
+        self.ask(|reply| CameraCommand::SimulateStall { stalled, reply })
+            .await
+    }
+
+    /// Changes the focus (autofocus, position, step).
+    pub async fn focus(&self, request: FocusRequest) -> Result<FocusState, CameraError> {
+        Ok(self
+            .ask(|reply| CameraCommand::Focus { request, reply })
+            .await??)
+    }
+
+    /// Sets the control called `name` to `value`.
+    pub async fn set_control(&self, name: &str, value: i64) -> Result<CameraControl, CameraError> {
+        let name = name.to_owned();
+        Ok(self
+            .ask(|reply| CameraCommand::SetControl { name, value, reply })
+            .await??)
+    }
+
+    /// The recording tap (raw frames before the view transforms).
+    pub fn tap(&self) -> &RecordingTap {
+        &self.tap
+    }
+
+    async fn ask<T>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<T>) -> CameraCommand,
+    ) -> Result<T, CameraGone> {
         let (reply, answer) = oneshot::channel();
         self.commands
-            .send(CameraCommand::SimulateStall { stalled, reply })
+            .send(command(reply))
             .await
             .map_err(|_| CameraGone)?;
         answer.await.map_err(|_| CameraGone)
     }
+}
+
+/// Why a control request failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CameraError {
+    /// The server is shutting down.
+    #[error(transparent)]
+    Gone(#[from] CameraGone),
+    /// The control request was refused.
+    #[error(transparent)]
+    Control(#[from] ControlError),
 }
 
 /// Initial camera state for a resolved source.
@@ -118,6 +182,19 @@ pub fn initial_state(config: &CameraConfig, source: &ResolvedSource) -> CameraSt
     }
 }
 
+fn control_source(source: &ResolvedSource) -> ControlSource {
+    match source.kind {
+        CameraSource::Test => ControlSource::Simulated(Simulated::new()),
+        CameraSource::V4l2 => ControlSource::V4l2(
+            source
+                .device
+                .clone()
+                .unwrap_or_else(|| "/dev/video0".into()),
+        ),
+        CameraSource::Libcamera => ControlSource::None,
+    }
+}
+
 /// Starts the supervisor on `tracker`; it ends when `shutdown` is cancelled.
 pub fn spawn(
     config: &CameraConfig,
@@ -127,6 +204,7 @@ pub fn spawn(
     tracker: &tokio_util::task::TaskTracker,
 ) -> CameraHandle {
     let (tx, rx) = frames::slot();
+    let controls = control_source(&source);
     let spec = Spec {
         source,
         width: config.width,
@@ -135,10 +213,13 @@ pub fn spawn(
         jpeg_quality: config.jpeg_quality,
     };
     let (commands, requests) = mpsc::channel(8);
+    let tap = RecordingTap::default();
     let supervisor = Supervisor {
         spec,
         view: ViewSettings::default(),
         stalled: false,
+        controls,
+        tap: tap.clone(),
         publisher: Publisher::new(Arc::new(tx)),
         frames: rx.clone(),
         requests,
@@ -149,6 +230,7 @@ pub fn spawn(
     CameraHandle {
         frames: rx,
         commands,
+        tap,
     }
 }
 
@@ -158,6 +240,10 @@ struct Supervisor {
     view: ViewSettings,
     /// A simulated stall, re-applied to every new pipeline.
     stalled: bool,
+    /// The camera's controls.
+    controls: ControlSource,
+    /// Raw frames for a recording; cut when a pipeline goes away.
+    tap: RecordingTap,
     publisher: Publisher,
     frames: FrameReceiver,
     requests: mpsc::Receiver<CameraCommand>,
@@ -194,7 +280,7 @@ impl Supervisor {
                 tokio::select! {
                     _ = self.shutdown.cancelled() => return self.stop(),
                     _ = &mut retry => break,
-                    Some(command) = self.requests.recv() => self.handle(command, None),
+                    Some(command) = self.requests.recv() => self.handle(command, None).await,
                 }
             }
             delay = (delay * 2).min(BACKOFF_MAX);
@@ -203,12 +289,13 @@ impl Supervisor {
     }
 
     fn stop(&self) {
+        self.tap.cut("the server is shutting down");
         self.publisher.clear();
         tracing::debug!("camera supervisor stopped");
     }
 
     /// Carries out a request, on the running pipeline if there is one.
-    fn handle(&mut self, command: CameraCommand, pipeline: Option<&Pipeline>) {
+    async fn handle(&mut self, command: CameraCommand, pipeline: Option<&Pipeline>) {
         match command {
             CameraCommand::SetView {
                 grayscale,
@@ -238,7 +325,95 @@ impl Supervisor {
                 }
                 let _ = reply.send(possible);
             }
+            CameraCommand::Focus { request, reply } => {
+                let result = self.focus(request, pipeline).await;
+                let _ = reply.send(result);
+            }
+            CameraCommand::SetControl { name, value, reply } => {
+                let result = self.set_controls(&[(name.clone(), value)], pipeline).await;
+                let result = result.and_then(|list| {
+                    controls::find(&list, &name)
+                        .cloned()
+                        .ok_or(ControlError::Offline)
+                });
+                let _ = reply.send(result);
+            }
         }
+    }
+
+    async fn focus(
+        &mut self,
+        request: FocusRequest,
+        pipeline: Option<&Pipeline>,
+    ) -> Result<FocusState, ControlError> {
+        let current = self.read_controls().await?;
+        let changes = controls::focus_changes(&current, request)?;
+        let list = self.set_controls(&changes, pipeline).await?;
+        controls::focus_state(&list).ok_or(ControlError::NoFocus)
+    }
+
+    /// The controls as they are now (asks the device).
+    async fn read_controls(&self) -> Result<Vec<CameraControl>, ControlError> {
+        match &self.controls {
+            ControlSource::Simulated(sim) => Ok(sim.controls()),
+            ControlSource::V4l2(device) => {
+                if self.state.borrow().camera.status != CameraStatus::Live {
+                    return Err(ControlError::Offline);
+                }
+                v4l2ctl::list(device).await
+            }
+            ControlSource::None => Ok(Vec::new()),
+        }
+    }
+
+    /// Sets controls in order, then publishes the new list; returns it.
+    async fn set_controls(
+        &mut self,
+        changes: &[(String, i64)],
+        pipeline: Option<&Pipeline>,
+    ) -> Result<Vec<CameraControl>, ControlError> {
+        let current = self.read_controls().await?;
+        for (name, value) in changes {
+            controls::validate(&current, name, *value)?;
+        }
+        let mut outcome = Ok(());
+        for (name, value) in changes {
+            outcome = match &mut self.controls {
+                ControlSource::Simulated(sim) => sim.set(name, *value),
+                ControlSource::V4l2(device) => v4l2ctl::set(device, name, *value).await,
+                ControlSource::None => Err(ControlError::Offline),
+            };
+            if outcome.is_err() {
+                break;
+            }
+        }
+        if let (ControlSource::Simulated(sim), Some(pipeline)) = (&self.controls, pipeline) {
+            pipeline.apply_look(sim.look());
+        }
+        // Publish what the camera holds now, even after a partial failure.
+        let list = self.publish_controls().await;
+        outcome.map(|()| list)
+    }
+
+    /// Reads the controls and puts them (and the focus) in the state every
+    /// client sees; an unreadable camera shows none.
+    async fn publish_controls(&self) -> Vec<CameraControl> {
+        let list = match self.read_controls().await {
+            Ok(list) => list,
+            Err(err) => {
+                tracing::warn!(%err, "cannot read the camera's controls");
+                Vec::new()
+            }
+        };
+        let focus = controls::focus_state(&list);
+        let published = list.clone();
+        self.state.send_if_modified(|s| {
+            let changed = s.camera.controls != published || s.camera.focus != focus;
+            s.camera.controls = published;
+            s.camera.focus = focus;
+            changed
+        });
+        list
     }
 
     /// Builds, starts and watches one pipeline until it fails or shutdown.
@@ -248,9 +423,17 @@ impl Supervisor {
         let view = self.view;
         let stalled = self.stalled;
         let publisher = self.publisher.clone();
+        let tap = self.tap.clone();
+        let look = match &self.controls {
+            ControlSource::Simulated(sim) => Some(sim.look()),
+            _ => None,
+        };
         let started = tokio::task::spawn_blocking(move || {
-            let pipeline = Pipeline::build(&spec, view, publisher)?;
+            let pipeline = Pipeline::build(&spec, view, publisher, tap)?;
             pipeline.simulate_stall(stalled);
+            if let Some(look) = look {
+                pipeline.apply_look(look);
+            }
             pipeline.start()?;
             Ok::<_, pipeline::PipelineError>(pipeline)
         })
@@ -278,7 +461,7 @@ impl Supervisor {
                         break failed(reason, live);
                     }
                 }
-                Some(command) = self.requests.recv() => self.handle(command, Some(&pipeline)),
+                Some(command) = self.requests.recv() => self.handle(command, Some(&pipeline)).await,
                 changed = self.frames.changed() => {
                     if changed.is_err() {
                         break failed("the frame slot closed".into(), live);
@@ -288,6 +471,7 @@ impl Supervisor {
                         live = true;
                         tracing::info!(source = self.spec.source.kind.as_str(), "camera live");
                         self.set_status(CameraStatus::Live, None);
+                        self.publish_controls().await;
                     }
                 }
                 _ = tokio::time::sleep_until(deadline) => {
@@ -296,8 +480,15 @@ impl Supervisor {
                 }
             }
         };
+        match &outcome {
+            Outcome::Failed { reason, .. } => self.tap.cut(&format!("camera lost: {reason}")),
+            Outcome::Shutdown => self.tap.cut("the server is shutting down"),
+        }
         // Stopping may wait for the device: keep it off the async threads.
         let _ = tokio::task::spawn_blocking(move || drop(pipeline)).await;
+        if matches!(self.controls, ControlSource::V4l2(_)) {
+            self.publish_controls().await;
+        }
         outcome
     }
 

@@ -1,7 +1,10 @@
 //! Building and owning one GStreamer capture pipeline:
 //!
-//! `source -> videoconvert -> I420 -> videobalance -> videoscale -> size ->
-//! jpegenc -> appsink`
+//! `source -> videoconvert -> I420 -> tee`, then two branches: `queue ->
+//! videobalance -> videoscale -> size -> jpegenc -> appsink` for viewers
+//! and `queue -> appsink` feeding the [`RecordingTap`] at full resolution.
+//! The test source adds a simulated camera: picture controls and a liquid
+//! lens whose blur grows with the distance from its sharp position.
 //!
 //! The pipeline is built element by element from the validated settings
 //! (never from a string a user typed). Each JPEG that reaches the appsink is
@@ -20,7 +23,9 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use shared::{CameraSource, FrameHeader, ViewSettings};
 
+use super::controls::SimulatedLook;
 use super::source::ResolvedSource;
+use super::tap::RecordingTap;
 use crate::frames::{Frame, FrameSender};
 
 /// Everything needed to build a pipeline.
@@ -102,16 +107,28 @@ pub struct Pipeline {
     view_size: gst::Element,
     /// `valve` after the test source, for simulated stalls.
     stall_valve: Option<gst::Element>,
+    /// The test source's simulated camera controls and lens.
+    simulated: Option<SimulatedStage>,
     /// Capture size, which half resolution halves.
     full: (u32, u32),
 }
 
+/// The test source's imitation of camera hardware: a `videobalance` for
+/// the picture controls, and a lens that blurs by scaling the picture down
+/// and back up (cheap enough for 720p30, unlike a Gaussian blur).
+struct SimulatedStage {
+    balance: gst::Element,
+    blur_size: gst::Element,
+}
+
 impl Pipeline {
-    /// Builds the pipeline for `spec`, publishing frames through `publisher`.
+    /// Builds the pipeline for `spec`, publishing frames through `publisher`
+    /// and raw frames through `tap`.
     pub fn build(
         spec: &Spec,
         view: ViewSettings,
         publisher: Publisher,
+        tap: RecordingTap,
     ) -> Result<Self, PipelineError> {
         let pipeline = gst::Pipeline::with_name("camera");
         let build_err = |e: gst::glib::BoolError| PipelineError::Build(e.to_string());
@@ -122,23 +139,36 @@ impl Pipeline {
                 .field("format", "I420")
                 .build(),
         )?;
+        let tee = make("tee")?;
+        let view_queue = make("queue")?;
         let balance = make("videobalance")?;
         let scale = make("videoscale")?;
         let view_size = caps_filter(gst::Caps::new_empty_simple("video/x-raw"))?;
         let encoder = make("jpegenc")?;
         encoder.set_property("quality", spec.jpeg_quality.min(100) as i32);
         let sink = appsink(publisher);
-        let chain = [
+        let view_chain = [
             &convert,
             &i420,
+            &tee,
+            &view_queue,
             &balance,
             &scale,
             &view_size,
             &encoder,
             sink.upcast_ref(),
         ];
-        pipeline.add_many(chain).map_err(build_err)?;
-        gst::Element::link_many(chain).map_err(build_err)?;
+        pipeline.add_many(view_chain).map_err(build_err)?;
+        gst::Element::link_many(view_chain).map_err(build_err)?;
+        let tap_queue = make("queue")?;
+        // Never hold the camera back for a slow recording: drop the oldest.
+        tap_queue.set_property_from_str("leaky", "downstream");
+        tap_queue.set_property("max-size-buffers", 30u32);
+        let tap_sink = tap_sink(tap);
+        pipeline
+            .add_many([&tap_queue, tap_sink.upcast_ref()])
+            .map_err(build_err)?;
+        gst::Element::link_many([&tee, &tap_queue, tap_sink.upcast_ref()]).map_err(build_err)?;
 
         let raw_mode = gst::Caps::builder("video/x-raw")
             .field("width", spec.width as i32)
@@ -147,27 +177,49 @@ impl Pipeline {
             .build();
 
         let mut stall_valve = None;
+        let mut simulated = None;
         match spec.source.kind {
             CameraSource::Test => {
                 let src = make("videotestsrc")?;
                 src.set_property("is-live", true);
                 src.set_property_from_str("pattern", "smpte");
                 src.set_property("horizontal-speed", 4i32);
-                let mode = caps_filter(raw_mode)?;
+                let mode = caps_filter(raw_mode.clone())?;
                 let overlay = make("timeoverlay")?;
                 overlay.set_property_from_str("halignment", "left");
                 overlay.set_property_from_str("valignment", "top");
                 overlay.set_property("font-desc", "Sans Bold 28");
+                let camera_balance = make("videobalance")?;
+                let shrink = make("videoscale")?;
+                let blur_size = caps_filter(gst::Caps::new_empty_simple("video/x-raw"))?;
+                let grow = make("videoscale")?;
+                for scaler in [&shrink, &grow] {
+                    scaler.set_property("add-borders", false);
+                }
+                let full_size = caps_filter(raw_mode)?;
                 // Drops every buffer while a stall is simulated: the
                 // pipeline keeps running but no frame arrives, like a
                 // camera that silently stops.
                 let valve = make("valve")?;
-                pipeline
-                    .add_many([&src, &mode, &overlay, &valve])
-                    .map_err(build_err)?;
-                gst::Element::link_many([&src, &mode, &overlay, &valve, &convert])
-                    .map_err(build_err)?;
+                let chain = [
+                    &src,
+                    &mode,
+                    &overlay,
+                    &camera_balance,
+                    &shrink,
+                    &blur_size,
+                    &grow,
+                    &full_size,
+                    &valve,
+                ];
+                pipeline.add_many(chain).map_err(build_err)?;
+                gst::Element::link_many(chain).map_err(build_err)?;
+                valve.link(&convert).map_err(build_err)?;
                 stall_valve = Some(valve);
+                simulated = Some(SimulatedStage {
+                    balance: camera_balance,
+                    blur_size,
+                });
             }
             CameraSource::Libcamera => {
                 let src = make("libcamerasrc")?;
@@ -222,6 +274,7 @@ impl Pipeline {
             balance,
             view_size,
             stall_valve,
+            simulated,
             full: (spec.width, spec.height),
         };
         built.apply_view(view);
@@ -238,6 +291,27 @@ impl Pipeline {
             }
             None => false,
         }
+    }
+
+    /// Applies the simulated camera's controls to the test source's
+    /// picture; `false` for other sources. Blur: the picture is shrunk by a
+    /// factor of `1 + 15 * defocus` and scaled back up.
+    pub fn apply_look(&self, look: SimulatedLook) -> bool {
+        let Some(stage) = &self.simulated else {
+            return false;
+        };
+        stage.balance.set_property("brightness", look.brightness.clamp(-1.0, 1.0));
+        stage.balance.set_property("contrast", look.contrast.clamp(0.0, 2.0));
+        stage.balance.set_property("saturation", look.saturation.clamp(0.0, 2.0));
+        let factor = 1.0 + 15.0 * look.defocus.clamp(0.0, 1.0);
+        let shrunk = |full: u32| (((full as f64 / factor) as u32).max(16)) & !1;
+        let caps = gst::Caps::builder("video/x-raw")
+            .field("width", shrunk(self.full.0) as i32)
+            .field("height", shrunk(self.full.1) as i32)
+            .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+            .build();
+        stage.blur_size.set_property("caps", caps);
+        true
     }
 
     /// Applies view settings; takes effect within a frame or two, while
@@ -358,6 +432,25 @@ fn unix_now_us() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_micros() as u64)
+}
+
+/// The appsink of the recording branch: hands every raw frame to `tap`.
+fn tap_sink(tap: RecordingTap) -> gst_app::AppSink {
+    let sink = gst_app::AppSink::builder()
+        .max_buffers(1)
+        .drop(true)
+        .sync(false)
+        .build();
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                tap.push(&sample);
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    sink
 }
 
 /// When a buffer left the source, in µs since the Unix epoch: its running

@@ -50,6 +50,15 @@ pub enum CatalogueError {
     Corrupt(String),
 }
 
+/// A capture about to be created.
+struct NewCapture<'a> {
+    user_name: Option<&'a str>,
+    kind: MediaKind,
+    date_label: &'a str,
+    metadata: CaptureMetadata,
+    status: MediaStatus,
+}
+
 /// What [`Catalogue::reconcile`] found and did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reconciliation {
@@ -59,6 +68,8 @@ pub struct Reconciliation {
     pub restored: Vec<i64>,
     /// Interrupted deletions that were finished.
     pub deleted: Vec<i64>,
+    /// Recordings cut short by a crash, now marked interrupted.
+    pub interrupted: Vec<i64>,
     /// Media files in the folder with no row (importable).
     pub untracked: Vec<String>,
 }
@@ -205,11 +216,65 @@ impl Catalogue {
         metadata: CaptureMetadata,
         write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()> + Send + 'static,
     ) -> Result<MediaEntry, CatalogueError> {
+        let new = NewCapture {
+            user_name,
+            kind,
+            date_label,
+            metadata,
+            status: MediaStatus::Complete,
+        };
+        self.create_entry(new, write).await.map(|(entry, _)| entry)
+    }
+
+    /// Starts a recording's entry: creates its (empty) file and inserts a
+    /// row with status `recording`. Returns the entry and the file's path
+    /// for the encoder. [`Catalogue::finish_recording`] completes it; a
+    /// crash before that is found by [`Catalogue::reconcile`] at start-up.
+    pub async fn begin_recording(
+        &self,
+        user_name: Option<&str>,
+        date_label: &str,
+        metadata: CaptureMetadata,
+    ) -> Result<(MediaEntry, PathBuf), CatalogueError> {
+        let new = NewCapture {
+            user_name,
+            kind: MediaKind::Video,
+            date_label,
+            metadata,
+            status: MediaStatus::Recording,
+        };
+        self.create_entry(new, |_| Ok(())).await
+    }
+
+    /// Ends a recording's entry: reads the file's size, pixel size,
+    /// duration and frame count, and sets `status` (complete, or
+    /// interrupted after a crash).
+    pub async fn finish_recording(
+        &self,
+        id: i64,
+        status: MediaStatus,
+    ) -> Result<MediaEntry, CatalogueError> {
+        let entry = repo::get(&self.db, id).await?;
+        let path = self.path_of(&entry)?;
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        let info = probe_blocking(path, MediaKind::Video).await;
+        repo::set_file_facts(&self.db, id, status, size, info).await
+    }
+
+    /// Creates a uniquely named file, lets `write` fill it, syncs it, then
+    /// inserts the row; cleans up the file on any failure.
+    async fn create_entry(
+        &self,
+        new: NewCapture<'_>,
+        write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()> + Send + 'static,
+    ) -> Result<(MediaEntry, PathBuf), CatalogueError> {
         let created_us = now_us();
-        let stem = user_name
+        let stem = new
+            .user_name
             .and_then(names::sanitise_stem)
             .unwrap_or_else(|| names::timestamp_stem(created_us));
         let dir = self.dir.clone();
+        let kind = new.kind;
         let written = tokio::task::spawn_blocking(move || {
             let (name, mut file) = names::create_unique(&dir, &stem, kind)?;
             let path = names::path_in(&dir, &name)?;
@@ -227,26 +292,33 @@ impl Catalogue {
         .await
         .map_err(|e| CatalogueError::Io(std::io::Error::other(e.to_string())))??;
         let (name, path, size_bytes) = written;
-        let info = probe_blocking(path.clone(), kind).await;
+        let info = if size_bytes > 0 {
+            probe_blocking(path.clone(), kind).await
+        } else {
+            probe::MediaInfo::default()
+        };
         let inserted = repo::insert(
             &self.db,
             NewMedia {
                 file_name: name,
                 kind,
                 created_us,
-                date_label: date_label.to_owned(),
+                date_label: new.date_label.to_owned(),
                 size_bytes,
                 info,
-                status: MediaStatus::Complete,
-                metadata,
-                title: user_name.map(str::trim).unwrap_or_default().to_owned(),
+                status: new.status,
+                metadata: new.metadata,
+                title: new.user_name.map(str::trim).unwrap_or_default().to_owned(),
             },
         )
         .await;
-        if inserted.is_err() {
-            let _ = std::fs::remove_file(&path);
+        match inserted {
+            Ok(entry) => Ok((entry, path)),
+            Err(err) => {
+                let _ = std::fs::remove_file(&path);
+                Err(err)
+            }
         }
-        inserted
     }
 
     /// Media files that have no row.
@@ -283,8 +355,10 @@ impl Catalogue {
     }
 
     /// Brings rows and files back in line (run at start-up and by
-    /// `media check`).
-    pub async fn reconcile(&self) -> Result<Reconciliation, CatalogueError> {
+    /// `media check`). Only at start-up (`startup`) are rows still marked
+    /// `recording` known to be leftovers of a crash: they become
+    /// `interrupted`, with the size and duration of what was written.
+    pub async fn reconcile(&self, startup: bool) -> Result<Reconciliation, CatalogueError> {
         let mut report = Reconciliation::default();
         for entry in repo::all(&self.db).await? {
             let exists = names::path_in(&self.dir, &entry.file_name).is_ok_and(|p| p.is_file());
@@ -299,6 +373,11 @@ impl Catalogue {
                     report.restored.push(entry.id);
                 }
                 MediaStatus::Missing => {}
+                MediaStatus::Recording if startup && exists => {
+                    self.finish_recording(entry.id, MediaStatus::Interrupted)
+                        .await?;
+                    report.interrupted.push(entry.id);
+                }
                 _ if !exists => {
                     repo::set_status(&self.db, entry.id, MediaStatus::Missing).await?;
                     report.missing.push(entry.id);

@@ -191,6 +191,28 @@ pub async fn set_status(
     Ok(())
 }
 
+/// Records what a finished (or interrupted) recording holds.
+pub async fn set_file_facts(
+    db: &impl ConnectionTrait,
+    id: i64,
+    status: MediaStatus,
+    size_bytes: u64,
+    info: super::probe::MediaInfo,
+) -> Result<MediaEntry, CatalogueError> {
+    let row = Media::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(CatalogueError::NotFound(id))?;
+    let mut row: ActiveModel = row.into();
+    row.status = Set(status.as_str().to_owned());
+    row.size_bytes = Set(i64::try_from(size_bytes).unwrap_or(i64::MAX));
+    row.width = Set(info.size.and_then(|(w, _)| i32::try_from(w).ok()));
+    row.height = Set(info.size.and_then(|(_, h)| i32::try_from(h).ok()));
+    row.duration_ms = Set(info.duration_ms.and_then(|v| i64::try_from(v).ok()));
+    row.frame_count = Set(info.frame_count.and_then(|v| i64::try_from(v).ok()));
+    to_entry(row.update(db).await?)
+}
+
 /// Removes the row of an entry.
 pub async fn delete_row(db: &impl ConnectionTrait, id: i64) -> Result<(), CatalogueError> {
     let result = Media::delete_by_id(id).exec(db).await?;

@@ -78,7 +78,50 @@ pub fn test_config(width: u32, height: u32, fps: u32) -> Config {
             dir: unique_temp_dir("media"),
             database_url: None,
         },
+        recording: defaults.recording,
     }
+}
+
+/// The `camrig` binary, started as a real process on a free port.
+pub struct ServerProcess {
+    /// The process (killed when dropped).
+    pub child: tokio::process::Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+/// Starts the `camrig` binary with the test source at `mode` (width,
+/// height, fps) on `media_dir`, and waits until it listens.
+pub async fn spawn_server(
+    bin: &str,
+    media_dir: &std::path::Path,
+    mode: (u32, u32, u32),
+) -> ServerProcess {
+    use tokio::io::AsyncBufReadExt;
+    let (width, height, fps) = mode;
+    let mut child = tokio::process::Command::new(bin)
+        .args(["--camera", "test", "--listen", "127.0.0.1:0"])
+        .args(["--width", &width.to_string(), "--height", &height.to_string()])
+        .args(["--fps", &fps.to_string()])
+        .arg("--media-dir")
+        .arg(media_dir)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("cannot start camrig");
+    let stdout = child.stdout.take().expect("no stdout");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let addr = within(Duration::from_secs(20), "the server to listen", async {
+        loop {
+            let line = lines.next_line().await.unwrap().expect("server exited");
+            if let Some(url) = line.strip_prefix("listening on http://") {
+                return url.parse().unwrap();
+            }
+        }
+    })
+    .await;
+    ServerProcess { child, addr }
 }
 
 /// A new, empty folder under the system temp folder.

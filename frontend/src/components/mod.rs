@@ -1,9 +1,12 @@
 //! Components, one per file; the pages built from them are in
 //! [`crate::pages`].
 
+pub mod camera_controls;
 pub mod catalogue_table;
 pub mod confirm_button;
+pub mod control_row;
 pub mod db_row;
+pub mod focus_controls;
 pub mod kind_filter;
 pub mod list_error;
 pub mod live_view;
@@ -11,10 +14,15 @@ pub mod media_card;
 pub mod media_edit_form;
 pub mod media_grid;
 pub mod message_bar;
+pub mod name_form;
 pub mod nav_bar;
+pub mod range_input;
 pub mod recent_captures;
+pub mod record_controls;
+pub mod recording_indicator;
 pub mod reset_database;
 pub mod status_bar;
+pub mod toggle;
 pub mod untracked_files;
 pub mod untracked_row;
 pub mod view_controls;

@@ -1,10 +1,12 @@
 //! The status bar: link status, camera status (with the reason when it is
-//! offline), measured frame rate and number of viewers.
+//! offline), the recording indicator while the server records, measured
+//! frame rate and number of viewers.
 
 use leptos::prelude::*;
 use shared::CameraStatus;
 
 use crate::components::live_view::MeasuredFps;
+use crate::components::recording_indicator::RecordingIndicator;
 use crate::connection::{Connection, LinkStatus};
 
 /// Badges for the link and the camera, and the figures.
@@ -41,6 +43,7 @@ pub fn StatusBar() -> impl IntoView {
             <span class="badge" data-testid="camera-status" data-state=move || camera().0>
                 {move || camera().1}
             </span>
+            <RecordingIndicator/>
             <span class="figure" data-testid="fps">
                 {move || format!("{:.1} fps", fps.get())}
             </span>

@@ -6,14 +6,15 @@
 use leptos::prelude::*;
 use shared::Command;
 
+use crate::actions;
+use crate::components::name_form::NameForm;
+use crate::components::toggle::toggle;
 use crate::connection::Connection;
-use crate::notice::Notices;
 
 /// The toggles and the snapshot form.
 #[component]
 pub fn ViewControls() -> impl IntoView {
     let connection = expect_context::<Connection>();
-    let notices = expect_context::<Notices>();
     let view_settings = move || {
         connection
             .server()
@@ -23,31 +24,9 @@ pub fn ViewControls() -> impl IntoView {
     };
     let grayscale = move || view_settings().grayscale;
     let half = move || view_settings().half_resolution;
-    // Bridge the connection's replies to the message bar.
-    Effect::new(move |_| {
-        if let Some(message) = connection.last_error().get() {
-            notices.error(message);
-        }
+    let snapshot = Callback::new(move |name: String| {
+        connection.action(actions::SNAPSHOT, actions::named(&name));
     });
-    Effect::new(move |_| {
-        if let Some(message) = connection.last_result().get() {
-            notices.ok(message);
-        }
-    });
-    let name = RwSignal::new(String::new());
-    let snapshot = move || {
-        let wanted = name.get_untracked();
-        let args = if wanted.trim().is_empty() {
-            serde_json::json!({})
-        } else {
-            serde_json::json!({ "name": wanted })
-        };
-        connection.send(Command::Action {
-            name: "snapshot".into(),
-            args,
-        });
-        name.set(String::new());
-    };
     view! {
         <div class="controls" data-testid="view-controls">
             {toggle("Grayscale", "grayscale", grayscale, move |on| {
@@ -62,46 +41,17 @@ pub fn ViewControls() -> impl IntoView {
                     half_resolution: Some(on),
                 })
             })}
-            <form
-                class="snapshot"
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    snapshot();
-                }
+            <NameForm
+                input_testid="snapshot-name"
+                label="Snapshot name"
+                placeholder="Name (optional)".to_owned()
+                locked=false
+                on_submit=snapshot
             >
-                <input
-                    type="text"
-                    data-testid="snapshot-name"
-                    placeholder="Name (optional)"
-                    aria-label="Snapshot name"
-                    maxlength="80"
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))
-                />
                 <button type="submit" data-testid="snapshot">
                     "Snapshot"
                 </button>
-            </form>
+            </NameForm>
         </div>
-    }
-}
-
-/// A button showing `pressed` (the server's setting) that asks for the
-/// opposite when clicked.
-fn toggle(
-    label: &'static str,
-    testid: &'static str,
-    pressed: impl Fn() -> bool + Copy + Send + Sync + 'static,
-    set: impl Fn(bool) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <button
-            type="button"
-            data-testid=testid
-            aria-pressed=move || pressed().to_string()
-            on:click=move |_| set(!pressed())
-        >
-            {label}
-        </button>
     }
 }

@@ -1,9 +1,13 @@
-//! `/`: the live picture, and the recent captures below it.
+//! `/`: the live picture with its controls (view, snapshot, recording,
+//! focus, camera controls), and the recent captures below it.
 
 use leptos::prelude::*;
 
+use crate::components::camera_controls::CameraControls;
+use crate::components::focus_controls::FocusControls;
 use crate::components::live_view::LiveView;
 use crate::components::recent_captures::RecentCaptures;
+use crate::components::record_controls::RecordControls;
 use crate::components::view_controls::ViewControls;
 
 /// The live page.
@@ -12,6 +16,9 @@ pub fn LivePage() -> impl IntoView {
     view! {
         <LiveView/>
         <ViewControls/>
+        <RecordControls/>
+        <FocusControls/>
+        <CameraControls/>
         <RecentCaptures/>
     }
 }

@@ -1,0 +1,77 @@
+//! The lens focus on the live page, shown only for a camera whose focus can
+//! be driven: an Autofocus toggle (when the camera has autofocus), a
+//! slider for the lens position with − and + steps, and the position as a
+//! number. Everything shows the server's state, so other browsers follow;
+//! manual focus is disabled while autofocus is on.
+
+use leptos::prelude::*;
+use shared::FocusState;
+
+use crate::actions::{self, FOCUS_STEP, FocusChange};
+use crate::components::range_input::RangeInput;
+use crate::components::toggle::toggle;
+use crate::connection::Connection;
+
+/// The focus panel.
+#[component]
+pub fn FocusControls() -> impl IntoView {
+    let connection = expect_context::<Connection>();
+    let focus = Memo::new(move |_| connection.server().get().and_then(|s| s.camera.focus));
+    let change = move |change: FocusChange| connection.action(actions::FOCUS, change.args());
+    view! {
+        <Show when=move || focus.with(Option::is_some)>
+            <FocusPanel focus change/>
+        </Show>
+    }
+}
+
+/// The controls for a camera that has focus.
+#[component]
+fn FocusPanel(
+    focus: Memo<Option<FocusState>>,
+    change: impl Fn(FocusChange) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let auto = move || focus.get().and_then(|f| f.auto);
+    let auto_on = Signal::derive(move || auto().unwrap_or(false));
+    let position = Signal::derive(move || focus.get().map_or(0.0, |f| f.position));
+    let step = move |label: &'static str, testid: &'static str, delta: f64| {
+        view! {
+            <button
+                type="button"
+                class="step"
+                data-testid=testid
+                aria-label=format!("Focus {delta:+.2}")
+                disabled=move || auto_on.get()
+                on:click=move |_| change(FocusChange::Step(delta))
+            >
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <section class="panel focus" data-testid="focus-panel" aria-label="Focus">
+            <h2>"Focus"</h2>
+            <Show when=move || auto().is_some()>
+                {toggle("Autofocus", "focus-auto", move || auto_on.get(), move |on| {
+                    change(FocusChange::Auto(on))
+                })}
+            </Show>
+            <div class="focus-manual">
+                {step("−", "focus-out", -FOCUS_STEP)}
+                <RangeInput
+                    testid="focus-slider".to_owned()
+                    value_testid="focus-value"
+                    label="Focus position".to_owned()
+                    min=0.0
+                    max=1.0
+                    step=0.01
+                    value=position
+                    disabled=auto_on
+                    show=|v| format!("{v:.2}")
+                    on_change=Callback::new(move |v| change(FocusChange::Position(v)))
+                />
+                {step("+", "focus-in", FOCUS_STEP)}
+            </div>
+        </section>
+    }
+}

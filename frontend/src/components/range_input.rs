@@ -1,0 +1,83 @@
+//! A touch-sized slider for a server setting, with its value next to it.
+//! It shows the server's value, follows the finger while dragged (the
+//! number too), and sends only when released (`change`), not on every
+//! movement. The dragged value is kept until the server's value changes
+//! or an error comes back (then the slider returns to the server's value),
+//! so the number does not jump back meanwhile.
+
+use leptos::html::Input;
+use leptos::prelude::*;
+
+use crate::connection::Connection;
+
+/// The slider and its value.
+#[component]
+pub fn RangeInput(
+    /// `data-testid` of the slider.
+    testid: String,
+    /// `data-testid` of the shown value.
+    value_testid: &'static str,
+    /// Accessible name of the slider.
+    label: String,
+    /// Smallest value.
+    #[prop(into)]
+    min: Signal<f64>,
+    /// Largest value.
+    #[prop(into)]
+    max: Signal<f64>,
+    /// Step between values.
+    #[prop(into)]
+    step: Signal<f64>,
+    /// The server's value.
+    #[prop(into)]
+    value: Signal<f64>,
+    /// Whether it cannot be changed now.
+    #[prop(into)]
+    disabled: Signal<bool>,
+    /// Writes a value for people ("0.62", "12").
+    show: fn(f64) -> String,
+    /// Runs with the value the slider was released at.
+    on_change: Callback<f64>,
+) -> impl IntoView {
+    let connection = expect_context::<Connection>();
+    let dragged = RwSignal::new(None::<f64>);
+    let slider = NodeRef::<Input>::new();
+    Effect::new(move |_| {
+        value.track();
+        dragged.set(None);
+    });
+    Effect::new(move |_| {
+        if connection.last_error().with(Option::is_some) {
+            dragged.set(None);
+            if let Some(slider) = slider.get_untracked() {
+                slider.set_value(&value.get_untracked().to_string());
+            }
+        }
+    });
+    let read = |ev: &leptos::ev::Event| event_target_value(ev).parse::<f64>().ok();
+    view! {
+        <span class="range">
+            <input
+                type="range"
+                node_ref=slider
+                data-testid=testid
+                aria-label=label
+                min=move || min.get().to_string()
+                max=move || max.get().to_string()
+                step=move || step.get().to_string()
+                prop:value=move || value.get().to_string()
+                disabled=move || disabled.get()
+                on:input=move |ev| dragged.set(read(&ev))
+                on:change=move |ev| {
+                    if let Some(v) = read(&ev) {
+                        dragged.set(Some(v));
+                        on_change.run(v);
+                    }
+                }
+            />
+            <output data-testid=value_testid>
+                {move || show(dragged.get().unwrap_or_else(|| value.get()))}
+            </output>
+        </span>
+    }
+}

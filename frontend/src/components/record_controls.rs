@@ -1,0 +1,72 @@
+//! Recording on the live page: a name field and a Record button that
+//! becomes Stop while the server records (started here or in any other
+//! browser), and the reason the last recording ended early, if it did. The
+//! running time is shown by the [recording
+//! indicator](crate::components::recording_indicator) in the status bar.
+
+use leptos::prelude::*;
+
+use crate::actions;
+use crate::components::name_form::NameForm;
+use crate::connection::Connection;
+
+/// The recording form and the recorder's error.
+#[component]
+pub fn RecordControls() -> impl IntoView {
+    let connection = expect_context::<Connection>();
+    let recorder = Memo::new(move |_| {
+        connection
+            .server()
+            .get()
+            .map(|s| s.recording)
+            .unwrap_or_default()
+    });
+    // Only the file name: the elapsed time changes every second.
+    let file =
+        Memo::new(move |_| recorder.with(|r| r.active.as_ref().map(|a| a.file_name.clone())));
+    let recording = Signal::derive(move || file.with(Option::is_some));
+    let error =
+        Memo::new(move |_| recorder.with(|r| r.error.clone().filter(|_| r.active.is_none())));
+    let placeholder = Signal::derive(move || match file.get() {
+        Some(name) => format!("Recording {name}"),
+        None => "Name (optional)".to_owned(),
+    });
+    let submit = Callback::new(move |name: String| {
+        if recording.get_untracked() {
+            connection.action(actions::RECORD_STOP, serde_json::json!({}));
+        } else {
+            connection.action(actions::RECORD_START, actions::named(&name));
+        }
+    });
+    view! {
+        <div class="controls recorder">
+            <NameForm
+                input_testid="record-name"
+                label="Recording name"
+                placeholder
+                locked=recording
+                on_submit=submit
+            >
+                <button
+                    type="submit"
+                    data-testid="record"
+                    class="record"
+                    class:recording=move || recording.get()
+                >
+                    {move || if recording.get() { "Stop" } else { "Record" }}
+                </button>
+            </NameForm>
+            {move || {
+                error
+                    .get()
+                    .map(|why| {
+                        view! {
+                            <p class="inline-error" data-testid="recording-error" role="alert">
+                                {format!("Recording stopped: {why}")}
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
