@@ -337,7 +337,12 @@ impl Layers {
             ("camera.fps", &mut c.fps, 1, 240),
             ("camera.jpeg_quality", &mut c.jpeg_quality, 1, 100),
             ("recording.max_seconds", &mut r.max_seconds, 1, 86_400),
-            ("recording.max_megabytes", &mut r.max_megabytes, 1, 1_000_000),
+            (
+                "recording.max_megabytes",
+                &mut r.max_megabytes,
+                1,
+                1_000_000,
+            ),
             ("recording.bitrate_kbps", &mut r.bitrate_kbps, 100, 100_000),
         ] {
             if let Some(v) = self.int(key, min, max)? {

@@ -12,19 +12,13 @@ use crate::state::AppState;
 pub async fn dispatch(app: &AppState, message: ClientMessage) -> ServerMessage {
     let id = message.id;
     match message.command {
-        Command::GetState => ServerMessage::State {
-            id,
-            state: app.state.borrow().clone(),
-        },
+        Command::GetState => state_reply(app, id),
         Command::Ping => ServerMessage::Pong { id },
         Command::SetView {
             grayscale,
             half_resolution,
         } => match app.camera.set_view(grayscale, half_resolution).await {
-            Ok(_) => ServerMessage::State {
-                id,
-                state: app.state.borrow().clone(),
-            },
+            Ok(_) => state_reply(app, id),
             Err(err) => ServerMessage::Error {
                 id,
                 code: ErrorCode::Internal,
@@ -50,6 +44,14 @@ pub async fn dispatch(app: &AppState, message: ClientMessage) -> ServerMessage {
                     .collect::<Vec<_>>()
             ),
         },
+    }
+}
+
+/// The current state, as the answer to request `id`.
+fn state_reply(app: &AppState, id: Option<u64>) -> ServerMessage {
+    ServerMessage::State {
+        id,
+        state: Box::new(app.state.borrow().clone()),
     }
 }
 

@@ -104,7 +104,7 @@ async fn write_loop(
     let mut media = app.media_events.subscribe();
     let initial = ServerMessage::State {
         id: None,
-        state: state.borrow_and_update().clone(),
+        state: Box::new(state.borrow_and_update().clone()),
     };
     let initial = Message::Text(initial.to_json().into());
     if !send(&mut sink, initial, &shutdown).await {
@@ -133,7 +133,7 @@ async fn write_loop(
                     return;
                 }
                 let current = state.borrow_and_update().clone();
-                Message::Text(ServerMessage::State { id: None, state: current }.to_json().into())
+                Message::Text(ServerMessage::State { id: None, state: Box::new(current) }.to_json().into())
             }
             event = media.recv() => match event {
                 Ok(event) => Message::Text(ServerMessage::Media { event }.to_json().into()),

@@ -3,7 +3,8 @@
 //! when it drops (no page reload), keeps the server state and link status in
 //! signals, hands binary frames to the registered frame handler, passes
 //! media catalogue changes to every subscriber, and sends commands with
-//! [`Connection::send`]. HTTP requests live in [`crate::api`].
+//! [`Connection::send`] (camera actions with [`Connection::action`]). HTTP
+//! requests live in [`crate::api`].
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -270,7 +271,7 @@ impl Connection {
         }
         let Some(text) = data.as_string() else { return };
         match serde_json::from_str::<ServerMessage>(&text) {
-            Ok(ServerMessage::State { state, .. }) => self.server.set(Some(state)),
+            Ok(ServerMessage::State { state, .. }) => self.server.set(Some(*state)),
             Ok(ServerMessage::Error { message, .. }) => self.last_error.set(Some(message)),
             Ok(ServerMessage::Media { event }) => self.dispatch_media(&event),
             Ok(ServerMessage::ActionResult { action, result, .. }) => {

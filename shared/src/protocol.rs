@@ -62,8 +62,8 @@ pub enum ServerMessage {
         /// Echo of the request id when this answers a command.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
-        /// The state itself.
-        state: ServerState,
+        /// The state itself (boxed: it is by far the largest message).
+        state: Box<ServerState>,
     },
     /// Answer to `ping`.
     Pong {
@@ -391,7 +391,7 @@ mod tests {
     fn state_round_trips_through_json() {
         let msg = ServerMessage::State {
             id: None,
-            state: ServerState {
+            state: Box::new(ServerState {
                 camera: CameraState {
                     source: CameraSource::Test,
                     device: None,
@@ -429,7 +429,7 @@ mod tests {
                     }),
                     error: None,
                 },
-            },
+            }),
         };
         let json = msg.to_json();
         assert!(json.contains(r#""type":"state""#), "{json}");

@@ -105,11 +105,12 @@ pub fn focus_changes(
     };
     if let Some(on) = auto_wish {
         match auto {
-            Some(control) => {
-                if (control.value != 0) != on || request.auto.is_some() {
-                    changes.push((control.name.clone(), i64::from(on)));
-                }
+            // An explicit wish is always sent; an implied one only when it
+            // changes something.
+            Some(control) if (control.value != 0) != on || request.auto.is_some() => {
+                changes.push((control.name.clone(), i64::from(on)));
             }
+            Some(_) => {}
             None if on => {
                 return Err(ControlError::Device(
                     "this camera has no autofocus; set the focus by hand".into(),

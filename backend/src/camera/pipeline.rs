@@ -196,7 +196,13 @@ impl Pipeline {
                 for scaler in [&shrink, &grow] {
                     scaler.set_property("add-borders", false);
                 }
-                let full_size = caps_filter(raw_mode)?;
+                // Square pixels after the blur, whatever rounding did to the
+                // shrunken size.
+                let mut square = raw_mode;
+                if let Some(s) = square.make_mut().structure_mut(0) {
+                    s.set("pixel-aspect-ratio", gst::Fraction::new(1, 1));
+                }
+                let full_size = caps_filter(square)?;
                 // Drops every buffer while a stall is simulated: the
                 // pipeline keeps running but no frame arrives, like a
                 // camera that silently stops.
@@ -300,9 +306,15 @@ impl Pipeline {
         let Some(stage) = &self.simulated else {
             return false;
         };
-        stage.balance.set_property("brightness", look.brightness.clamp(-1.0, 1.0));
-        stage.balance.set_property("contrast", look.contrast.clamp(0.0, 2.0));
-        stage.balance.set_property("saturation", look.saturation.clamp(0.0, 2.0));
+        stage
+            .balance
+            .set_property("brightness", look.brightness.clamp(-1.0, 1.0));
+        stage
+            .balance
+            .set_property("contrast", look.contrast.clamp(0.0, 2.0));
+        stage
+            .balance
+            .set_property("saturation", look.saturation.clamp(0.0, 2.0));
         let factor = 1.0 + 15.0 * look.defocus.clamp(0.0, 1.0);
         let shrunk = |full: u32| (((full as f64 / factor) as u32).max(16)) & !1;
         let caps = gst::Caps::builder("video/x-raw")

@@ -248,7 +248,8 @@ impl Catalogue {
 
     /// Ends a recording's entry: reads the file's size, pixel size,
     /// duration and frame count, and sets `status` (complete, or
-    /// interrupted after a crash).
+    /// interrupted after a crash, when the whole file is scanned because
+    /// its header was never updated).
     pub async fn finish_recording(
         &self,
         id: i64,
@@ -257,7 +258,15 @@ impl Catalogue {
         let entry = repo::get(&self.db, id).await?;
         let path = self.path_of(&entry)?;
         let size = std::fs::metadata(&path).map_or(0, |m| m.len());
-        let info = probe_blocking(path, MediaKind::Video).await;
+        let info = if status == MediaStatus::Interrupted {
+            tokio::task::spawn_blocking(move || probe::scan_video(&path))
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        } else {
+            probe_blocking(path, MediaKind::Video).await
+        };
         repo::set_file_facts(&self.db, id, status, size, info).await
     }
 

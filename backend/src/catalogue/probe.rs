@@ -82,6 +82,76 @@ fn video_info(path: &Path) -> Option<MediaInfo> {
     info
 }
 
+/// Reads a whole MP4 through `qtdemux` without decoding, counting the
+/// video frames and their time span. Slower than [`media_info`] (it reads
+/// every byte) but right for a recording cut short by a crash, whose
+/// header does not know how long the file grew. A damaged tail ends the
+/// count where it starts. Blocking.
+pub fn scan_video(path: &Path) -> Option<MediaInfo> {
+    use std::sync::{Arc, Mutex};
+    gst::init().ok()?;
+    let pipeline = gst::Pipeline::new();
+    let src = gst::ElementFactory::make("filesrc")
+        .property("location", path.display().to_string())
+        .build()
+        .ok()?;
+    let demux = gst::ElementFactory::make("qtdemux").build().ok()?;
+    let sink = gst::ElementFactory::make("fakesink")
+        .property("sync", false)
+        .build()
+        .ok()?;
+    pipeline.add_many([&src, &demux, &sink]).ok()?;
+    src.link(&demux).ok()?;
+    super::thumbnail::link_video_to(&demux, &sink);
+    // Frames, earliest start and latest end of any frame.
+    let span = Arc::new(Mutex::new((
+        0u64,
+        None::<gst::ClockTime>,
+        gst::ClockTime::ZERO,
+    )));
+    let counted = span.clone();
+    sink.static_pad("sink")?
+        .add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            if let Some(buffer) = info.buffer()
+                && let Ok(mut span) = counted.lock()
+            {
+                span.0 += 1;
+                if let Some(pts) = buffer.pts() {
+                    span.1 = Some(span.1.map_or(pts, |first| first.min(pts)));
+                    span.2 = span
+                        .2
+                        .max(pts + buffer.duration().unwrap_or(gst::ClockTime::ZERO));
+                }
+            }
+            gst::PadProbeReturn::Ok
+        });
+    let finished = (|| {
+        pipeline.set_state(gst::State::Playing).ok()?;
+        pipeline.bus()?.timed_pop_filtered(
+            gst::ClockTime::from_seconds(120),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        )
+    })();
+    let size = sink
+        .static_pad("sink")
+        .and_then(|pad| pad.current_caps())
+        .and_then(|caps| {
+            let s = caps.structure(0)?;
+            Some((
+                u32::try_from(s.get::<i32>("width").ok()?).ok()?,
+                u32::try_from(s.get::<i32>("height").ok()?).ok()?,
+            ))
+        });
+    let _ = pipeline.set_state(gst::State::Null);
+    finished?;
+    let (frames, first, end) = *span.lock().ok()?;
+    Some(MediaInfo {
+        size,
+        duration_ms: first.map(|first| end.saturating_sub(first).mseconds()),
+        frame_count: Some(frames),
+    })
+}
+
 /// Width and height of the JPEG or PNG at `path`, if they can be read from
 /// its first 256 KiB.
 pub fn image_size(path: &Path) -> Option<(u32, u32)> {

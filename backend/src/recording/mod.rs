@@ -128,10 +128,11 @@ impl Recorder {
         let failed = self.failure_reporter(entry.id);
         let (fps, bitrate) = (self.fps, self.config.bitrate_kbps);
         let file = path.clone();
-        let started = tokio::task::spawn_blocking(move || Encoder::start(&file, fps, bitrate, failed))
-            .await
-            .map_err(|e| encoder::EncoderError(e.to_string()))
-            .and_then(|r| r);
+        let started =
+            tokio::task::spawn_blocking(move || Encoder::start(&file, fps, bitrate, failed))
+                .await
+                .map_err(|e| encoder::EncoderError(e.to_string()))
+                .and_then(|r| r);
         let encoder = match started {
             Ok(encoder) => encoder,
             Err(err) => {
@@ -196,7 +197,9 @@ impl Recorder {
             .finish_recording(current.entry.id, MediaStatus::Complete)
             .await;
         match &reason {
-            Some(reason) => tracing::warn!(file = %current.entry.file_name, %reason, "recording stopped"),
+            Some(reason) => {
+                tracing::warn!(file = %current.entry.file_name, %reason, "recording stopped")
+            }
             None => tracing::info!(file = %current.entry.file_name, "recording stopped"),
         }
         self.publish(None, reason);

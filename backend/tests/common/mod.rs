@@ -101,7 +101,12 @@ pub async fn spawn_server(
     let (width, height, fps) = mode;
     let mut child = tokio::process::Command::new(bin)
         .args(["--camera", "test", "--listen", "127.0.0.1:0"])
-        .args(["--width", &width.to_string(), "--height", &height.to_string()])
+        .args([
+            "--width",
+            &width.to_string(),
+            "--height",
+            &height.to_string(),
+        ])
         .args(["--fps", &fps.to_string()])
         .arg("--media-dir")
         .arg(media_dir)

@@ -48,19 +48,17 @@ pub fn ControlRow(control: Memo<Option<CameraControl>>) -> impl IntoView {
             };
             let input = match shape.kind {
                 ControlKind::Integer => {
-                    let bound = move |get: fn(&CameraControl) -> i64| {
-                        Signal::derive(move || control.with(|c| c.as_ref().map_or(0, get)) as f64)
-                    };
+                    let real = |n: Signal<i64>| Signal::derive(move || n.get() as f64);
                     let set = set.clone();
                     view! {
                         <RangeInput
-                            testid="control-input".to_owned()
+                            testid="control-input"
                             value_testid="control-value"
                             label=shape.label.clone()
-                            min=bound(|c| c.min)
-                            max=bound(|c| c.max)
-                            step=bound(|c| c.step.max(1))
-                            value=Signal::derive(move || value.get() as f64)
+                            min=real(field(|c| c.min))
+                            max=real(field(|c| c.max))
+                            step=real(field(|c| c.step.max(1)))
+                            value=real(value)
                             disabled=inactive
                             show=|v| format!("{v:.0}")
                             on_change=Callback::new(move |v: f64| set(v.round() as i64))

@@ -59,7 +59,7 @@ fn FocusPanel(
             <div class="focus-manual">
                 {step("−", "focus-out", -FOCUS_STEP)}
                 <RangeInput
-                    testid="focus-slider".to_owned()
+                    testid="focus-slider"
                     value_testid="focus-value"
                     label="Focus position".to_owned()
                     min=0.0

@@ -14,7 +14,7 @@ use crate::connection::Connection;
 #[component]
 pub fn RangeInput(
     /// `data-testid` of the slider.
-    testid: String,
+    testid: &'static str,
     /// `data-testid` of the shown value.
     value_testid: &'static str,
     /// Accessible name of the slider.

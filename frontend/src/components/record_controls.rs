@@ -3,12 +3,19 @@
 //! browser), and the reason the last recording ended early, if it did. The
 //! running time is shown by the [recording
 //! indicator](crate::components::recording_indicator) in the status bar.
+//! After a click the button waits for the server's answer (the recorder
+//! state changes, or an error comes), so a double tap cannot start twice.
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 
 use crate::actions;
 use crate::components::name_form::NameForm;
 use crate::connection::Connection;
+
+/// How long the button waits at most for the server's answer.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The recording form and the recorder's error.
 #[component]
@@ -31,7 +38,28 @@ pub fn RecordControls() -> impl IntoView {
         Some(name) => format!("Recording {name}"),
         None => "Name (optional)".to_owned(),
     });
+    let waiting = RwSignal::new(false);
+    // Any answer ends the wait; a lost answer only holds it for a while.
+    Effect::new(move |_| {
+        recording.track();
+        waiting.set(false);
+    });
+    Effect::new(move |_| {
+        if connection.last_error().with(Option::is_some) {
+            waiting.set(false);
+        }
+    });
     let submit = Callback::new(move |name: String| {
+        if waiting.get_untracked() {
+            return;
+        }
+        waiting.set(true);
+        set_timeout(
+            move || {
+                waiting.try_set(false);
+            },
+            ANSWER_TIMEOUT,
+        );
         if recording.get_untracked() {
             connection.action(actions::RECORD_STOP, serde_json::json!({}));
         } else {
@@ -52,6 +80,7 @@ pub fn RecordControls() -> impl IntoView {
                     data-testid="record"
                     class="record"
                     class:recording=move || recording.get()
+                    disabled=move || waiting.get()
                 >
                     {move || if recording.get() { "Stop" } else { "Record" }}
                 </button>
@@ -62,7 +91,7 @@ pub fn RecordControls() -> impl IntoView {
                     .map(|why| {
                         view! {
                             <p class="inline-error" data-testid="recording-error" role="alert">
-                                {format!("Recording stopped: {why}")}
+                                {format!("Recording ended early: {why}")}
                             </p>
                         }
                     })
