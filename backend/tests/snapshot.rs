@@ -92,12 +92,9 @@ async fn snapshot_over_websocket_and_http() {
     let unknown =
         common::http_request(server.addr, "POST", "/api/actions/teleport", &[], b"{}").await;
     assert_eq!(unknown.status, 400);
-    assert!(
-        unknown.json()["message"]
-            .as_str()
-            .unwrap()
-            .contains("known actions: simulate_stall, snapshot")
-    );
+    assert!(unknown.json()["message"].as_str().unwrap().contains(
+        "known actions: focus, record_start, record_stop, set_control, simulate_stall, snapshot"
+    ));
     server.stop().await;
 }
 
