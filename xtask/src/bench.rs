@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow, bail};
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use shared::mjpeg::PartReader;
 use shared::{CameraState, FrameHeader, ServerMessage};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -36,7 +36,7 @@ const CONCURRENT_CONNECTS: usize = 16;
 
 const USAGE: &str = "usage: cargo xtask bench [--ws N] [--mjpeg M] [--seconds S] \
 [--runs 1,50,200|50+10,...] [--width W] [--height H] [--fps F] [--bin PATH] \
-[--url http://127.0.0.1:PORT [--pid PID]]";
+[--url http://127.0.0.1:PORT [--pid PID]] [--record]";
 
 struct Options {
     seconds: u64,
@@ -46,6 +46,8 @@ struct Options {
     runs: Vec<(usize, usize)>,
     size: [u32; 3],
     bin: PathBuf,
+    /// Record during every run and report the recorded frame rate.
+    record: bool,
 }
 
 /// Runs the benchmark; `args` are the arguments after `cargo xtask bench`.
@@ -79,6 +81,7 @@ fn parse_args(args: &[String]) -> Result<Option<Options>> {
         runs: Vec::new(),
         size: [1280, 720, 30],
         bin: root.unwrap_or(Path::new(".")).join("target/release/camrig"),
+        record: false,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -102,6 +105,10 @@ fn parse_args(args: &[String]) -> Result<Option<Options>> {
             "--height" => o.size[1] = number(flag, &value()?)?,
             "--fps" => o.size[2] = number(flag, &value()?)?,
             "--bin" => o.bin = PathBuf::from(value()?),
+            "--record" => {
+                o.record = true;
+                continue;
+            }
             _ => bail!("unknown option {arg:?}\n{USAGE}"),
         }
     }
@@ -191,7 +198,17 @@ async fn bench(o: &Options, addr: SocketAddr, pid: Option<u32>) -> Result<()> {
             "run {}/{runs}: {ws} WebSocket + {mjpeg} MJPEG viewers",
             i + 1
         );
-        let result = run_once(addr, (ws, mjpeg), seconds, pid, clk_tck).await;
+        let recording = match o.record {
+            true => Some((action(addr, "record_start").await?, Instant::now())),
+            false => None,
+        };
+        let mut result = run_once(addr, (ws, mjpeg), seconds, pid, clk_tck).await;
+        if let Some((_, started)) = recording {
+            let wall = started.elapsed().as_secs_f64();
+            let entry = action(addr, "record_stop").await?;
+            let frames = entry["frame_count"].as_f64().unwrap_or(0.0);
+            result.values[10] = Some(frames / wall);
+        }
         print_block(&result);
         results.push(result);
     }
@@ -507,7 +524,7 @@ impl Dechunker {
 }
 
 /// Column headings (after WS, MJPEG, receiving) and decimals of the results.
-const COLUMNS: [(&str, usize); 10] = [
+const COLUMNS: [(&str, usize); 11] = [
     ("fps min", 1),
     ("fps median", 1),
     ("gap p99 ms", 1),
@@ -518,6 +535,7 @@ const COLUMNS: [(&str, usize); 10] = [
     ("server RSS MB", 1),
     ("server peak RSS MB", 1),
     ("bench CPU cores", 2),
+    ("recorded fps", 1),
 ];
 
 /// Summary of one run, `values` in the order of [`COLUMNS`].
@@ -525,7 +543,7 @@ const COLUMNS: [(&str, usize); 10] = [
 struct RunResult {
     viewers: (usize, usize),
     receiving: usize,
-    values: [Option<f64>; 10],
+    values: [Option<f64>; 11],
     errors: BTreeMap<String, usize>,
 }
 
@@ -580,6 +598,7 @@ fn summarise(
             memory.map(|m| m.0),
             memory.map(|m| m.1),
             cpu[1],
+            None,
         ],
         errors,
     }
@@ -740,6 +759,25 @@ async fn stop_server(mut child: Child) {
 }
 
 /// Waits until a WebSocket client receives a frame; returns the camera state.
+/// Runs a camera action over the WebSocket and returns its result.
+async fn action(addr: SocketAddr, name: &str) -> Result<serde_json::Value> {
+    let (mut socket, _) = connect_async(format!("ws://{addr}/ws")).await?;
+    let command = serde_json::json!({"id": 1, "cmd": "action", "name": name, "args": {}});
+    socket.send(Message::text(command.to_string())).await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while let Ok(Some(message)) = timeout_at(deadline.into(), socket.next()).await {
+        if let Message::Text(text) = message? {
+            let reply: serde_json::Value = serde_json::from_str(&text)?;
+            match reply["type"].as_str() {
+                Some("action_result") => return Ok(reply["result"].clone()),
+                Some("error") => bail!("{name}: {}", reply["message"]),
+                _ => {}
+            }
+        }
+    }
+    bail!("{name}: no answer within 10 s")
+}
+
 async fn wait_for_frames(addr: SocketAddr) -> Result<Option<CameraState>> {
     let deadline = Instant::now() + STARTUP_TIMEOUT;
     let mut last = anyhow!("timed out");
