@@ -3,7 +3,7 @@
 // autofocus disables manual focus in every browser. The panel fits a
 // phone-sized screen.
 import { test, expect, Page } from '@playwright/test';
-import { Server, openPage } from './server';
+import { Server, openPage, phonePage } from './server';
 
 const server = new Server();
 
@@ -74,13 +74,7 @@ test('the lens stops at the ends of its range', async ({ page }) => {
 });
 
 test('focus and camera controls fit a phone-sized touch screen', async ({ browser }) => {
-  const context = await browser.newContext({
-    viewport: { width: 360, height: 740 },
-    deviceScaleFactor: 3,
-    isMobile: true,
-    hasTouch: true,
-  });
-  const page = await context.newPage();
+  const page = await phonePage(browser);
   await page.goto(server.url);
   await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
   await manualFocus(page);
@@ -98,5 +92,5 @@ test('focus and camera controls fit a phone-sized touch screen', async ({ browse
   await expect
     .poll(async () => (await server.state()).camera.focus.position)
     .toBeCloseTo(Math.min(1, before + 0.05), 5);
-  await context.close();
+  await page.context().close();
 });

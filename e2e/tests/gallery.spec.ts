@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Server } from './server';
+import { Server, phonePage } from './server';
 
 // Made in beforeAll: Playwright also loads this file just to list tests.
 let samples = '';
@@ -288,13 +288,7 @@ test('the database page adds, removes and resets with visible results', async ({
 test('gallery and database fit a 360 px phone', async ({ browser }) => {
   for (let i = 1; i <= 5; i++) server.addMediaFiles({ [`Auge links ${i}.jpg`]: { copy: photo } });
   for (const name of ['clip.mp4', 'photo.jpg', 'Auge links 1.jpg', 'Auge links 2.jpg']) await importFile(name);
-  const context = await browser.newContext({
-    viewport: { width: 360, height: 740 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-  });
-  const page = await context.newPage();
+  const page = await phonePage(browser);
   const width = () => page.evaluate(() => document.documentElement.scrollWidth);
 
   await page.goto(`${server.url}/gallery`);
@@ -321,7 +315,7 @@ test('gallery and database fit a 360 px phone', async ({ browser }) => {
   expect(await width()).toBeLessThanOrEqual(360);
   const add = page.getByTestId('untracked-row').first().getByTestId('add');
   expect((await add.boundingBox())!.height).toBeGreaterThanOrEqual(44);
-  await context.close();
+  await page.context().close();
 });
 
 test('the gallery loads 24 at a time and keeps its place when entries change', async ({ page }) => {

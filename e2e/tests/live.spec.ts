@@ -2,7 +2,7 @@
 // rate are shown, two browsers see the same stream, the page recovers by
 // itself after a server restart, and it works on a phone-sized touch screen.
 import { test, expect, Page, Browser } from '@playwright/test';
-import { Server } from './server';
+import { Server, phonePage } from './server';
 
 const server = new Server();
 
@@ -73,13 +73,7 @@ test('resumes by itself after the server restarts', async ({ page }) => {
 });
 
 test('works on a phone-sized touch screen', async ({ browser }) => {
-  const context = await browser.newContext({
-    viewport: { width: 360, height: 740 },
-    deviceScaleFactor: 3,
-    isMobile: true,
-    hasTouch: true,
-  });
-  const page = await context.newPage();
+  const page = await phonePage(browser);
   await page.goto(server.url);
   await expectLive(page);
   // Nothing wider than the screen; the picture fills the width.
@@ -99,7 +93,7 @@ test('works on a phone-sized touch screen', async ({ browser }) => {
   await pause.tap();
   await expect(pause).toHaveAttribute('aria-pressed', 'false');
   await expect.poll(() => frames(page)).toBeGreaterThan(held + 5);
-  await context.close();
+  await page.context().close();
 });
 
 test('viewing does not grow memory', async ({ page }) => {

@@ -138,3 +138,14 @@ export async function openPage(browser: Browser, server: Server, route = '/'): P
   await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
   return page;
 }
+
+/** A new page in a 360 px wide touch-screen phone context (not yet navigated). */
+export async function phonePage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 3,
+    isMobile: true,
+    hasTouch: true,
+  });
+  return context.newPage();
+}

@@ -399,15 +399,23 @@ fn caps_filter(caps: gst::Caps) -> Result<gst::Element, PipelineError> {
     Ok(filter)
 }
 
+/// An appsink that holds at most the newest buffer and never waits for the
+/// clock (the source is live).
+fn latest_only_sink(caps: Option<gst::Caps>) -> gst_app::AppSink {
+    let builder = gst_app::AppSink::builder()
+        .max_buffers(1)
+        .drop(true)
+        .sync(false);
+    match &caps {
+        Some(caps) => builder.caps(caps).build(),
+        None => builder.build(),
+    }
+}
+
 /// The appsink at the end of the pipeline: keeps at most one buffer, never
 /// syncs to the clock (the source is live), and publishes every sample.
 fn appsink(publisher: Publisher) -> gst_app::AppSink {
-    let sink = gst_app::AppSink::builder()
-        .caps(&gst::Caps::builder("image/jpeg").build())
-        .max_buffers(1)
-        .drop(true)
-        .sync(false)
-        .build();
+    let sink = latest_only_sink(Some(gst::Caps::builder("image/jpeg").build()));
     sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
@@ -448,11 +456,7 @@ fn unix_now_us() -> u64 {
 
 /// The appsink of the recording branch: hands every raw frame to `tap`.
 fn tap_sink(tap: RecordingTap) -> gst_app::AppSink {
-    let sink = gst_app::AppSink::builder()
-        .max_buffers(1)
-        .drop(true)
-        .sync(false)
-        .build();
+    let sink = latest_only_sink(None);
     sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {

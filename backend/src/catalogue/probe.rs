@@ -37,10 +37,7 @@ pub fn media_info(path: &Path, kind: MediaKind) -> MediaInfo {
 fn video_info(path: &Path) -> Option<MediaInfo> {
     gst::init().ok()?;
     let pipeline = gst::Pipeline::new();
-    let src = gst::ElementFactory::make("filesrc")
-        .property("location", path.display().to_string())
-        .build()
-        .ok()?;
+    let src = file_source(path)?;
     let decode = gst::ElementFactory::make("decodebin").build().ok()?;
     let sink = gst::ElementFactory::make("fakesink").build().ok()?;
     pipeline.add_many([&src, &decode, &sink]).ok()?;
@@ -91,10 +88,7 @@ pub fn scan_video(path: &Path) -> Option<MediaInfo> {
     use std::sync::{Arc, Mutex};
     gst::init().ok()?;
     let pipeline = gst::Pipeline::new();
-    let src = gst::ElementFactory::make("filesrc")
-        .property("location", path.display().to_string())
-        .build()
-        .ok()?;
+    let src = file_source(path)?;
     let demux = gst::ElementFactory::make("qtdemux").build().ok()?;
     let sink = gst::ElementFactory::make("fakesink")
         .property("sync", false)
@@ -150,6 +144,14 @@ pub fn scan_video(path: &Path) -> Option<MediaInfo> {
         duration_ms: first.map(|first| end.saturating_sub(first).mseconds()),
         frame_count: Some(frames),
     })
+}
+
+/// A `filesrc` reading `path`.
+fn file_source(path: &Path) -> Option<gst::Element> {
+    gst::ElementFactory::make("filesrc")
+        .property("location", path.display().to_string())
+        .build()
+        .ok()
 }
 
 /// Width and height of the JPEG or PNG at `path`, if they can be read from

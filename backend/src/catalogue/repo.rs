@@ -61,22 +61,18 @@ pub async fn insert(
 ) -> Result<MediaEntry, CatalogueError> {
     let metadata =
         serde_json::to_value(&new.metadata).map_err(|e| CatalogueError::Corrupt(e.to_string()))?;
-    let row = ActiveModel {
+    let mut row = ActiveModel {
         file_name: Set(new.file_name),
         kind: Set(new.kind.as_str().to_owned()),
         created_us: Set(new.created_us),
         date_label: Set(new.date_label),
-        size_bytes: Set(i64::try_from(new.size_bytes).unwrap_or(i64::MAX)),
-        width: Set(new.info.size.and_then(|(w, _)| i32::try_from(w).ok())),
-        height: Set(new.info.size.and_then(|(_, h)| i32::try_from(h).ok())),
-        duration_ms: Set(new.info.duration_ms.and_then(|v| i64::try_from(v).ok())),
-        frame_count: Set(new.info.frame_count.and_then(|v| i64::try_from(v).ok())),
         status: Set(new.status.as_str().to_owned()),
         metadata: Set(metadata),
         title: Set(new.title),
         notes: Set(String::new()),
         ..Default::default()
     };
+    set_facts(&mut row, new.size_bytes, new.info);
     to_entry(row.insert(db).await?)
 }
 
@@ -148,17 +144,22 @@ pub async fn list(
     })
 }
 
+/// The row of `id`, ready to change.
+async fn editable(db: &impl ConnectionTrait, id: i64) -> Result<ActiveModel, CatalogueError> {
+    let row = Media::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(CatalogueError::NotFound(id))?;
+    Ok(row.into())
+}
+
 /// Changes title, notes and date label.
 pub async fn update(
     db: &impl ConnectionTrait,
     id: i64,
     changes: MediaUpdate,
 ) -> Result<MediaEntry, CatalogueError> {
-    let row = Media::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(CatalogueError::NotFound(id))?;
-    let mut row: ActiveModel = row.into();
+    let mut row = editable(db, id).await?;
     if let Some(title) = changes.title {
         row.title = Set(title);
     }
@@ -199,18 +200,19 @@ pub async fn set_file_facts(
     size_bytes: u64,
     info: super::probe::MediaInfo,
 ) -> Result<MediaEntry, CatalogueError> {
-    let row = Media::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(CatalogueError::NotFound(id))?;
-    let mut row: ActiveModel = row.into();
+    let mut row = editable(db, id).await?;
     row.status = Set(status.as_str().to_owned());
+    set_facts(&mut row, size_bytes, info);
+    to_entry(row.update(db).await?)
+}
+
+/// Puts a file's size and probed facts into a row.
+fn set_facts(row: &mut ActiveModel, size_bytes: u64, info: super::probe::MediaInfo) {
     row.size_bytes = Set(i64::try_from(size_bytes).unwrap_or(i64::MAX));
     row.width = Set(info.size.and_then(|(w, _)| i32::try_from(w).ok()));
     row.height = Set(info.size.and_then(|(_, h)| i32::try_from(h).ok()));
     row.duration_ms = Set(info.duration_ms.and_then(|v| i64::try_from(v).ok()));
     row.frame_count = Set(info.frame_count.and_then(|v| i64::try_from(v).ok()));
-    to_entry(row.update(db).await?)
 }
 
 /// Removes the row of an entry.
