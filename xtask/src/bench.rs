@@ -852,7 +852,7 @@ mod tests {
         assert_eq!(r.receiving, 1);
         let expected = [0.0, 0.0, 200.0, 3.0, 5.0, 25.0].map(Some);
         assert_eq!(r.values[..6], expected);
-        assert_eq!(r.values[6..], [None, Some(1.0), Some(2.0), Some(0.5)]);
+        assert_eq!(r.values[6..], [None, Some(1.0), Some(2.0), Some(0.5), None]);
         assert_eq!(r.errors.get("refused"), Some(&1));
     }
 

@@ -186,7 +186,7 @@ impl Catalogue {
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or_else(now_us, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
         let info = probe_blocking(path.clone(), kind).await;
-        repo::insert(
+        let inserted = repo::insert(
             &self.db,
             NewMedia {
                 file_name: name.to_owned(),
@@ -200,7 +200,20 @@ impl Catalogue {
                 title: String::new(),
             },
         )
-        .await
+        .await;
+        // Another process (the CLI beside the server) may have imported the
+        // same file between the check above and this insert.
+        match inserted {
+            Err(CatalogueError::Db(err))
+                if matches!(
+                    err.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                Err(CatalogueError::AlreadyCatalogued(name.to_owned()))
+            }
+            other => other,
+        }
     }
 
     /// Saves a new capture: creates a uniquely named file from the user's
