@@ -20,6 +20,8 @@ use shared::{ErrorCode, MediaEvent};
 use crate::camera::controls::{ControlError, FocusRequest};
 use crate::camera::{CameraError, CameraGone};
 use crate::catalogue::CatalogueError;
+use crate::device::DeviceError;
+use crate::device::light::LightRequest;
 use crate::recording::RecordingError;
 use crate::state::AppState;
 
@@ -41,6 +43,9 @@ pub enum ActionError {
     /// Recording could not start or stop.
     #[error(transparent)]
     Recording(#[from] RecordingError),
+    /// The light device refused or is unreachable.
+    #[error(transparent)]
+    Device(#[from] DeviceError),
 }
 
 impl From<CameraGone> for ActionError {
@@ -74,6 +79,11 @@ impl ActionError {
             },
             ActionError::Recording(err) => match err {
                 RecordingError::Catalogue(_) => ErrorCode::Internal,
+                _ => ErrorCode::Unavailable,
+            },
+            ActionError::Device(err) => match err {
+                DeviceError::NotConfigured => ErrorCode::NotSupported,
+                DeviceError::BadColor(_) => ErrorCode::BadRequest,
                 _ => ErrorCode::Unavailable,
             },
         }
@@ -138,6 +148,11 @@ impl Registry {
             name: "record_stop",
             description: "stop the recording; returns its catalogue entry",
             run: record_stop,
+        });
+        registry.register(FnAction {
+            name: "light",
+            description: "set the light; args: on (bool), brightness (0-255), color (rrggbb), white (0-255); all optional",
+            run: light,
         });
         registry.register(FnAction {
             name: "simulate_stall",
@@ -209,12 +224,22 @@ struct CaptureArgs {
 
 /// What the rig is doing now, for a capture's catalogue entry.
 fn capture_metadata(app: &AppState) -> CaptureMetadata {
-    let camera = app.state.borrow().camera.clone();
+    let state = app.state.borrow();
+    let (camera, device) = (&state.camera, &state.device);
+    let light = device.light;
     CaptureMetadata {
         camera: Some(camera.source.as_str().to_owned()),
         grayscale: Some(camera.view.grayscale),
         half_resolution: Some(camera.view.half_resolution),
         focus: camera.focus.map(|f| f.position),
+        light: (device.link == shared::device::LinkStatus::Connected && light.on).then_some([
+            light.r,
+            light.g,
+            light.b,
+            light.w,
+            light.brightness,
+        ]),
+        heart_rate_bpm: device.heart.bpm,
         ..Default::default()
     }
 }
@@ -301,6 +326,15 @@ fn record_stop(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, Actio
     Box::pin(async move {
         let NoArgs {} = arguments(args)?;
         to_json(app.recorder.stop().await?)
+    })
+}
+
+/// Switches, dims or colours the light; answers with what the device
+/// confirmed.
+fn light(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
+    Box::pin(async move {
+        let request: LightRequest = arguments(args)?;
+        to_json(app.device.set_light(request).await?)
     })
 }
 

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use shared::CameraSource;
+use shared::device::DeviceMode;
 
 /// Validated configuration of the server.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +26,57 @@ pub struct Config {
     pub media: MediaConfig,
     /// Recording limits and quality.
     pub recording: RecordingConfig,
+    /// The light and heart-rate device.
+    pub device: DeviceConfig,
+}
+
+/// The light and heart-rate device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceConfig {
+    /// How it is attached (`device.mode`).
+    pub mode: DeviceMode,
+    /// Serial port or SPI device (`device.path`); the default depends on
+    /// the mode (`/dev/serial0`, `/dev/spidev0.0`).
+    pub path: Option<String>,
+    /// Serial speed (`device.baud`); default 115200, 9600 for `legacy`.
+    pub baud: Option<u32>,
+    /// Use the simulator when no device is configured (`--demo`).
+    pub demo_if_unset: bool,
+    /// Heart rate of the simulator (`device.demo_bpm`).
+    pub demo_bpm: u32,
+    /// Number of NeoPixels on the SPI bus (`device.leds`).
+    pub leds: u32,
+    /// The SPI pixels have a white channel (SK6812 RGBW) (`device.rgbw`).
+    pub rgbw: bool,
+}
+
+impl DeviceConfig {
+    /// The mode in force: `demo` when none is configured and the demo
+    /// switch is on; a configured device is never replaced by the demo.
+    pub fn effective_mode(&self) -> DeviceMode {
+        match self.mode {
+            DeviceMode::None if self.demo_if_unset => DeviceMode::Demo,
+            mode => mode,
+        }
+    }
+
+    /// The device path in force for `mode`.
+    pub fn path_for(&self, mode: DeviceMode) -> Option<String> {
+        match (mode, &self.path) {
+            (DeviceMode::None | DeviceMode::Demo, _) => None,
+            (_, Some(path)) => Some(path.clone()),
+            (DeviceMode::Spi, None) => Some("/dev/spidev0.0".into()),
+            (_, None) => Some("/dev/serial0".into()),
+        }
+    }
+
+    /// The serial speed in force for `mode`.
+    pub fn baud_for(&self, mode: DeviceMode) -> u32 {
+        self.baud.unwrap_or(match mode {
+            DeviceMode::Legacy => 9600,
+            _ => 115_200,
+        })
+    }
 }
 
 /// Recording settings.
@@ -103,6 +155,15 @@ impl Default for Config {
                 max_megabytes: 4096,
                 bitrate_kbps: 4000,
             },
+            device: DeviceConfig {
+                mode: DeviceMode::None,
+                path: None,
+                baud: None,
+                demo_if_unset: false,
+                demo_bpm: 72,
+                leds: 16,
+                rgbw: false,
+            },
         }
     }
 }
@@ -123,6 +184,12 @@ pub const KEYS: &[(&str, &str)] = &[
     ("recording.max_seconds", "--max-recording-seconds"),
     ("recording.max_megabytes", "--max-recording-megabytes"),
     ("recording.bitrate_kbps", "--recording-bitrate-kbps"),
+    ("device.mode", "--device-mode"),
+    ("device.path", "--device-path"),
+    ("device.baud", "--device-baud"),
+    ("device.demo_bpm", "--demo-bpm"),
+    ("device.leds", "--device-leds"),
+    ("device.rgbw", "--device-rgbw"),
 ];
 
 /// Where a raw value came from; part of every error message.
@@ -329,6 +396,35 @@ impl Layers {
                 .then(|| s.to_owned())
             },
         )?;
+        if let Some(mode) = self.parse(
+            "device.mode",
+            "one of none, serial, legacy, spi, demo",
+            |s| match s {
+                "none" => Some(DeviceMode::None),
+                "serial" => Some(DeviceMode::Serial),
+                "legacy" => Some(DeviceMode::Legacy),
+                "spi" => Some(DeviceMode::Spi),
+                "demo" => Some(DeviceMode::Demo),
+                _ => None,
+            },
+        )? {
+            config.device.mode = mode;
+        }
+        config.device.path = self.parse(
+            "device.path",
+            "a device path such as /dev/ttyACM0 or /dev/spidev0.0",
+            |s| (!s.is_empty()).then(|| s.to_owned()),
+        )?;
+        config.device.baud = self.int("device.baud", 300, 4_000_000)?;
+        if let Some(bpm) = self.int("device.demo_bpm", 30, 220)? {
+            config.device.demo_bpm = bpm;
+        }
+        if let Some(leds) = self.int("device.leds", 1, 1024)? {
+            config.device.leds = leds;
+        }
+        if let Some(rgbw) = self.boolean("device.rgbw")? {
+            config.device.rgbw = rgbw;
+        }
         let c = &mut config.camera;
         let r = &mut config.recording;
         for (key, slot, min, max) in [
@@ -394,6 +490,23 @@ impl Layers {
         text.and_then(f)
             .map(Some)
             .ok_or_else(|| self.invalid(key, raw.shown(), expected.to_owned()))
+    }
+
+    fn boolean(&self, key: &'static str) -> Result<Option<bool>, ConfigError> {
+        let Some((raw, _)) = self.values.get(key) else {
+            return Ok(None);
+        };
+        match raw {
+            Raw::Toml(toml::Value::Boolean(b)) => Some(*b),
+            Raw::Toml(toml::Value::String(s)) | Raw::Text(s) => match s.trim() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            Raw::Toml(_) => None,
+        }
+        .map(Some)
+        .ok_or_else(|| self.invalid(key, raw.shown(), "true or false".into()))
     }
 
     fn int(&self, key: &'static str, min: u32, max: u32) -> Result<Option<u32>, ConfigError> {

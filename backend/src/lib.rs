@@ -13,6 +13,7 @@ pub mod actions;
 pub mod camera;
 pub mod catalogue;
 pub mod config;
+pub mod device;
 pub mod dispatch;
 pub mod error;
 pub mod frames;
@@ -96,6 +97,7 @@ impl Server {
                 camera: camera::initial_state(&config.camera, &source),
                 viewers: 0,
                 recording: Default::default(),
+                device: Default::default(),
             })
             .0,
         );
@@ -140,7 +142,14 @@ impl Server {
             camera_shutdown.clone(),
         );
         tasks.spawn(monitor);
+        let device = device::spawn(
+            &config.device,
+            state.clone(),
+            camera_shutdown.clone(),
+            &tasks,
+        );
         let app = AppState {
+            device,
             camera,
             state,
             catalogue,

@@ -54,6 +54,29 @@ struct Cli {
     /// H.264 bit rate of recordings in kbit/s [recording.bitrate_kbps].
     #[arg(long)]
     recording_bitrate_kbps: Option<String>,
+    /// Light and heart-rate device: none, serial, legacy, spi or demo
+    /// [device.mode].
+    #[arg(long)]
+    device_mode: Option<String>,
+    /// Serial port or SPI device of the light board [device.path].
+    #[arg(long)]
+    device_path: Option<String>,
+    /// Serial speed of the light board [device.baud].
+    #[arg(long)]
+    device_baud: Option<String>,
+    /// Heart rate of the simulated device [device.demo_bpm].
+    #[arg(long)]
+    demo_bpm: Option<String>,
+    /// Number of NeoPixels on the SPI bus [device.leds].
+    #[arg(long)]
+    device_leds: Option<String>,
+    /// SPI pixels with a white channel: true or false [device.rgbw].
+    #[arg(long)]
+    device_rgbw: Option<String>,
+    /// Run the simulated light and heart-rate device when no device is
+    /// configured (a configured device is never replaced).
+    #[arg(long)]
+    demo: bool,
     /// Without a subcommand the server runs.
     #[command(subcommand)]
     command: Option<Command>,
@@ -104,10 +127,17 @@ fn start(cli: Cli) -> anyhow::Result<()> {
         ("recording.max_seconds", cli.max_recording_seconds),
         ("recording.max_megabytes", cli.max_recording_megabytes),
         ("recording.bitrate_kbps", cli.recording_bitrate_kbps),
+        ("device.mode", cli.device_mode),
+        ("device.path", cli.device_path),
+        ("device.baud", cli.device_baud),
+        ("device.demo_bpm", cli.demo_bpm),
+        ("device.leds", cli.device_leds),
+        ("device.rgbw", cli.device_rgbw),
     ] {
         layers.flag(key, value);
     }
-    let config = layers.build()?;
+    let mut config = layers.build()?;
+    config.device.demo_if_unset = cli.demo;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     if let Some(Command::Media(command)) = cli.command {
         let report = runtime.block_on(camrig::media_cli::run(command, &config.media))?;

@@ -13,6 +13,7 @@ use tokio_util::task::TaskTracker;
 use crate::actions::Registry;
 use crate::camera::CameraHandle;
 use crate::catalogue::Catalogue;
+use crate::device::DeviceHandle;
 use crate::recording::Recorder;
 
 /// Sending side of the server state; cheap to clone.
@@ -29,6 +30,8 @@ pub struct AppState {
     pub catalogue: Catalogue,
     /// Starts and stops recordings.
     pub recorder: Recorder,
+    /// The light and heart-rate device.
+    pub device: DeviceHandle,
     /// Catalogue changes, pushed to every WebSocket client.
     pub media_events: broadcast::Sender<MediaEvent>,
     /// Named camera actions (`snapshot`, ...).

@@ -102,6 +102,7 @@ async fn write_loop(
     let mut state = app.state.subscribe();
     let mut frames = app.camera.frames();
     let mut media = app.media_events.subscribe();
+    let mut pulses = app.device.pulses();
     let initial = ServerMessage::State {
         id: None,
         state: Box::new(state.borrow_and_update().clone()),
@@ -141,6 +142,16 @@ async fn write_loop(
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     Message::Text(ServerMessage::Media { event: MediaEvent::Reload }.to_json().into())
                 }
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            pulse = pulses.recv() => match pulse {
+                Ok(pulse) => Message::Text(
+                    ServerMessage::Pulse { samples: pulse.samples, rate_hz: pulse.rate_hz }
+                        .to_json()
+                        .into(),
+                ),
+                // A missed batch leaves a gap in the chart; nothing to resend.
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return,
             },
             changed = frames.changed() => {

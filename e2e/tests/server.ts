@@ -4,7 +4,9 @@
 // back on the same port with the same media folder. Every start() gets a
 // fresh, empty media folder (and so a fresh catalogue) in a temporary
 // directory, first filled with the `mediaFiles` given to the constructor;
-// tests may put more files into `mediaDir` while the server runs. state()
+// tests may put more files into `mediaDir` while the server runs; `args`
+// given to the constructor are added to the server's command line (for
+// example `--device-mode demo`). state()
 // and action() read the server state and run camera actions over HTTP;
 // openPage() opens the web app in a fresh browser context (one more viewer)
 // and waits until the camera is live there.
@@ -25,6 +27,8 @@ export type MediaFiles = Record<string, Buffer | string | { copy: string | (() =
 
 export interface ServerOptions {
   mediaFiles?: MediaFiles;
+  /** More command-line flags for the server, after the defaults. */
+  args?: string[];
 }
 
 const tempDirs = new Set<string>();
@@ -68,7 +72,8 @@ export class Server {
       bin,
       ['--camera', 'test', '--listen', listen, '--frontend-dir', dist,
         '--media-dir', this.mediaDir,
-        '--width', '640', '--height', '360', '--fps', '15'],
+        '--width', '640', '--height', '360', '--fps', '15',
+        ...(this.options.args ?? [])],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
     );
     this.child = child;

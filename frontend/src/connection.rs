@@ -2,9 +2,10 @@
 //! page load, whatever route is shown), reconnects with exponential backoff
 //! when it drops (no page reload), keeps the server state and link status in
 //! signals, hands binary frames to the registered frame handler, passes
-//! media catalogue changes to every subscriber, and sends commands with
-//! [`Connection::send`] (camera actions with [`Connection::action`]). HTTP
-//! requests live in [`crate::api`].
+//! media catalogue changes and pulse waveform samples (several times a
+//! second, so kept out of the state signals) to their subscribers, and
+//! sends commands with [`Connection::send`] (camera actions with
+//! [`Connection::action`]). HTTP requests live in [`crate::api`].
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
 use crate::actions;
+use crate::subscribers::Subscribers;
 
 /// First reconnect delay.
 const BACKOFF_MIN_MS: u64 = 500;
@@ -50,8 +52,14 @@ impl LinkStatus {
 /// Receives each binary frame message (header + JPEG).
 pub type FrameHandler = Rc<dyn Fn(js_sys::ArrayBuffer)>;
 
-/// Receives every media catalogue change.
-pub type MediaHandler = Rc<dyn Fn(&MediaEvent)>;
+/// One batch of pulse waveform samples, as the server pushed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PulseBatch {
+    /// Raw sensor values (0-1023), oldest first.
+    pub samples: Vec<u16>,
+    /// Samples per second.
+    pub rate_hz: u16,
+}
 
 /// An open socket with the callbacks that must live as long as it.
 struct Socket {
@@ -81,8 +89,10 @@ pub struct Connection {
     socket: StoredValue<Option<Socket>, LocalStorage>,
     /// The frame handler with the token it was registered under.
     frames: StoredValue<Option<(u64, FrameHandler)>, LocalStorage>,
-    /// Media subscribers by token.
-    media: StoredValue<Vec<(u64, MediaHandler)>, LocalStorage>,
+    /// Media catalogue subscribers.
+    media: Subscribers<MediaEvent>,
+    /// Pulse waveform subscribers.
+    pulse: Subscribers<PulseBatch>,
     /// The next token handed out.
     next_token: StoredValue<u64>,
     /// Delay before the next retry, doubled after every failed attempt.
@@ -101,7 +111,8 @@ impl Connection {
             last_result: RwSignal::new(None),
             socket: StoredValue::new_local(None),
             frames: StoredValue::new_local(None),
-            media: StoredValue::new_local(Vec::new()),
+            media: Subscribers::new(),
+            pulse: Subscribers::new(),
             next_token: StoredValue::new(1),
             backoff_ms: StoredValue::new(BACKOFF_MIN_MS),
             was_live: StoredValue::new(false),
@@ -148,30 +159,20 @@ impl Connection {
     /// a lost link comes back, subscribers get [`MediaEvent::Reload`], as
     /// changes may have been missed.
     pub fn on_media(&self, handler: impl Fn(&MediaEvent) + 'static) {
-        let token = self.token();
-        self.media
-            .update_value(|m| m.push((token, Rc::new(handler) as MediaHandler)));
-        let media = self.media;
-        on_cleanup(move || {
-            media.try_update_value(|m| m.retain(|(t, _)| *t != token));
-        });
+        self.media.subscribe(handler);
     }
 
     /// Passes a change this page made itself to every subscriber at once,
     /// without waiting for the server's echo (which changes nothing more).
     pub fn announce(&self, event: MediaEvent) {
-        self.dispatch_media(&event);
+        self.media.dispatch(&event);
     }
 
-    fn dispatch_media(&self, event: &MediaEvent) {
-        // Copied out first: a handler may subscribe or unsubscribe.
-        let handlers: Vec<MediaHandler> = self
-            .media
-            .try_with_value(|m| m.iter().map(|(_, h)| Rc::clone(h)).collect())
-            .unwrap_or_default();
-        for handler in handlers {
-            handler(event);
-        }
+    /// Calls `handler` with every batch of pulse waveform samples until
+    /// the current reactive owner (the calling component) is cleaned up.
+    /// Batches that arrive with no subscriber are dropped.
+    pub fn on_pulse(&self, handler: impl Fn(&PulseBatch) + 'static) {
+        self.pulse.subscribe(handler);
     }
 
     fn token(&self) -> u64 {
@@ -242,7 +243,7 @@ impl Connection {
             self.was_live.set_value(true);
             self.status.set(LinkStatus::Live);
             if reconnected {
-                self.dispatch_media(&MediaEvent::Reload);
+                self.media.dispatch(&MediaEvent::Reload);
             }
         });
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -273,7 +274,10 @@ impl Connection {
         match serde_json::from_str::<ServerMessage>(&text) {
             Ok(ServerMessage::State { state, .. }) => self.server.set(Some(*state)),
             Ok(ServerMessage::Error { message, .. }) => self.last_error.set(Some(message)),
-            Ok(ServerMessage::Media { event }) => self.dispatch_media(&event),
+            Ok(ServerMessage::Media { event }) => self.media.dispatch(&event),
+            Ok(ServerMessage::Pulse { samples, rate_hz }) => {
+                self.pulse.dispatch(&PulseBatch { samples, rate_hz })
+            }
             Ok(ServerMessage::ActionResult { action, result, .. }) => {
                 if let Some(summary) = actions::summary(&action, &result) {
                     self.last_result.set(Some(summary));

@@ -6,14 +6,18 @@
 mod actions;
 mod api;
 mod app;
+mod color;
 mod components;
 mod connection;
+mod device_status;
 mod format;
 mod fps;
 mod media_list;
 mod notice;
 mod pages;
+mod pulse_trace;
 mod recording_clock;
+mod subscribers;
 
 fn main() {
     console_error_panic_hook::set_once();

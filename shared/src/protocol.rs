@@ -81,6 +81,14 @@ pub enum ServerMessage {
         /// What it returned (a snapshot returns its catalogue entry).
         result: serde_json::Value,
     },
+    /// Pulse waveform samples from the heart-rate sensor, about 50 a
+    /// second in batches; every client receives them.
+    Pulse {
+        /// Raw sensor values (0-1023), oldest first.
+        samples: Vec<u16>,
+        /// Samples per second.
+        rate_hz: u16,
+    },
     /// The media catalogue changed; every client receives it.
     Media {
         /// What changed.
@@ -150,6 +158,9 @@ pub struct ServerState {
     /// The recorder: the running recording, and the last failure.
     #[serde(default)]
     pub recording: RecorderState,
+    /// The light and heart-rate device.
+    #[serde(default)]
+    pub device: crate::device::DeviceState,
 }
 
 /// The recorder as clients see it. While a recording runs, the state is
@@ -429,6 +440,7 @@ mod tests {
                     }),
                     error: None,
                 },
+                device: Default::default(),
             }),
         };
         let json = msg.to_json();

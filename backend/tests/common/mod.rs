@@ -79,6 +79,7 @@ pub fn test_config(width: u32, height: u32, fps: u32) -> Config {
             database_url: None,
         },
         recording: defaults.recording,
+        device: defaults.device,
     }
 }
 

@@ -1,9 +1,11 @@
 //! `/`: the live picture with its controls (view, snapshot, recording,
-//! focus, camera controls), and the recent captures below it.
+//! the rig's heart rate and light, focus, camera controls), and the recent
+//! captures below it.
 
 use leptos::prelude::*;
 
 use crate::components::camera_controls::CameraControls;
+use crate::components::device_panels::DevicePanels;
 use crate::components::focus_controls::FocusControls;
 use crate::components::live_view::LiveView;
 use crate::components::recent_captures::RecentCaptures;
@@ -17,6 +19,7 @@ pub fn LivePage() -> impl IntoView {
         <LiveView/>
         <ViewControls/>
         <RecordControls/>
+        <DevicePanels/>
         <FocusControls/>
         <CameraControls/>
         <RecentCaptures/>

@@ -1,0 +1,276 @@
+//! The light and heart-rate board over a real pseudo-terminal: the
+//! simulator (the real firmware core) on one side, the server's serial link
+//! on the other. The heart rate reaches WebSocket clients, light commands
+//! reach the board, megabytes of line noise do not stop the link or lose
+//! intact frames, unplugging shows within 2 s and replugging restores the
+//! light, and a board running the original sketch works too.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::Write;
+use std::time::Duration;
+
+use common::ws_connect;
+use futures_util::SinkExt;
+use rig_device_protocol::{DeviceMessage, HeartRate, Message};
+use rig_sim::{Options, Signal, Simulator};
+use shared::device::{DeviceMode, LinkStatus};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+fn config_for(mode: DeviceMode, path: &std::path::Path) -> camrig::Config {
+    let mut config = common::test_config(160, 120, 10);
+    config.device.mode = mode;
+    config.device.path = Some(path.display().to_string());
+    config
+}
+
+async fn device_state(addr: std::net::SocketAddr) -> shared::device::DeviceState {
+    common::api_state(addr).await.unwrap().device
+}
+
+async fn wait_for_bpm(addr: std::net::SocketAddr, target: f32, deadline: Duration) -> f32 {
+    let mut last = None;
+    let end = std::time::Instant::now() + deadline;
+    while std::time::Instant::now() < end {
+        last = device_state(addr).await.heart.bpm;
+        if last.is_some_and(|bpm| (bpm - target).abs() <= 2.0) {
+            return last.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("heart rate never came within 2 of {target}: last {last:?}");
+}
+
+async fn light(ws: &mut common::Ws, args: serde_json::Value) -> serde_json::Value {
+    let command = serde_json::json!({"id": 5, "cmd": "action", "name": "light", "args": args});
+    ws.send(WsMessage::text(command.to_string())).await.unwrap();
+    common::next_reply(ws).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heart_rate_and_light_over_a_pty() {
+    let link = common::unique_temp_dir("sim").join("tty");
+    let sim = Simulator::start(Options {
+        signal: Signal::synthetic(75.0),
+        link: Some(link.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    let server = common::start(config_for(DeviceMode::Serial, &link)).await;
+    let addr = server.addr;
+    common::wait_until(common::STEP, "the board to connect", || async move {
+        device_state(addr).await.link == LinkStatus::Connected
+    })
+    .await;
+    let state = device_state(addr).await;
+    assert_eq!(state.firmware.as_deref(), Some("0.1.0"));
+    assert!(state.pulse_sensor);
+    let bpm = wait_for_bpm(addr, 75.0, Duration::from_secs(30)).await;
+    eprintln!("heart rate {bpm} for a simulated 75");
+
+    // A WebSocket client sees it too, and gets pulse waveform batches.
+    let mut ws = ws_connect(&server).await;
+    common::within(common::STEP, "a pulse batch", async {
+        loop {
+            if let WsMessage::Text(text) = common::next_message(&mut ws).await {
+                let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+                if v["type"] == "pulse" && v["samples"].as_array().is_some_and(|s| !s.is_empty()) {
+                    assert_eq!(v["rate_hz"], 50);
+                    return;
+                }
+            }
+        }
+    })
+    .await;
+
+    // Light commands reach the board, and the reply is its confirmation.
+    let reply = light(
+        &mut ws,
+        serde_json::json!({"on": true, "brightness": 40, "color": "#ff8000"}),
+    )
+    .await;
+    assert_eq!(reply["type"], "action_result", "{reply}");
+    assert_eq!(reply["result"]["brightness"], 40);
+    let sent = *sim.lights().last().unwrap();
+    assert_eq!(
+        (sent.r, sent.g, sent.b, sent.brightness, sent.on),
+        (255, 128, 0, 40, true)
+    );
+    // Off, then on again: the colour and brightness come back.
+    light(&mut ws, serde_json::json!({"on": false})).await;
+    let reply = light(&mut ws, serde_json::json!({"on": true})).await;
+    assert_eq!(reply["result"]["r"], 255);
+    assert_eq!(reply["result"]["brightness"], 40);
+    let bad = light(&mut ws, serde_json::json!({"color": "orange"})).await;
+    assert_eq!(bad["code"], "bad_request", "{bad}");
+
+    // Unplugged: disconnected within 2 s (plus polling); replugged: back,
+    // with the light state sent again.
+    let before = sim.lights().len();
+    sim.unplug();
+    let unplugged = std::time::Instant::now();
+    common::wait_until(
+        Duration::from_secs(3),
+        "the unplug to show",
+        || async move { device_state(addr).await.link == LinkStatus::Disconnected },
+    )
+    .await;
+    eprintln!("unplug seen after {:?}", unplugged.elapsed());
+    let refused = light(&mut ws, serde_json::json!({"brightness": 41})).await;
+    assert_eq!(refused["code"], "unavailable", "{refused}");
+    sim.replug().unwrap();
+    common::wait_until(common::STEP, "the board to reconnect", || async move {
+        device_state(addr).await.link == LinkStatus::Connected
+    })
+    .await;
+    common::wait_until(common::STEP, "the light to be restored", || {
+        let lights = sim.lights();
+        async move {
+            lights.len() > before
+                && lights
+                    .last()
+                    .is_some_and(|l| l.on && l.brightness == 41 && l.r == 255)
+        }
+    })
+    .await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn megabytes_of_noise_lose_no_intact_frame() {
+    // The test plays the board itself on a raw pty.
+    let pty = rig_sim::pty::Pty::open().unwrap();
+    let server = common::start(config_for(DeviceMode::Serial, &pty.path)).await;
+    let addr = server.addr;
+    let mut board = pty.controller.try_clone().unwrap();
+    // Swallow what the server writes (its status requests), as a board would.
+    let mut sink = pty.controller.try_clone().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while matches!(std::io::Read::read(&mut sink, &mut buf), Ok(n) if n > 0) {}
+    });
+    let frames: u64 = 2000;
+    let writer = std::thread::spawn(move || {
+        let mut rng: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut written = 0usize;
+        let hello = rig_sim::hello(false).encode();
+        board.write_all(hello.as_bytes()).unwrap();
+        for i in 0..frames {
+            // About 2 KiB of random bytes, '$' and all, between frames.
+            let garbage: Vec<u8> = (0..1024 + next() % 2048).map(|_| next() as u8).collect();
+            board.write_all(&garbage).unwrap();
+            written += garbage.len();
+            let beat = DeviceMessage::HeartRate(HeartRate {
+                bpm_tenths: 600 + (i % 600) as u16,
+                quality: 90,
+                beat_ms: i as u32 * 1000,
+            });
+            board.write_all(beat.encode().as_bytes()).unwrap();
+            // Keep the link's silence watchdog fed with a Hello now and then.
+            if i % 200 == 0 {
+                board.write_all(hello.as_bytes()).unwrap();
+            }
+        }
+        written
+    });
+    let written = tokio::task::spawn_blocking(move || writer.join().unwrap())
+        .await
+        .unwrap();
+    eprintln!(
+        "{:.1} MB of noise around {frames} frames",
+        written as f64 / 1e6
+    );
+    assert!(written > 3_000_000);
+    let deadline = Duration::from_secs(20);
+    common::wait_until(
+        deadline,
+        "every intact frame to be decoded",
+        || async move { device_state(addr).await.heart.beats >= frames },
+    )
+    .await;
+    let state = device_state(addr).await;
+    eprintln!("beats decoded: {} of {frames}", state.heart.beats);
+    assert!(state.heart.beats * 1000 >= frames * 999);
+    assert_eq!(state.link, LinkStatus::Connected);
+    drop(pty);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_board_with_the_original_sketch_works() {
+    let link = common::unique_temp_dir("legacy").join("tty");
+    let sim = Simulator::start(Options {
+        signal: Signal::synthetic(66.0),
+        legacy: true,
+        link: Some(link.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    let server = common::start(config_for(DeviceMode::Legacy, &link)).await;
+    let addr = server.addr;
+    wait_for_bpm(addr, 66.0, Duration::from_secs(30)).await;
+    let state = device_state(addr).await;
+    assert_eq!(state.firmware.as_deref(), Some("legacy sketch"));
+    let mut ws = ws_connect(&server).await;
+    let reply = light(
+        &mut ws,
+        serde_json::json!({"on": true, "brightness": 128, "color": "ff8000"}),
+    )
+    .await;
+    assert_eq!(reply["type"], "action_result", "{reply}");
+    // The sketch receives RRGGBB already scaled by the brightness, then BB.
+    common::wait_until(common::STEP, "the sketch to get the light", || {
+        let last = sim.lights().last().copied();
+        async move {
+            last.is_some_and(|l| (l.r, l.g, l.b, l.brightness, l.on) == (128, 64, 0, 128, true))
+        }
+    })
+    .await;
+    light(&mut ws, serde_json::json!({"on": false})).await;
+    common::wait_until(common::STEP, "the sketch to get 00000000", || {
+        let last = sim.lights().last().copied();
+        async move { last.is_some_and(|l| !l.on && l.brightness == 0) }
+    })
+    .await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_is_labelled_and_a_configured_device_never_falls_back() {
+    let mut config = common::test_config(160, 120, 10);
+    config.device.demo_if_unset = true;
+    config.device.demo_bpm = 90;
+    let server = common::start(config).await;
+    let state = device_state(server.addr).await;
+    assert_eq!(state.mode, DeviceMode::Demo);
+    assert!(state.simulated());
+    wait_for_bpm(server.addr, 90.0, Duration::from_secs(30)).await;
+    server.stop().await;
+
+    // A configured but absent device stays disconnected, with the reason.
+    let mut config = config_for(
+        DeviceMode::Serial,
+        std::path::Path::new("/dev/ttyCAMRIG-absent"),
+    );
+    config.device.demo_if_unset = true;
+    let server = common::start(config).await;
+    let addr = server.addr;
+    common::wait_until(common::STEP, "the reason to show", || async move {
+        device_state(addr).await.reason.is_some()
+    })
+    .await;
+    let state = device_state(addr).await;
+    assert_eq!(state.mode, DeviceMode::Serial);
+    assert_eq!(state.link, LinkStatus::Disconnected);
+    assert!(state.reason.unwrap().contains("/dev/ttyCAMRIG-absent"));
+    assert_eq!(state.heart.bpm, None);
+    server.stop().await;
+}

@@ -1,0 +1,225 @@
+//! The pulse detector against synthetic PPG signals: rates from 40 to 200
+//! BPM with noise and drift, flat lines, pure noise, and dropouts.
+
+use rig_firmware_core::pulse::PulseDetector;
+use rig_firmware_core::synth::{Ppg, PpgConfig, Rng};
+
+/// Runs `seconds` of `ppg` through `detector`, returning (time, bpm, quality)
+/// of each beat.
+fn run(detector: &mut PulseDetector, ppg: &mut Ppg, seconds: u32) -> Vec<(u32, f32, u8)> {
+    let mut beats = Vec::new();
+    for _ in 0..seconds * 500 {
+        let now = ppg.now_ms();
+        let raw = ppg.next_sample();
+        if let Some(beat) = detector.sample(raw, now) {
+            beats.push((now, beat.bpm, beat.quality));
+        }
+    }
+    beats
+}
+
+/// Worst BPM error of the beats reported after `settle_ms`, and their count.
+fn worst_error(beats: &[(u32, f32, u8)], settle_ms: u32, truth: f32) -> (f32, usize) {
+    let settled: Vec<_> = beats.iter().filter(|b| b.0 >= settle_ms).collect();
+    let worst = settled
+        .iter()
+        .map(|b| (b.1 - truth).abs())
+        .fold(0.0f32, f32::max);
+    (worst, settled.len())
+}
+
+const RATES: [f32; 6] = [40.0, 60.0, 90.0, 120.0, 160.0, 200.0];
+
+fn check_rates(config: impl Fn(f32) -> PpgConfig, label: &str) {
+    for (i, &bpm) in RATES.iter().enumerate() {
+        for seed in [1, 2, 3] {
+            let mut ppg = Ppg::new(config(bpm), seed * 100 + i as u32);
+            let mut detector = PulseDetector::new();
+            let beats = run(&mut detector, &mut ppg, 40);
+            let (worst, count) = worst_error(&beats, 20_000, bpm);
+            let expected = (bpm / 3.0) as usize; // 20 s of beats
+            let settled: Vec<f32> = beats
+                .iter()
+                .filter(|b| b.0 >= 20_000)
+                .map(|b| b.1)
+                .collect();
+            let mean_error = settled.iter().sum::<f32>() / settled.len().max(1) as f32 - bpm;
+            let mean_quality =
+                beats.iter().map(|b| f32::from(b.2)).sum::<f32>() / beats.len().max(1) as f32;
+            println!(
+                "{label} {bpm:>5} BPM seed {seed}: {count} beats after 20 s, \
+                 worst error {worst:.2}, mean error {mean_error:+.2}, mean quality {mean_quality:.0}"
+            );
+            assert!(
+                count + 2 >= expected && count <= expected + 2,
+                "{label} {bpm} BPM: {count} beats in 20 s, expected about {expected}"
+            );
+            assert!(worst <= 2.0, "{label} {bpm} BPM: off by {worst}");
+            assert!(!detector.no_signal());
+        }
+    }
+}
+
+#[test]
+fn rates_from_40_to_200_with_noise_and_drift() {
+    check_rates(PpgConfig::at_bpm, "default");
+}
+
+#[test]
+fn rates_with_heavy_noise_and_drift() {
+    check_rates(
+        |bpm| PpgConfig {
+            amplitude: 150.0,
+            noise: 15.0,
+            drift: 100.0,
+            drift_period_s: 6.0,
+            ..PpgConfig::at_bpm(bpm)
+        },
+        "heavy",
+    );
+}
+
+#[test]
+fn rates_with_a_weak_pulse() {
+    check_rates(
+        |bpm| PpgConfig {
+            amplitude: 40.0,
+            noise: 2.0,
+            drift: 20.0,
+            ..PpgConfig::at_bpm(bpm)
+        },
+        "weak",
+    );
+}
+
+#[test]
+fn flat_lines_give_no_beat() {
+    for level in [0u16, 1, 300, 512, 700, 1023] {
+        let mut detector = PulseDetector::new();
+        for i in 0..30_000u32 {
+            assert_eq!(detector.sample(level, i * 2), None, "flat at {level}");
+        }
+        assert!(detector.no_signal());
+    }
+}
+
+#[test]
+fn pure_noise_gives_no_beat() {
+    for sigma in [1.0f32, 5.0, 20.0, 60.0, 150.0] {
+        for seed in 1..=3 {
+            let mut ppg = Ppg::new(
+                PpgConfig {
+                    bpm: 0.0,
+                    noise: sigma,
+                    drift: 0.0,
+                    ..PpgConfig::at_bpm(0.0)
+                },
+                seed,
+            );
+            let mut detector = PulseDetector::new();
+            let beats = run(&mut detector, &mut ppg, 60);
+            assert!(beats.is_empty(), "noise {sigma}: {beats:?}");
+            assert!(detector.no_signal());
+        }
+    }
+    // Uniform noise over the whole ADC range, and with drift.
+    let mut rng = Rng::new(11);
+    let mut detector = PulseDetector::new();
+    for i in 0..30_000u32 {
+        let raw = (rng.next_u32() % 1024) as u16;
+        assert_eq!(detector.sample(raw, i * 2), None);
+    }
+    let mut ppg = Ppg::new(
+        PpgConfig {
+            bpm: 0.0,
+            noise: 10.0,
+            drift: 150.0,
+            drift_period_s: 5.0,
+            ..PpgConfig::at_bpm(0.0)
+        },
+        4,
+    );
+    let beats = run(&mut PulseDetector::new(), &mut ppg, 60);
+    assert!(beats.is_empty(), "{beats:?}");
+}
+
+#[test]
+fn recovers_after_a_dropout() {
+    for dropout_level in [0u16, 512, 1023] {
+        let mut ppg = Ppg::new(PpgConfig::at_bpm(60.0), 9);
+        let mut detector = PulseDetector::new();
+        let before = run(&mut detector, &mut ppg, 20);
+        assert!((before.last().map_or(0.0, |b| b.1) - 60.0).abs() <= 2.0);
+
+        // Finger off: the sensor reads a constant for 5 s.
+        let start = ppg.now_ms();
+        let mut lost_at = None;
+        for i in 0..2500u32 {
+            let now = start + i * 2;
+            let beat = detector.sample(dropout_level, now);
+            // The beat under way when the finger lifts may still complete.
+            assert!(beat.is_none() || i < 150, "{beat:?} at {i}");
+            if lost_at.is_none() && detector.no_signal() {
+                lost_at = Some(now - start);
+            }
+        }
+        let lost_at = lost_at.unwrap_or(u32::MAX);
+        assert!(lost_at <= 3000, "no-signal after {lost_at} ms");
+
+        // Finger back, at another rate; the generator's clock skips ahead.
+        let mut resumed = Ppg::new(PpgConfig::at_bpm(90.0), 10);
+        let mut beats = Vec::new();
+        let offset = start + 5000;
+        for _ in 0..20 * 500 {
+            let now = offset + resumed.now_ms();
+            let raw = resumed.next_sample();
+            if let Some(beat) = detector.sample(raw, now) {
+                beats.push((now - offset, beat.bpm));
+            }
+        }
+        let first_good = beats
+            .iter()
+            .position(|b| b.0 > 1000 && (b.1 - 90.0).abs() <= 2.0)
+            .map(|i| beats[i].0);
+        let (worst, count) = {
+            let settled: Vec<_> = beats.iter().filter(|b| b.0 >= 10_000).collect();
+            let worst = settled
+                .iter()
+                .map(|b| (b.1 - 90.0).abs())
+                .fold(0.0, f32::max);
+            (worst, settled.len())
+        };
+        println!(
+            "dropout at {dropout_level}: no-signal after {lost_at} ms, \
+             within 2 BPM of 90 after {first_good:?} ms, worst after 10 s {worst:.2}"
+        );
+        assert!(count >= 13 && worst <= 2.0, "{count} beats, off by {worst}");
+        assert!(!detector.no_signal());
+    }
+}
+
+#[test]
+fn beat_times_follow_the_pulse() {
+    // The reported beat time is within a fifth of a beat of the previous
+    // one plus the interval: check the spacing of at_ms.
+    let mut ppg = Ppg::new(
+        PpgConfig {
+            jitter: 0.0,
+            ..PpgConfig::at_bpm(75.0)
+        },
+        2,
+    );
+    let mut detector = PulseDetector::new();
+    let mut times = Vec::new();
+    for _ in 0..30 * 500 {
+        let now = ppg.now_ms();
+        if let Some(beat) = detector.sample(ppg.next_sample(), now) {
+            assert!(beat.at_ms <= now && now - beat.at_ms < 800);
+            times.push(beat.at_ms);
+        }
+    }
+    for pair in times.windows(2).skip(3) {
+        let interval = pair[1] - pair[0];
+        assert!((780..=820).contains(&interval), "{interval} ms");
+    }
+}

@@ -1,0 +1,127 @@
+//! The light and heart-rate device as clients see it: how it is attached,
+//! whether it is connected, the light's state and the latest heart rate.
+//! Part of the state every client receives; the pulse waveform, which is
+//! too frequent for the state, arrives as separate `pulse` messages.
+
+use serde::{Deserialize, Serialize};
+
+/// How the server reaches the light and the pulse sensor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceMode {
+    /// No device configured.
+    #[default]
+    None,
+    /// A board running this project's firmware, on a serial port.
+    Serial,
+    /// A board still running the original Arduino sketch.
+    Legacy,
+    /// NeoPixels on the Raspberry Pi's SPI bus; no pulse sensor.
+    Spi,
+    /// The built-in simulator (demo): the data is not real.
+    Demo,
+}
+
+impl DeviceMode {
+    /// The name used in configuration and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceMode::None => "none",
+            DeviceMode::Serial => "serial",
+            DeviceMode::Legacy => "legacy",
+            DeviceMode::Spi => "spi",
+            DeviceMode::Demo => "demo",
+        }
+    }
+}
+
+/// Whether the device answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkStatus {
+    /// Not configured, or not reachable; `reason` says why.
+    #[default]
+    Disconnected,
+    /// Port open, waiting for the device to introduce itself.
+    Connecting,
+    /// Talking to the device.
+    Connected,
+}
+
+/// The light: colour, white channel and brightness are remembered while it
+/// is off, so switching on restores them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LightState {
+    /// On or off.
+    pub on: bool,
+    /// Red 0-255.
+    pub r: u8,
+    /// Green 0-255.
+    pub g: u8,
+    /// Blue 0-255.
+    pub b: u8,
+    /// White 0-255 (RGBW pixels only).
+    pub w: u8,
+    /// Brightness 0-255.
+    pub brightness: u8,
+}
+
+impl Default for LightState {
+    fn default() -> Self {
+        LightState {
+            on: false,
+            r: 255,
+            g: 255,
+            b: 255,
+            w: 0,
+            brightness: 128,
+        }
+    }
+}
+
+/// The latest heart-rate reading.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct HeartState {
+    /// Beats per minute, averaged over recent beats; `None` when there is
+    /// no signal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bpm: Option<f32>,
+    /// Signal quality 0-100.
+    pub quality: u8,
+    /// Beats seen so far (a client flashes its beat indicator when this
+    /// grows).
+    pub beats: u64,
+}
+
+/// The device as clients see it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeviceState {
+    /// How it is attached.
+    pub mode: DeviceMode,
+    /// Whether it answers.
+    pub link: LinkStatus,
+    /// Serial port or SPI device path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// Why it is disconnected, or the last error it reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Firmware version it reported (`1.0.0`), or `legacy sketch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Whether the light has a white channel (RGBW pixels).
+    pub white_channel: bool,
+    /// Whether a pulse sensor is attached.
+    pub pulse_sensor: bool,
+    /// The light.
+    pub light: LightState,
+    /// The heart rate.
+    pub heart: HeartState,
+}
+
+impl DeviceState {
+    /// Whether the data comes from the simulator rather than hardware.
+    pub fn simulated(&self) -> bool {
+        self.mode == DeviceMode::Demo
+    }
+}
