@@ -115,10 +115,105 @@ fn serve(args: &[String]) -> Result<()> {
         .collect();
     let binary = root().join("target/release/camrig");
     let mut command = tools.command(&binary.display().to_string());
+    // With no light board configured, show the simulated one (labelled as
+    // such); a configured board is never replaced.
+    if !args.contains(&"--demo") {
+        command.arg("--demo");
+    }
     command.args(&args).current_dir(root());
     println!("xtask: starting the server (Ctrl-C stops it)");
     use std::os::unix::process::CommandExt;
     Err(command.exec()).context("cannot start the server")
+}
+
+/// Builds the shared no_std crates for the board (a `std` leak fails
+/// here) and the board firmware in its own workspace, and prints its size.
+fn firmware(tools: &setup::Tools) -> Result<()> {
+    let target = setup::BOARD_TARGET;
+    run(
+        tools,
+        "cargo",
+        &[
+            "build",
+            "--package",
+            "rig-device-protocol",
+            "--package",
+            "rig-firmware-core",
+            "--target",
+            target,
+        ],
+    )?;
+    let board = root().join("firmware/board");
+    let mut build = tools.command("cargo");
+    build.args(["build", "--release"]).current_dir(&board);
+    status(&mut build)?;
+    let elf = board.join(format!("target/{target}/release/rig-board"));
+    let sizes = firmware_size(&elf)
+        .with_context(|| format!("cannot read the firmware image {}", elf.display()))?;
+    println!(
+        "xtask: firmware {}: flash {} bytes (text {} + data {}), RAM {} bytes (data {} + bss {})",
+        elf.display(),
+        sizes.0 + sizes.1,
+        sizes.0,
+        sizes.1,
+        sizes.1 + sizes.2,
+        sizes.1,
+        sizes.2
+    );
+    if sizes.0 == 0 {
+        anyhow::bail!(
+            "the firmware image is empty: is -Tlink.x in firmware/board/.cargo/config.toml?"
+        );
+    }
+    Ok(())
+}
+
+/// (text, data, bss) sizes of an ELF, from the section headers.
+fn firmware_size(elf: &std::path::Path) -> Result<(u64, u64, u64)> {
+    let bytes = std::fs::read(elf)?;
+    let u16_at = |o: usize| -> Option<u64> {
+        Some(u64::from(u16::from_le_bytes(
+            bytes.get(o..o + 2)?.try_into().ok()?,
+        )))
+    };
+    let u32_at = |o: usize| -> Option<u64> {
+        Some(u64::from(u32::from_le_bytes(
+            bytes.get(o..o + 4)?.try_into().ok()?,
+        )))
+    };
+    let parse = || -> Option<(u64, u64, u64)> {
+        // 32-bit little-endian ELF: section headers at e_shoff.
+        if bytes.get(..6)? != b"\x7fELF\x01\x01" {
+            return None;
+        }
+        let (shoff, shentsize, shnum) = (
+            u32_at(0x20)? as usize,
+            u16_at(0x2E)? as usize,
+            u16_at(0x30)?,
+        );
+        let (mut text, mut data, mut bss) = (0, 0, 0);
+        for i in 0..shnum as usize {
+            let header = shoff + i * shentsize;
+            let (kind, flags, size) = (
+                u32_at(header + 4)?,
+                u32_at(header + 8)?,
+                u32_at(header + 20)?,
+            );
+            const ALLOC: u64 = 2;
+            const WRITE: u64 = 1;
+            const NOBITS: u64 = 8;
+            if flags & ALLOC == 0 {
+                continue;
+            }
+            match (kind, flags & WRITE) {
+                (NOBITS, _) => bss += size,
+                (_, 0) => text += size,
+                _ => data += size,
+            }
+        }
+        Some((text, data, bss))
+    };
+    parse().context("not a 32-bit little-endian ELF file")
 }
 
 fn test() -> Result<()> {
@@ -156,6 +251,7 @@ fn test() -> Result<()> {
     }
     // The frontend's pure logic (frame-rate meter) runs on the host.
     run(&tools, "cargo", &["test", "--package", "frontend"])?;
+    firmware(&tools)?;
     build(&tools)?;
     let e2e = root().join("e2e");
     let mut playwright = tools.command("npx");

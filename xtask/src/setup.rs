@@ -1,6 +1,7 @@
 //! Installs what the project needs, and only what is missing, so a second
 //! run takes seconds: Debian packages (GStreamer, and for tests Chromium and
-//! PostgreSQL), the wasm32 target, Trunk, `wasm-bindgen-cli` at exactly the
+//! PostgreSQL), the wasm32 target (and for tests the board firmware's
+//! thumbv7em target), Trunk, `wasm-bindgen-cli` at exactly the
 //! version in Cargo.lock, `wasm-opt` from the npm package `binaryen`
 //! (Debian's is too old and produces broken wasm), and the e2e node
 //! packages. Everything comes from the package registries; no step
@@ -102,7 +103,10 @@ pub fn ensure(purpose: Purpose) -> Result<Tools> {
     let tools = Tools {
         path: vec![tools_dir().join("node_modules/.bin"), cargo_bin],
     };
-    wasm_target()?;
+    rust_target("wasm32-unknown-unknown")?;
+    if purpose == Purpose::Test {
+        rust_target(BOARD_TARGET)?;
+    }
     trunk(&tools)?;
     wasm_bindgen(&tools)?;
     wasm_opt(&tools)?;
@@ -150,16 +154,17 @@ fn apt(packages: &[&str]) -> Result<()> {
     status(&mut install)
 }
 
-fn wasm_target() -> Result<()> {
+/// The board firmware's target (ItsyBitsy M4, Cortex-M4F).
+pub const BOARD_TARGET: &str = "thumbv7em-none-eabihf";
+
+/// Adds a Rust compilation target unless it is installed.
+fn rust_target(target: &str) -> Result<()> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
         .context("rustup is needed (the Rust toolchain manager)")?;
-    if installed
-        .lines()
-        .any(|l| l.trim() == "wasm32-unknown-unknown")
-    {
+    if installed.lines().any(|l| l.trim() == target) {
         return Ok(());
     }
-    status(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    status(Command::new("rustup").args(["target", "add", target]))
 }
 
 fn cargo_install(tools: &Tools, args: &[&str]) -> Result<()> {

@@ -8,8 +8,6 @@
 
 #![no_std]
 #![forbid(unsafe_code)]
-#[cfg(test)]
-extern crate std;
 
 pub mod device;
 pub mod light;
