@@ -240,7 +240,6 @@ fn capture_metadata(app: &AppState) -> CaptureMetadata {
             light.brightness,
         ]),
         heart_rate_bpm: device.heart.bpm,
-        ..Default::default()
     }
 }
 
