@@ -132,6 +132,12 @@ impl Server {
             &tasks,
         );
         let media_events = tokio::sync::broadcast::channel(64).0;
+        let device = device::spawn(
+            &config.device,
+            state.clone(),
+            camera_shutdown.clone(),
+            &tasks,
+        );
         let (recorder, monitor) = recording::Recorder::new(
             catalogue.clone(),
             camera.tap().clone(),
@@ -139,15 +145,10 @@ impl Server {
             media_events.clone(),
             config.recording.clone(),
             config.camera.fps,
+            device.clone(),
             camera_shutdown.clone(),
         );
         tasks.spawn(monitor);
-        let device = device::spawn(
-            &config.device,
-            state.clone(),
-            camera_shutdown.clone(),
-            &tasks,
-        );
         let app = AppState {
             device,
             camera,

@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/media/{id}", get(one).patch(update).delete(delete))
         .route("/api/media/{id}/file", get(file))
         .route("/api/media/{id}/thumbnail", get(thumbnail))
+        .route("/api/media/{id}/heart", get(heart))
+        .route("/api/media/{id}/heart.csv", get(heart_csv))
         .route("/get_database", get(legacy_list))
         .route("/api/actions/{name}", post(action))
 }
@@ -205,6 +207,35 @@ async fn file(
 /// `GET /api/media/{id}/thumbnail`: a JPEG about 320 px wide of the photo
 /// or the first frame of the video, made once and cached. At most two are
 /// made at a time, so opening a gallery cannot starve the camera.
+/// The heart rate and pulse recorded with a video; 404 when none was.
+async fn heart(
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<shared::media::HeartTrace>, ApiError> {
+    heart_trace(&app, id).await.map(Json)
+}
+
+/// The same as CSV (`time_s,pulse,bpm`), as a download.
+async fn heart_csv(State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    let trace = heart_trace(&app, id).await?;
+    let name = format!("attachment; filename=\"heart-{id}.csv\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        trace.to_csv(),
+    )
+        .into_response())
+}
+
+async fn heart_trace(app: &AppState, id: i64) -> Result<shared::media::HeartTrace, ApiError> {
+    app.catalogue
+        .heart_trace(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("media {id} has no heart-rate recording")))
+}
+
 async fn thumbnail(State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
     static MAKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
     let entry = repo::get(app.catalogue.db(), id).await?;

@@ -274,3 +274,77 @@ async fn demo_mode_is_labelled_and_a_configured_device_never_falls_back() {
     assert_eq!(state.heart.bpm, None);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recordings_and_snapshots_keep_the_heart_rate() {
+    let mut config = common::test_config(320, 240, 30);
+    config.device.demo_if_unset = true;
+    config.device.demo_bpm = 80;
+    let server = common::start_live(config).await;
+    let addr = server.addr;
+    wait_for_bpm(addr, 80.0, Duration::from_secs(30)).await;
+
+    let res = common::http_request(addr, "POST", "/api/actions/snapshot", &[], b"{}").await;
+    let bpm = res.json()["metadata"]["heart_rate_bpm"].as_f64().unwrap();
+    assert!((bpm - 80.0).abs() <= 2.0, "{bpm}");
+
+    let res = common::http_request(addr, "POST", "/api/actions/record_start", &[], b"{}").await;
+    assert_eq!(res.status, 200, "{:?}", String::from_utf8_lossy(&res.body));
+    let id = res.json()["id"].as_i64().unwrap();
+    let started = std::time::Instant::now();
+    // Wait (with a deadline) for three beats to pass during the recording.
+    let beats = device_state(addr).await.heart.beats;
+    common::wait_until(common::STEP, "three beats", || async move {
+        device_state(addr).await.heart.beats >= beats + 3
+    })
+    .await;
+    let res = common::http_request(addr, "POST", "/api/actions/record_stop", &[], b"{}").await;
+    assert_eq!(res.status, 200);
+    let length_ms = started.elapsed().as_millis() as u64;
+    let video_ms = res.json()["duration_ms"].as_u64().unwrap();
+
+    let trace = common::http_get(addr, &format!("/api/media/{id}/heart"))
+        .await
+        .json();
+    let bpm = trace["bpm"].as_array().unwrap();
+    assert!(bpm.len() >= 3, "{trace}");
+    for point in bpm {
+        let (t, value) = (point[0].as_u64().unwrap(), point[1].as_f64().unwrap());
+        assert!(t <= length_ms, "beat at {t} ms of {length_ms}");
+        assert!((value - 80.0).abs() <= 3.0, "{value}");
+    }
+    assert_eq!(trace["pulse_rate_hz"], 50);
+    let samples = trace["pulse"].as_array().unwrap().len() as u64;
+    // 50 a second over the video's length, give or take a 10-sample batch
+    // at either end.
+    let expected = video_ms * 50 / 1000;
+    assert!(
+        samples + 25 >= expected && samples <= expected + 25,
+        "{samples} samples for a {video_ms} ms video"
+    );
+
+    let csv = common::http_get(addr, &format!("/api/media/{id}/heart.csv")).await;
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    let text = String::from_utf8(csv.body).unwrap();
+    assert!(text.starts_with("time_s,pulse,bpm\n"));
+    assert_eq!(text.lines().count() as u64, samples + 1);
+
+    // A photo has none; a deleted video's trace goes with it.
+    let photo = common::http_get(addr, "/api/media?kind=photo").await.json();
+    let photo_id = photo["entries"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        common::http_get(addr, &format!("/api/media/{photo_id}/heart"))
+            .await
+            .status,
+        404
+    );
+    let res = common::http_request(addr, "DELETE", &format!("/api/media/{id}"), &[], b"").await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        common::http_get(addr, &format!("/api/media/{id}/heart"))
+            .await
+            .status,
+        404
+    );
+    server.stop().await;
+}

@@ -80,6 +80,44 @@ pub struct CaptureMetadata {
     pub heart_rate_bpm: Option<f32>,
 }
 
+/// The heart rate and pulse waveform recorded with a video, on the
+/// video's clock (milliseconds from its start).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HeartTrace {
+    /// `[time_ms, bpm]` at every beat.
+    pub bpm: Vec<(u32, f32)>,
+    /// Pulse samples per second.
+    pub pulse_rate_hz: u16,
+    /// Time of the first pulse sample.
+    pub pulse_start_ms: u32,
+    /// Raw pulse samples (0-1023), `pulse_rate_hz` a second.
+    pub pulse: Vec<u16>,
+}
+
+impl HeartTrace {
+    /// CSV with one row per pulse sample: `time_s,pulse,bpm`, where `bpm`
+    /// is the latest reading at that time (empty before the first).
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("time_s,pulse,bpm\n");
+        let rate = f64::from(self.pulse_rate_hz.max(1));
+        let mut beats = self.bpm.iter().peekable();
+        let mut bpm: Option<f32> = None;
+        for (i, sample) in self.pulse.iter().enumerate() {
+            let t_ms = f64::from(self.pulse_start_ms) + i as f64 * 1000.0 / rate;
+            while let Some((at, value)) = beats.peek() {
+                if f64::from(*at) > t_ms {
+                    break;
+                }
+                bpm = Some(*value);
+                beats.next();
+            }
+            let shown = bpm.map(|b| format!("{b:.1}")).unwrap_or_default();
+            out.push_str(&format!("{:.3},{sample},{shown}\n", t_ms / 1000.0));
+        }
+        out
+    }
+}
+
 /// One catalogue entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MediaEntry {
@@ -139,6 +177,25 @@ pub struct MediaUpdate {
     /// New date label.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_label: Option<String>,
+}
+
+#[cfg(test)]
+mod heart_trace_tests {
+    use super::*;
+
+    #[test]
+    fn csv_carries_the_latest_bpm_on_each_sample() {
+        let trace = HeartTrace {
+            bpm: vec![(40, 70.0), (80, 72.5)],
+            pulse_rate_hz: 50,
+            pulse_start_ms: 0,
+            pulse: vec![500, 510, 520, 530, 540],
+        };
+        assert_eq!(
+            trace.to_csv(),
+            "time_s,pulse,bpm\n0.000,500,\n0.020,510,\n0.040,520,70.0\n0.060,530,70.0\n0.080,540,72.5\n"
+        );
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! from [`names`].
 
 pub mod entity;
+pub mod heart_trace;
 pub mod migration;
 pub mod names;
 pub mod probe;
@@ -281,6 +282,24 @@ impl Catalogue {
             probe_blocking(path, MediaKind::Video).await
         };
         repo::set_file_facts(&self.db, id, status, size, info).await
+    }
+
+    /// Stores the heart rate and pulse recorded with video `id`.
+    pub async fn save_heart_trace(
+        &self,
+        id: i64,
+        trace: &shared::media::HeartTrace,
+    ) -> Result<(), CatalogueError> {
+        heart_trace::save(&self.db, id, trace).await
+    }
+
+    /// The heart rate and pulse recorded with video `id`, if any.
+    pub async fn heart_trace(
+        &self,
+        id: i64,
+    ) -> Result<Option<shared::media::HeartTrace>, CatalogueError> {
+        repo::get(&self.db, id).await?;
+        heart_trace::get(&self.db, id).await
     }
 
     /// Creates a uniquely named file, lets `write` fill it, syncs it, then

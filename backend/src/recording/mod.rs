@@ -7,7 +7,8 @@
 //! ends when the encoder fails (full disk), when the camera is lost, or at
 //! shutdown; each way the file is finished, the entry gets its duration,
 //! frame count and size, and every client is told, with the reason when
-//! it stopped early.
+//! it stopped early. While it runs, the heart rate and pulse waveform are
+//! collected on the video's clock and stored with the entry when it ends.
 
 pub mod encoder;
 
@@ -16,15 +17,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use shared::media::{CaptureMetadata, MediaEntry, MediaStatus};
+use shared::media::{CaptureMetadata, HeartTrace, MediaEntry, MediaStatus};
 use shared::{ActiveRecording, CameraStatus, MediaEvent};
-use tokio::sync::{Mutex, broadcast, mpsc};
+use tokio::sync::{Mutex, broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::camera::tap::RecordingTap;
 use crate::catalogue::{Catalogue, CatalogueError};
 use crate::config::RecordingConfig;
+use crate::device::{DeviceHandle, Pulse};
 use crate::state::StateSender;
 use encoder::Encoder;
 
@@ -58,6 +61,52 @@ struct Active {
     started: Instant,
     frames: Arc<AtomicU64>,
     encoder: Encoder,
+    /// Collects the heart rate and pulse until told to stop.
+    trace: (oneshot::Sender<()>, JoinHandle<HeartTrace>),
+}
+
+/// Collects beats (from the state) and pulse batches, timed from
+/// `started`, until `stop`.
+async fn collect_trace(
+    started: Instant,
+    mut state: tokio::sync::watch::Receiver<shared::ServerState>,
+    mut pulses: broadcast::Receiver<Pulse>,
+    mut stop: oneshot::Receiver<()>,
+) -> HeartTrace {
+    let mut trace = HeartTrace::default();
+    let mut beats = state.borrow_and_update().device.heart.beats;
+    let since = |started: Instant| u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            changed = state.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                let heart = state.borrow_and_update().device.heart;
+                if heart.beats != beats {
+                    beats = heart.beats;
+                    if let Some(bpm) = heart.bpm {
+                        trace.bpm.push((since(started), bpm));
+                    }
+                }
+            }
+            pulse = pulses.recv() => match pulse {
+                Ok(pulse) => {
+                    if trace.pulse.is_empty() {
+                        let rate = u32::from(pulse.rate_hz.max(1));
+                        let span = pulse.samples.len() as u32 * 1000 / rate;
+                        trace.pulse_rate_hz = pulse.rate_hz;
+                        trace.pulse_start_ms = since(started).saturating_sub(span);
+                    }
+                    trace.pulse.extend_from_slice(&pulse.samples);
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+        }
+    }
+    trace
 }
 
 /// Starts, stops and watches recordings; cheap to clone.
@@ -73,6 +122,7 @@ pub struct Recorder {
     media_events: broadcast::Sender<MediaEvent>,
     config: RecordingConfig,
     fps: u32,
+    device: DeviceHandle,
 }
 
 impl Recorder {
@@ -85,6 +135,7 @@ impl Recorder {
         media_events: broadcast::Sender<MediaEvent>,
         config: RecordingConfig,
         fps: u32,
+        device: DeviceHandle,
         shutdown: CancellationToken,
     ) -> (Self, impl std::future::Future<Output = ()> + Send + 'static) {
         let (ended, ended_rx) = mpsc::unbounded_channel();
@@ -97,6 +148,7 @@ impl Recorder {
             media_events,
             config,
             fps,
+            device,
         };
         let monitor = recorder.clone().monitor(ended_rx, shutdown);
         (recorder, monitor)
@@ -153,12 +205,21 @@ impl Recorder {
         let _ = self.media_events.send(MediaEvent::Added {
             entry: Box::new(entry.clone()),
         });
+        let started = Instant::now();
+        let (stop_trace, stop) = oneshot::channel();
+        let collector = tokio::spawn(collect_trace(
+            started,
+            self.state.subscribe(),
+            self.device.pulses(),
+            stop,
+        ));
         *active = Some(Active {
             entry: entry.clone(),
             path,
-            started: Instant::now(),
+            started,
             frames,
             encoder,
+            trace: (stop_trace, collector),
         });
         self.publish(active.as_ref(), None);
         Ok(entry)
@@ -192,6 +253,17 @@ impl Recorder {
     ) -> Result<MediaEntry, RecordingError> {
         self.tap.detach();
         current.encoder.finish().await;
+        let (stop_trace, collector) = current.trace;
+        let _ = stop_trace.send(());
+        if let Ok(trace) = collector.await
+            && !(trace.bpm.is_empty() && trace.pulse.is_empty())
+            && let Err(err) = self
+                .catalogue
+                .save_heart_trace(current.entry.id, &trace)
+                .await
+        {
+            tracing::warn!(%err, "cannot store the recording's heart trace");
+        }
         let finished = self
             .catalogue
             .finish_recording(current.entry.id, MediaStatus::Complete)

@@ -126,15 +126,7 @@ impl Outbound {
         }
     }
 
-    /// True when something is waiting for `link`.
-    pub fn pending(&self, link: Link) -> bool {
-        match link {
-            Link::Usb => !self.usb.is_empty(),
-            Link::Uart => !self.uart.is_empty(),
-        }
-    }
-
-    /// Lines dropped on a full queue since start (wraps).
+    /// Lines dropped on a full queue since start (wraps); for a debugger.
     pub fn dropped_lines(&self) -> u32 {
         self.dropped_lines
     }

@@ -1,6 +1,6 @@
 //! The NeoPixel strip: the core's [`Pixel`] out to every LED, through
-//! `ws2812-spi` on a SERCOM in SPI mode at 3 MHz (each data bit becomes four
-//! SPI bits).
+//! `ws2812-spi` on a SERCOM in SPI mode at 3.33 MHz (each data bit becomes
+//! four SPI bits).
 //!
 //! The whole frame (colour data and the latch's trailing zeros) is rendered
 //! into one buffer first and sent in a single DMA transfer, so the waveform
@@ -30,9 +30,11 @@ use rig_firmware_core::Pixel;
 use smart_leds_trait::{RGB8, RGBW, SmartLedsWrite, White};
 use ws2812_spi::prerendered::{Ws2812, devices::Sk6812w};
 
-/// SPI clock: inside `ws2812-spi`'s 2.3-3.8 MHz window for both WS2812 and
-/// SK6812, and an exact divider of the 120 MHz main clock.
-pub const SPI_HZ: u32 = 3_000_000;
+/// SPI clock, 120 MHz / 36 (the SERCOM's BAUD register at 17): the middle
+/// of `ws2812-spi`'s 2.3-3.8 MHz window, so a 0 bit is high for 300 ns and
+/// a 1 bit for 900 ns of a 1.2 µs bit, within the WS2812B's and close to
+/// the SK6812's timing.
+pub const SPI_HZ: u32 = 3_333_333;
 
 /// SPI bytes per LED: four per colour byte, four colour bytes at most.
 const BYTES_PER_PIXEL: usize = 16;
