@@ -138,14 +138,17 @@ impl Server {
             camera_shutdown.clone(),
             &tasks,
         );
+        let parts = recording::RecorderParts {
+            catalogue: catalogue.clone(),
+            tap: camera.tap().clone(),
+            state: state.clone(),
+            media_events: media_events.clone(),
+            device: device.clone(),
+        };
         let (recorder, monitor) = recording::Recorder::new(
-            catalogue.clone(),
-            camera.tap().clone(),
-            state.clone(),
-            media_events.clone(),
+            parts,
             config.recording.clone(),
             config.camera.fps,
-            device.clone(),
             camera_shutdown.clone(),
         );
         tasks.spawn(monitor);

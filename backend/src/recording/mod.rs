@@ -109,6 +109,20 @@ async fn collect_trace(
     trace
 }
 
+/// What a recorder works with.
+pub struct RecorderParts {
+    /// Where recordings are catalogued.
+    pub catalogue: Catalogue,
+    /// The camera's raw frames.
+    pub tap: RecordingTap,
+    /// The state every client sees.
+    pub state: StateSender,
+    /// Catalogue changes for every client.
+    pub media_events: broadcast::Sender<MediaEvent>,
+    /// The heart-rate device, recorded alongside.
+    pub device: DeviceHandle,
+}
+
 /// Starts, stops and watches recordings; cheap to clone.
 #[derive(Clone)]
 pub struct Recorder {
@@ -129,26 +143,22 @@ impl Recorder {
     /// A recorder, and its monitor task to run until `shutdown` (when it
     /// finishes any recording).
     pub fn new(
-        catalogue: Catalogue,
-        tap: RecordingTap,
-        state: StateSender,
-        media_events: broadcast::Sender<MediaEvent>,
+        parts: RecorderParts,
         config: RecordingConfig,
         fps: u32,
-        device: DeviceHandle,
         shutdown: CancellationToken,
     ) -> (Self, impl std::future::Future<Output = ()> + Send + 'static) {
         let (ended, ended_rx) = mpsc::unbounded_channel();
         let recorder = Recorder {
             active: Arc::new(Mutex::new(None)),
             ended,
-            catalogue,
-            tap,
-            state,
-            media_events,
+            catalogue: parts.catalogue,
+            tap: parts.tap,
+            state: parts.state,
+            media_events: parts.media_events,
             config,
             fps,
-            device,
+            device: parts.device,
         };
         let monitor = recorder.clone().monitor(ended_rx, shutdown);
         (recorder, monitor)
