@@ -93,7 +93,7 @@ async fn snapshot_over_websocket_and_http() {
         common::http_request(server.addr, "POST", "/api/actions/teleport", &[], b"{}").await;
     assert_eq!(unknown.status, 400);
     assert!(unknown.json()["message"].as_str().unwrap().contains(
-        "known actions: focus, record_start, record_stop, set_control, simulate_stall, snapshot"
+        "known actions: focus, light, record_start, record_stop, set_control, simulate_stall, snapshot"
     ));
     server.stop().await;
 }
