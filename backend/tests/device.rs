@@ -70,20 +70,29 @@ async fn heart_rate_and_light_over_a_pty() {
     let bpm = wait_for_bpm(addr, 75.0, Duration::from_secs(30)).await;
     eprintln!("heart rate {bpm} for a simulated 75");
 
-    // A WebSocket client sees it too, and gets pulse waveform batches.
+    // A WebSocket client gets it in its state, and pulse waveform batches.
     let mut ws = ws_connect(&server).await;
-    common::within(common::STEP, "a pulse batch", async {
-        loop {
+    let (mut rate_seen, mut pulse_seen) = (None, false);
+    common::within(common::STEP, "the heart rate and a pulse batch", async {
+        while rate_seen.is_none() || !pulse_seen {
             if let WsMessage::Text(text) = common::next_message(&mut ws).await {
                 let v: serde_json::Value = serde_json::from_str(&text).unwrap();
                 if v["type"] == "pulse" && v["samples"].as_array().is_some_and(|s| !s.is_empty()) {
                     assert_eq!(v["rate_hz"], 50);
-                    return;
+                    pulse_seen = true;
+                }
+                if let Some(bpm) = v["state"]["device"]["heart"]["bpm"].as_f64() {
+                    rate_seen = Some(bpm);
                 }
             }
         }
     })
     .await;
+    let ws_bpm = rate_seen.unwrap();
+    assert!(
+        (ws_bpm - 75.0).abs() <= 2.0,
+        "WebSocket client saw {ws_bpm}"
+    );
 
     // Light commands reach the board, and the reply is its confirmation.
     let reply = light(
