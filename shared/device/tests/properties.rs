@@ -154,13 +154,7 @@ proptest! {
         parts in proptest::collection::vec((dollar_free_garbage(), device_message()), 1..12),
         tail in dollar_free_garbage(),
     ) {
-        let mut stream = Vec::new();
-        for (garbage, message) in &parts {
-            stream.extend_from_slice(garbage);
-            stream.extend_from_slice(message.encode().as_bytes());
-        }
-        stream.extend_from_slice(&tail);
-        let sent: Vec<_> = parts.iter().map(|(_, m)| *m).collect();
+        let (stream, sent) = interleave(&parts, &tail);
         prop_assert_eq!(messages::<DeviceMessage>(&stream), sent);
     }
 
@@ -173,13 +167,7 @@ proptest! {
         parts in proptest::collection::vec((frame_like_garbage(), device_message()), 1..12),
         tail in frame_like_garbage(),
     ) {
-        let mut stream = Vec::new();
-        for (garbage, message) in &parts {
-            stream.extend_from_slice(garbage);
-            stream.extend_from_slice(message.encode().as_bytes());
-        }
-        stream.extend_from_slice(&tail);
-        let sent: Vec<_> = parts.iter().map(|(_, m)| *m).collect();
+        let (stream, sent) = interleave(&parts, &tail);
         let got = messages::<DeviceMessage>(&stream);
         prop_assert!(is_subsequence(&sent, &got), "sent {:?}\ngot {:?}", sent, got);
     }
@@ -251,4 +239,16 @@ fn garbage_inside_frames_is_caught() {
         f64::from(hit_wrong) / f64::from(hit) < 0.01,
         "{hit_wrong} of {hit} corrupted frames accepted as a different message"
     );
+}
+
+/// The garbage and frames of `parts` in order, then `tail`; and the
+/// messages sent.
+fn interleave(parts: &[(Vec<u8>, DeviceMessage)], tail: &[u8]) -> (Vec<u8>, Vec<DeviceMessage>) {
+    let mut stream = Vec::new();
+    for (garbage, message) in parts {
+        stream.extend_from_slice(garbage);
+        stream.extend_from_slice(message.encode().as_bytes());
+    }
+    stream.extend_from_slice(tail);
+    (stream, parts.iter().map(|(_, m)| *m).collect())
 }
