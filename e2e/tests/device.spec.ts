@@ -3,7 +3,9 @@
 // rate settles near the simulated rate, the beat indicator pulses and the
 // waveform scrolls; the light switched and tinted in one browser follows
 // in another, is what the device confirmed, and comes back with its colour
-// and brightness after off and on. A configured device that is not there
+// and brightness after off and on. A video recorded with it shows its
+// pulse and heart rate under the player in the gallery, following
+// playback, with a CSV download. A configured device that is not there
 // shows as disconnected with the reason; without a device the page says so
 // and everything else works.
 import { test, expect, Page } from '@playwright/test';
@@ -197,6 +199,72 @@ test.describe('with the simulated device', () => {
     await expect.poll(async () => (await light(server)).on).toBe(!before);
     await expect(page.getByTestId('light-power')).toHaveAttribute('aria-pressed', String(!before));
     await page.context().close();
+  });
+  test('a recording keeps the heart rate and shows it under the video', async ({ browser }) => {
+    const heart = async () => (await server.state()).device?.heart ?? {};
+    // Record once the simulated rate has settled.
+    await expect
+      .poll(async () => Math.abs(((await heart()).bpm ?? Infinity) - DEMO_BPM), { timeout: 15_000 })
+      .toBeLessThanOrEqual(3);
+    expect((await server.action('record_start', {})).ok).toBe(true);
+    const startBeats = (await heart()).beats;
+    await expect
+      .poll(async () => (await heart()).beats, { timeout: 10_000, intervals: [100] })
+      .toBeGreaterThanOrEqual(startBeats + 3);
+    expect((await server.action('record_stop', {})).ok).toBe(true);
+
+    const page = await openPage(browser, server, '/gallery');
+    const errors = watchErrors(page);
+    const card = page.getByTestId('media-card').and(page.locator('[data-kind="video"]'));
+    await expect(card).toHaveCount(1);
+    await card.click();
+    const viewer = page.getByTestId('viewer');
+    const video = viewer.getByTestId('viewer-video');
+    await expect(video).toBeVisible();
+    const id = await viewer.getAttribute('data-id');
+
+    // The trace the server recorded (its first beat is on the video's clock).
+    const trace = await (await fetch(`${server.url}/api/media/${id}/heart`)).json();
+    expect(trace.bpm.length).toBeGreaterThanOrEqual(2);
+    const firstBeatMs: number = trace.bpm[0][0];
+
+    const chart = viewer.getByTestId('heart-chart');
+    await expect(chart).toBeVisible();
+    await expect(viewer.getByTestId('heart-csv')).toHaveAttribute('href', `/api/media/${id}/heart.csv`);
+    await expect(viewer.getByTestId('heart-csv')).toHaveText('Download heart rate (CSV)');
+    const bpm = viewer.getByTestId('heart-bpm');
+    // Not yet playing: drawn at the start, before the first beat.
+    await expect(chart).toHaveAttribute('data-time-ms', /^\d+$/);
+    const before = Number(await chart.getAttribute('data-time-ms'));
+    if (before < firstBeatMs) await expect(bpm).toHaveText('--');
+
+    await video.evaluate((v: HTMLVideoElement) => {
+      v.muted = true;
+      return v.play();
+    });
+    // The chart follows playback...
+    await expect
+      .poll(async () => Number(await chart.getAttribute('data-time-ms')), { timeout: 10_000 })
+      .toBeGreaterThan(before + 500);
+    // ...and past the first beat the rate is the simulated one.
+    await expect
+      .poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime * 1000), { timeout: 10_000 })
+      .toBeGreaterThan(firstBeatMs + 100);
+    await expect(bpm).toHaveText(/^\d+$/);
+    expect(Math.abs(Number(await bpm.textContent()) - DEMO_BPM)).toBeLessThanOrEqual(5);
+    // Something is drawn.
+    const inked = await chart.evaluate((c: HTMLCanvasElement) => {
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(100);
+    // The CSV download is there.
+    const csv = await fetch(`${server.url}/api/media/${id}/heart.csv`);
+    expect(csv.ok).toBe(true);
+    expect((await csv.text()).startsWith('time_s,pulse,bpm\n')).toBe(true);
+    expect(errors).toEqual([]);
   });
 });
 

@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shared::media::{MediaEntry, MediaKind, MediaPage, MediaUpdate};
+use shared::media::{HeartTrace, MediaEntry, MediaKind, MediaPage, MediaUpdate};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -81,6 +81,22 @@ pub async fn list(
 /// `GET /api/media/{id}`: one entry.
 pub async fn get(id: i64) -> Result<MediaEntry, ApiError> {
     read_json(request("GET", &format!("/api/media/{id}"), None).await?).await
+}
+
+/// `GET /api/media/{id}/heart`: the heart rate and pulse recorded with a
+/// video, on its clock; `None` when none was (the server answers 404).
+pub async fn heart(id: i64) -> Result<Option<HeartTrace>, ApiError> {
+    match request("GET", &format!("/api/media/{id}/heart"), None).await {
+        Ok(response) => read_json(response).await.map(Some),
+        Err(err) if err.code == "not_found" => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// URL that downloads the heart rate and pulse recorded with a video as
+/// CSV (`time_s,pulse,bpm`).
+pub fn heart_csv_url(id: i64) -> String {
+    format!("/api/media/{id}/heart.csv")
 }
 
 /// `PATCH /api/media/{id}`: changes title, notes and date label.

@@ -12,12 +12,14 @@ mod connection;
 mod device_status;
 mod format;
 mod fps;
+mod heart_window;
 mod media_list;
 mod notice;
 mod pages;
 mod pulse_trace;
 mod recording_clock;
 mod subscribers;
+mod waveform;
 
 fn main() {
     console_error_panic_hook::set_once();

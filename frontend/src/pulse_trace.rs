@@ -92,11 +92,7 @@ impl PulseTrace {
     /// The vertical range to draw: the samples on show with a margin,
     /// never narrower than a minimum; `None` with nothing to draw.
     pub fn range(&self) -> Option<(f64, f64)> {
-        let low = f64::from(*self.shown.iter().min()?);
-        let high = f64::from(*self.shown.iter().max()?);
-        let middle = (low + high) / 2.0;
-        let half = (high - low).max(MIN_SPAN) / 2.0 * (1.0 + 2.0 * MARGIN);
-        Some((middle - half, middle + half))
+        fit_range(self.shown.iter().copied())
     }
 
     /// The points of the trace in a `width` × `height` box, oldest first:
@@ -125,6 +121,19 @@ impl PulseTrace {
             self.shown.pop_front();
         }
     }
+}
+
+/// The vertical range to draw `samples` in: their extent with a margin,
+/// never narrower than a minimum; `None` without samples. Shared by the
+/// live chart and the recorded one.
+pub fn fit_range(samples: impl IntoIterator<Item = u16>) -> Option<(f64, f64)> {
+    let mut samples = samples.into_iter();
+    let first = samples.next()?;
+    let (low, high) = samples.fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (low, high) = (f64::from(low), f64::from(high));
+    let middle = (low + high) / 2.0;
+    let half = (high - low).max(MIN_SPAN) / 2.0 * (1.0 + 2.0 * MARGIN);
+    Some((middle - half, middle + half))
 }
 
 #[cfg(test)]

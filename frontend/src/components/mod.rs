@@ -31,5 +31,6 @@ pub mod status_bar;
 pub mod toggle;
 pub mod untracked_files;
 pub mod untracked_row;
+pub mod video_heart;
 pub mod view_controls;
 pub mod viewer;

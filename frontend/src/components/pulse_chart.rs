@@ -10,16 +10,10 @@ use std::rc::Rc;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use crate::connection::Connection;
 use crate::pulse_trace::PulseTrace;
-
-/// Colour of the trace.
-const TRACE_COLOUR: &str = "#ff6b6e";
-/// Width of the trace in CSS pixels.
-const TRACE_WIDTH: f64 = 2.0;
+use crate::waveform;
 
 /// What the animation shares between frames.
 struct Chart {
@@ -104,48 +98,10 @@ impl Chart {
         let Some(canvas) = self.canvas.try_get_untracked().flatten() else {
             return;
         };
-        let Some(context) = context(&canvas) else {
-            return;
-        };
-        let ratio = window().device_pixel_ratio().max(1.0);
-        let width = f64::from(canvas.client_width().max(1)) * ratio;
-        let height = f64::from(canvas.client_height().max(1)) * ratio;
-        // Sized to the element on every draw, so it stays sharp when the
-        // page is resized or turned.
-        if f64::from(canvas.width()) != width.round() {
-            canvas.set_width(width.round() as u32);
-        }
-        if f64::from(canvas.height()) != height.round() {
-            canvas.set_height(height.round() as u32);
-        }
-        context.clear_rect(0.0, 0.0, width, height);
-        let line = TRACE_WIDTH * ratio;
         let trace = self.trace.borrow();
-        let points = trace.points(width, height - 2.0 * line);
-        let mut points = points.iter().map(|&(x, y)| (x, y + line));
-        if let Some((x, y)) = points.next() {
-            context.begin_path();
-            context.move_to(x, y);
-            for (x, y) in points {
-                context.line_to(x, y);
-            }
-            context.set_line_width(line);
-            context.set_line_join("round");
-            context.set_stroke_style_str(TRACE_COLOUR);
-            context.stroke();
-        }
+        waveform::draw(&canvas, |width, height| trace.points(width, height), None);
         self.drawn.try_set(trace.shown_total());
     }
-}
-
-/// The canvas's 2D drawing context.
-fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas
-        .get_context("2d")
-        .ok()
-        .flatten()?
-        .dyn_into::<CanvasRenderingContext2d>()
-        .ok()
 }
 
 /// Milliseconds on the page's monotonic clock.

@@ -1,9 +1,10 @@
 //! The viewer for one entry, shown over the gallery at `/gallery/{id}`:
 //! the photo at full size or the video with controls (the server answers
-//! Range requests, so seeking works), details, Download, Edit and Delete
-//! (with a confirming second click). It follows changes from other
-//! browsers and says so when the entry is deleted elsewhere. Close (or
-//! Escape, or the browser's Back) returns to the gallery.
+//! Range requests, so seeking works) and the heart rate recorded with it,
+//! details, Download, Edit and Delete (with a confirming second click). It
+//! follows changes from other browsers and says so when the entry is
+//! deleted elsewhere. Close (or Escape, or the browser's Back) returns to
+//! the gallery.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,6 +16,7 @@ use shared::media::{MediaEntry, MediaKind, MediaStatus};
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::media_card::kind_icon;
 use crate::components::media_edit_form::MediaEditForm;
+use crate::components::video_heart::VideoHeart;
 use crate::connection::Connection;
 use crate::notice::Notices;
 use crate::{api, format};
@@ -226,7 +228,7 @@ pub fn Viewer() -> impl IntoView {
     }
 }
 
-/// The photo or the video player.
+/// The photo, or the video player with its heart trace.
 fn media_view(id: i64, kind: MediaKind, status: MediaStatus) -> AnyView {
     if status == MediaStatus::Missing {
         return view! {
@@ -239,13 +241,8 @@ fn media_view(id: i64, kind: MediaKind, status: MediaStatus) -> AnyView {
     }
     let src = api::file_url(id);
     match kind {
-        MediaKind::Photo => {
-            view! { <img src=src alt="" data-testid="viewer-photo"/> }.into_any()
-        }
-        MediaKind::Video => view! {
-            <video src=src controls=true preload="metadata" playsinline=true data-testid="viewer-video"></video>
-        }
-        .into_any(),
+        MediaKind::Photo => view! { <img src=src alt="" data-testid="viewer-photo"/> }.into_any(),
+        MediaKind::Video => view! { <VideoHeart id=id src=src/> }.into_any(),
     }
 }
 
