@@ -46,23 +46,14 @@ pub fn LightControls(device: Memo<DeviceState>) -> impl IntoView {
                     move |on| change(LightChange::Power(on)),
                 )}
             </div>
-            <div class="light-row">
-                <span class="light-label">"Brightness"</span>
-                <RangeInput
-                    testid="light-brightness"
-                    value_testid="light-brightness-value"
-                    label="Light brightness".to_owned()
-                    min=0.0
-                    max=255.0
-                    step=1.0
-                    value=level(|l| l.brightness)
-                    disabled
-                    show=|v| format!("{v:.0}")
-                    on_change=Callback::new(move |v| {
-                        change(LightChange::Brightness(actions::level(v)))
-                    })
-                />
-            </div>
+            <LevelRow
+                label="Brightness"
+                testid="light-brightness"
+                value_testid="light-brightness-value"
+                value=level(|l| l.brightness)
+                disabled
+                on_change=Callback::new(move |v| change(LightChange::Brightness(v)))
+            />
             <div class="light-row">
                 <span class="light-label">"Colour"</span>
                 <ColorInput
@@ -77,22 +68,50 @@ pub fn LightControls(device: Memo<DeviceState>) -> impl IntoView {
                 </output>
             </div>
             <Show when=move || white_channel.get()>
-                <div class="light-row">
-                    <span class="light-label">"White"</span>
-                    <RangeInput
-                        testid="light-white"
-                        value_testid="light-white-value"
-                        label="Light white channel".to_owned()
-                        min=0.0
-                        max=255.0
-                        step=1.0
-                        value=level(|l| l.w)
-                        disabled
-                        show=|v| format!("{v:.0}")
-                        on_change=Callback::new(move |v| change(LightChange::White(actions::level(v))))
-                    />
-                </div>
+                <LevelRow
+                    label="White"
+                    testid="light-white"
+                    value_testid="light-white-value"
+                    value=level(|l| l.w)
+                    disabled
+                    on_change=Callback::new(move |v| change(LightChange::White(v)))
+                />
             </Show>
         </section>
+    }
+}
+
+/// One 0-255 slider of the panel (brightness, white).
+#[component]
+fn LevelRow(
+    /// Shown before the slider; also its accessible name, after "Light".
+    label: &'static str,
+    /// `data-testid` of the slider.
+    testid: &'static str,
+    /// `data-testid` of the shown value.
+    value_testid: &'static str,
+    /// The confirmed value.
+    value: Signal<f64>,
+    /// Whether it cannot be changed now.
+    disabled: Signal<bool>,
+    /// Runs with the level the slider was released at.
+    on_change: Callback<u8>,
+) -> impl IntoView {
+    view! {
+        <div class="light-row">
+            <span class="light-label">{label}</span>
+            <RangeInput
+                testid
+                value_testid
+                label=format!("Light {}", label.to_lowercase())
+                min=0.0
+                max=255.0
+                step=1.0
+                value
+                disabled
+                show=|v| format!("{v:.0}")
+                on_change=Callback::new(move |v| on_change.run(actions::level(v)))
+            />
+        </div>
     }
 }
