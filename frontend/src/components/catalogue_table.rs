@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::components::db_row::DbRow;
 use crate::components::list_error::ListError;
+use crate::components::load_more::LoadMore;
 use crate::media_list::MediaList;
 
 /// Entries fetched per page.
@@ -53,18 +54,7 @@ pub fn CatalogueTable() -> impl IntoView {
             <Show when=move || list.loaded().get() && entries.with(Vec::is_empty)>
                 <p class="empty">"The catalogue is empty."</p>
             </Show>
-            <Show when=move || list.has_more()>
-                <div class="more">
-                    <button
-                        type="button"
-                        data-testid="load-more"
-                        disabled=move || list.loading().get()
-                        on:click=move |_| list.load_more()
-                    >
-                        "Load more"
-                    </button>
-                </div>
-            </Show>
+            <LoadMore list/>
         </section>
     }
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::list_error::ListError;
+use crate::components::load_more::LoadMore;
 use crate::components::media_card::MediaCard;
 use crate::media_list::MediaList;
 
@@ -36,17 +37,6 @@ pub fn MediaGrid(
         <Show when=is_empty>
             <p class="empty" data-testid="empty">{empty}</p>
         </Show>
-        <Show when=move || list.has_more()>
-            <div class="more">
-                <button
-                    type="button"
-                    data-testid="load-more"
-                    disabled=move || list.loading().get()
-                    on:click=move |_| list.load_more()
-                >
-                    {move || if list.loading().get() { "Loading…" } else { "Load more" }}
-                </button>
-            </div>
-        </Show>
+        <LoadMore list busy_text="Loading…"/>
     }
 }

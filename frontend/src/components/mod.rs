@@ -15,6 +15,7 @@ pub mod kind_filter;
 pub mod light_controls;
 pub mod list_error;
 pub mod live_view;
+pub mod load_more;
 pub mod media_card;
 pub mod media_edit_form;
 pub mod media_grid;
