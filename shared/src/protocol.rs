@@ -161,6 +161,70 @@ pub struct ServerState {
     /// The light and heart-rate device.
     #[serde(default)]
     pub device: crate::device::DeviceState,
+    /// Features this server cannot offer because something they need is
+    /// not installed, each with the reason (checked at start-up).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unavailable: Vec<Unavailable>,
+}
+
+/// A server feature that depends on system software (GStreamer elements,
+/// helper programs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    /// The live picture: JPEG frames for every viewer.
+    LiveView,
+    /// The simulated camera (`camera.source = "test"`).
+    TestCamera,
+    /// USB cameras (`v4l2`), raw or MJPEG.
+    V4l2Camera,
+    /// Raspberry Pi cameras (`libcamera`).
+    LibcameraCamera,
+    /// Focus and camera controls of USB cameras (`v4l2-ctl`).
+    CameraControls,
+    /// Video recording to MP4.
+    Recording,
+    /// Gallery thumbnails of photos and videos.
+    Thumbnails,
+    /// Reading size and duration of imported or interrupted videos.
+    Probing,
+}
+
+impl Feature {
+    /// Every feature, in display order.
+    pub const ALL: [Feature; 8] = [
+        Feature::LiveView,
+        Feature::TestCamera,
+        Feature::V4l2Camera,
+        Feature::LibcameraCamera,
+        Feature::CameraControls,
+        Feature::Recording,
+        Feature::Thumbnails,
+        Feature::Probing,
+    ];
+
+    /// A short human name, for example "recording".
+    pub fn label(self) -> &'static str {
+        match self {
+            Feature::LiveView => "live view",
+            Feature::TestCamera => "the test camera",
+            Feature::V4l2Camera => "USB cameras",
+            Feature::LibcameraCamera => "Raspberry Pi cameras",
+            Feature::CameraControls => "camera controls",
+            Feature::Recording => "recording",
+            Feature::Thumbnails => "thumbnails",
+            Feature::Probing => "video probing",
+        }
+    }
+}
+
+/// A feature that cannot work on this server, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unavailable {
+    /// The feature.
+    pub feature: Feature,
+    /// What is missing and which Debian package provides it.
+    pub reason: String,
 }
 
 /// The recorder as clients see it. While a recording runs, the state is

@@ -6,12 +6,19 @@
 //!   packages), check formatting and lints, run unit and integration tests
 //!   (with a throwaway PostgreSQL server, see `postgres.rs`), build, and run
 //!   the Playwright end-to-end suite.
-//! - `setup [serve|test]`: only the installation part.
+//! - `setup [serve|test] [--check]`: only the installation part; with
+//!   `--check`, only verify that every package it installs is installed and
+//!   everything the product needs is present (what `.ci/run` asserts).
 //! - `build`: release build of the web app and the server.
 //! - `bench [OPTIONS]`: the load generator (see `bench.rs`).
 
 mod bench;
 mod postgres;
+// The backend's table of what each feature needs (GStreamer elements,
+// programs): std-only, so the setup compiles it before GStreamer exists.
+#[path = "../../backend/src/requirements.rs"]
+#[allow(dead_code)] // the setup uses only part of it
+mod requirements;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -45,7 +52,7 @@ fn main() -> std::process::ExitCode {
 }
 
 const HELP: &str =
-    "usage: cargo xtask <serve [-- FLAGS] | test | setup [serve|test] | build | bench [OPTIONS]>";
+    "usage: cargo xtask <serve [-- FLAGS] | test | setup [serve|test] [--check] | build | bench [OPTIONS]>";
 
 /// The repository root (the parent of this crate's folder).
 pub fn root() -> PathBuf {
@@ -79,13 +86,24 @@ pub fn status(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// `setup [serve|test] [--check]`: install, or with `--check` only verify
+/// that everything the setup installs is installed and works.
 fn setup_cmd(args: &[String]) -> Result<()> {
-    let purpose = match args.first().map(String::as_str) {
-        None | Some("test") => setup::Purpose::Test,
-        Some("serve") => setup::Purpose::Serve,
-        Some(other) => bail!("unknown setup target `{other}` (serve or test)"),
-    };
-    setup::ensure(purpose).map(|_| ())
+    let mut purpose = setup::Purpose::Test;
+    let mut check = false;
+    for arg in args {
+        match arg.as_str() {
+            "test" => purpose = setup::Purpose::Test,
+            "serve" => purpose = setup::Purpose::Serve,
+            "--check" => check = true,
+            other => bail!("unknown setup argument `{other}` (serve, test or --check)"),
+        }
+    }
+    if check {
+        setup::verify(purpose)
+    } else {
+        setup::ensure(purpose).map(|_| ())
+    }
 }
 
 /// Release build of the web app (Trunk) and the server.

@@ -240,7 +240,7 @@ impl Drop for TestPostgres {
 }
 
 /// The `bin` folder of the newest PostgreSQL under `/usr/lib/postgresql`.
-fn bin_dir() -> Result<PathBuf> {
+pub fn bin_dir() -> Result<PathBuf> {
     let missing = || {
         format!(
             "no PostgreSQL server in {INSTALL_ROOT}/*/bin \

@@ -6,13 +6,23 @@
 //! (Debian's is too old and produces broken wasm), and the e2e node
 //! packages. Everything comes from the package registries; no step
 //! downloads a prebuilt binary from elsewhere.
+//!
+//! A Debian package counts as installed only when dpkg says so exactly
+//! ([`is_installed`]); after installing, the setup checks that everything
+//! the product needs really works (every GStreamer element of the backend's
+//! requirements table, `v4l2-ctl`, and for the tests `ffprobe`, Chromium and
+//! PostgreSQL) and fails naming the missing piece and its package. The two
+//! cargo-built tools compile while apt and npm work, each step is timed,
+//! and the cargo-built tools skip what the build does not use (Trunk's
+//! update check, fat LTO on two cores) to cut the first run's wait.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{root, status};
+use crate::{requirements, root, status};
 
 /// Trunk version the build is tested with.
 const TRUNK_VERSION: &str = "0.22.1";
@@ -54,24 +64,42 @@ const NODE_PACKAGES: &[&str] = &["nodejs", "npm"];
 /// the `ffprobe` that checks recordings independently of GStreamer.
 const TEST_PACKAGES: &[&str] = &["chromium", "chromium-driver", "postgresql", "ffmpeg"];
 
+/// Programs the tests run, with the package that provides each. PostgreSQL
+/// is checked through `postgres.rs`, which finds its server binaries.
+const TEST_PROGRAMS: &[(&str, &str)] = &[
+    ("ffprobe", "ffmpeg"),
+    ("chromium", "chromium"),
+    ("chromedriver", "chromium-driver"),
+];
+
 /// Locations of installed tools.
+#[derive(Clone)]
 pub struct Tools {
     /// Folders put in front of PATH for every command.
     path: Vec<PathBuf>,
 }
 
 impl Tools {
+    fn new() -> Self {
+        Tools {
+            path: vec![tools_dir().join("node_modules/.bin"), home().join(".cargo/bin")],
+        }
+    }
+
     /// A command for `program` with the tool folders first on PATH.
     pub fn command(&self, program: &str) -> Command {
         let mut command = Command::new(program);
+        command.env("PATH", self.search_path());
+        command
+    }
+
+    /// PATH with the tool folders first.
+    fn search_path(&self) -> std::ffi::OsString {
         let mut dirs = self.path.clone();
         if let Some(path) = std::env::var_os("PATH") {
             dirs.extend(std::env::split_paths(&path));
         }
-        if let Ok(joined) = std::env::join_paths(dirs) {
-            command.env("PATH", joined);
-        }
-        command
+        std::env::join_paths(dirs).unwrap_or_default()
     }
 }
 
@@ -88,9 +116,78 @@ fn tools_dir() -> PathBuf {
         .unwrap_or_else(|| home().join(".local/share/camrig-tools"))
 }
 
-/// Installs whatever is missing for `purpose`.
+/// Folder for the logs of the steps that run in the background.
+fn log_dir() -> PathBuf {
+    root().join("target/xtask")
+}
+
+/// Runs `step`, printing how long it took.
+fn timed<T>(name: &str, step: impl FnOnce() -> Result<T>) -> Result<T> {
+    let started = Instant::now();
+    let result = step();
+    let outcome = if result.is_ok() { "done" } else { "FAILED" };
+    println!(
+        "xtask: setup step `{name}` {outcome} in {}",
+        seconds(started.elapsed())
+    );
+    result
+}
+
+fn seconds(elapsed: Duration) -> String {
+    format!("{:.1} s", elapsed.as_secs_f64())
+}
+
+/// Installs whatever is missing for `purpose`, then checks that everything
+/// the product (and for `Test` the test suite) needs is really there.
 pub fn ensure(purpose: Purpose) -> Result<Tools> {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
+    let tools = Tools::new();
+    // The cargo-built tools need only Rust and a C compiler: they compile
+    // while apt and npm download and unpack.
+    let result = std::thread::scope(|scope| {
+        let rust = scope.spawn(|| rust_tools(purpose, &tools));
+        let system = system_tools(purpose, &tools);
+        let rust = rust
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the Rust tools step panicked")));
+        match (system, rust) {
+            (Ok(()), Ok(())) => Ok(()),
+            (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+            (Err(a), Err(b)) => Err(a.context(format!("{b:#}"))),
+        }
+    });
+    result?;
+    timed("check what the product needs", || check_needs(purpose, &tools))?;
+    println!("xtask: setup complete in {}", seconds(started.elapsed()));
+    Ok(tools)
+}
+
+/// Debian packages, then npm's tools.
+fn system_tools(purpose: Purpose, tools: &Tools) -> Result<()> {
+    let packages = packages(purpose);
+    timed("Debian packages", || apt(&packages))?;
+    timed("wasm-opt (npm binaryen)", || wasm_opt(tools))?;
+    if purpose == Purpose::Test {
+        timed("e2e npm packages", || e2e_packages(tools))?;
+    }
+    Ok(())
+}
+
+/// Rust targets, Trunk and wasm-bindgen-cli.
+fn rust_tools(purpose: Purpose, tools: &Tools) -> Result<()> {
+    timed("Rust targets", || {
+        rust_target("wasm32-unknown-unknown")?;
+        if purpose == Purpose::Test {
+            rust_target(BOARD_TARGET)?;
+        }
+        Ok(())
+    })?;
+    timed("trunk", || trunk(tools))?;
+    timed("wasm-bindgen-cli", || wasm_bindgen(tools))
+}
+
+/// The Debian packages `purpose` needs, node's only when npm is missing.
+fn packages(purpose: Purpose) -> Vec<&'static str> {
     let mut packages: Vec<&str> = SERVE_PACKAGES.to_vec();
     if purpose == Purpose::Test {
         packages.extend_from_slice(TEST_PACKAGES);
@@ -98,26 +195,7 @@ pub fn ensure(purpose: Purpose) -> Result<Tools> {
     if output(Command::new("npm").arg("--version")).is_none() {
         packages.extend_from_slice(NODE_PACKAGES);
     }
-    apt(&packages)?;
-    let cargo_bin = home().join(".cargo/bin");
-    let tools = Tools {
-        path: vec![tools_dir().join("node_modules/.bin"), cargo_bin],
-    };
-    rust_target("wasm32-unknown-unknown")?;
-    if purpose == Purpose::Test {
-        rust_target(BOARD_TARGET)?;
-    }
-    trunk(&tools)?;
-    wasm_bindgen(&tools)?;
-    wasm_opt(&tools)?;
-    if purpose == Purpose::Test {
-        e2e_packages(&tools)?;
-    }
-    println!(
-        "xtask: setup complete in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(tools)
+    packages
 }
 
 /// Output of a command, if it ran and succeeded.
@@ -128,15 +206,36 @@ fn output(command: &mut Command) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-fn apt(packages: &[&str]) -> Result<()> {
-    let missing: Vec<&str> = packages
+/// Whether dpkg's `${Status}` output means installed. `None` is a package
+/// dpkg has never heard of. The status is "want error state", for example
+/// `install ok installed`; only the state `installed` counts, not
+/// `not-installed`, `config-files` (removed), `half-installed`, `unpacked`,
+/// `half-configured`, `triggers-awaited` or `triggers-pending`. A package
+/// of several architectures prints one status per line; one installed
+/// architecture is enough.
+pub fn is_installed(status: Option<&str>) -> bool {
+    status.is_some_and(|s| {
+        s.lines()
+            .any(|line| line.split_whitespace().last() == Some("installed"))
+    })
+}
+
+/// dpkg's status of `package`, `None` if dpkg does not know it.
+fn dpkg_status(package: &str) -> Option<String> {
+    output(Command::new("dpkg-query").args(["-W", "-f=${Status}\n", package]))
+}
+
+/// The packages of `packages` that are not installed.
+fn not_installed<'a>(packages: &[&'a str]) -> Vec<&'a str> {
+    packages
         .iter()
         .copied()
-        .filter(|p| {
-            output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]))
-                .is_none_or(|s| !s.ends_with("installed"))
-        })
-        .collect();
+        .filter(|p| !is_installed(dpkg_status(p).as_deref()))
+        .collect()
+}
+
+fn apt(packages: &[&str]) -> Result<()> {
+    let missing = not_installed(packages);
     if missing.is_empty() {
         return Ok(());
     }
@@ -151,7 +250,90 @@ fn apt(packages: &[&str]) -> Result<()> {
         .args(["install", "-y", "-q"])
         .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive");
-    status(&mut install)
+    status(&mut install)?;
+    verify_installed(packages)
+}
+
+/// Fails unless every package of `packages` is installed.
+fn verify_installed(packages: &[&str]) -> Result<()> {
+    let missing = not_installed(packages);
+    if !missing.is_empty() {
+        bail!(
+            "these Debian packages are still not installed: {}",
+            missing.join(" ")
+        );
+    }
+    Ok(())
+}
+
+/// Checks, without installing anything, that every Debian package the
+/// setup for `purpose` installs is installed and every need is met: what
+/// `.ci/run` asserts after the setup, so a green run cannot hide a missing
+/// install step.
+pub fn verify(purpose: Purpose) -> Result<()> {
+    let packages = packages(purpose);
+    verify_installed(&packages)?;
+    println!(
+        "xtask: all {} Debian packages of the setup are installed: {}",
+        packages.len(),
+        packages.join(" ")
+    );
+    check_needs(purpose, &Tools::new())
+}
+
+/// Checks that what the product needs is really there (not only that its
+/// packages are): every GStreamer element and helper program in the
+/// backend's requirements table, and for the tests `ffprobe`, Chromium,
+/// ChromeDriver and a PostgreSQL server.
+fn check_needs(purpose: Purpose, tools: &Tools) -> Result<()> {
+    let mut problems = Vec::new();
+    let inspect = "gst-inspect-1.0";
+    if output(Command::new(inspect).arg("--version")).is_none() {
+        problems.push(format!(
+            "the program '{inspect}' is missing; install the Debian package gstreamer1.0-tools"
+        ));
+    } else {
+        let has_element = |name: &str| {
+            Command::new(inspect)
+                .args(["--exists", name])
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        let path = tools.search_path();
+        let has_program = |name: &str| requirements::on_path_in(name, &path);
+        for unavailable in requirements::unavailable(has_element, has_program) {
+            problems.push(format!(
+                "{} cannot work: {}",
+                unavailable.feature.label(),
+                unavailable.reason
+            ));
+        }
+    }
+    if purpose == Purpose::Test {
+        for (program, package) in TEST_PROGRAMS {
+            if output(tools.command(program).arg("--version")).is_none() {
+                problems.push(format!(
+                    "the tests need '{program}', which does not run; \
+                     install the Debian package {package}"
+                ));
+            }
+        }
+        if let Err(err) = crate::postgres::bin_dir() {
+            problems.push(format!("the tests need PostgreSQL: {err:#}"));
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "the setup finished but some of what is needed is missing:\n  - {}",
+            problems.join("\n  - ")
+        );
+    }
+    println!(
+        "xtask: all {} GStreamer elements and {} programs the server needs are present",
+        requirements::ELEMENTS.len(),
+        requirements::PROGRAMS.len()
+    );
+    Ok(())
 }
 
 /// The board firmware's target (ItsyBitsy M4, Cortex-M4F).
@@ -167,10 +349,41 @@ fn rust_target(target: &str) -> Result<()> {
     status(Command::new("rustup").args(["target", "add", target]))
 }
 
-fn cargo_install(tools: &Tools, args: &[&str]) -> Result<()> {
+/// `cargo install ARGS` with its output in a log file (it runs beside apt,
+/// whose output stays on the terminal); the log's tail is shown if it
+/// fails. The release profile is overridden for these tools: no LTO and
+/// parallel code generation build them several times faster on two cores,
+/// and they spend their time waiting for cargo and wasm-opt anyway.
+fn cargo_install(tools: &Tools, name: &str, args: &[&str]) -> Result<()> {
+    let dir = log_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let log_path = dir.join(format!("install-{name}.log"));
+    let log = std::fs::File::create(&log_path)
+        .with_context(|| format!("cannot create {}", log_path.display()))?;
     let mut install = tools.command("cargo");
-    install.arg("install").args(args);
-    status(&mut install)
+    install
+        .arg("install")
+        .args(args)
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "2")
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    println!(
+        "xtask: building {name} in the background (log: {})",
+        log_path.display()
+    );
+    status(&mut install).inspect_err(|_| print_tail(&log_path, 40))
+}
+
+/// Prints the last `lines` lines of a log file.
+fn print_tail(path: &Path, lines: usize) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    eprintln!("xtask: last lines of {}:", path.display());
+    for line in &all[all.len().saturating_sub(lines)..] {
+        eprintln!("  {line}");
+    }
 }
 
 fn trunk(tools: &Tools) -> Result<()> {
@@ -179,14 +392,20 @@ fn trunk(tools: &Tools) -> Result<()> {
         return Ok(());
     }
     // Trunk declares a newer rustc than this machine's; it builds and works.
+    // Without default features: no update check (it would call the network
+    // at every start); rustls is the one TLS stack it insists on.
     cargo_install(
         tools,
+        "trunk",
         &[
             "trunk",
             "--version",
             TRUNK_VERSION,
             "--locked",
             "--ignore-rust-version",
+            "--no-default-features",
+            "--features",
+            "rustls",
         ],
     )
 }
@@ -213,9 +432,20 @@ fn wasm_bindgen(tools: &Tools) -> Result<()> {
         return Ok(());
     }
     // Not --locked: its lock file names a crate version the registry lacks.
+    // Only the `wasm-bindgen` binary (Trunk runs nothing else), without
+    // the TLS client its test runner uses to download drivers.
     cargo_install(
         tools,
-        &["wasm-bindgen-cli", "--version", &version, "--force"],
+        "wasm-bindgen-cli",
+        &[
+            "wasm-bindgen-cli",
+            "--version",
+            &version,
+            "--force",
+            "--no-default-features",
+            "--bin",
+            "wasm-bindgen",
+        ],
     )
 }
 
@@ -253,4 +483,54 @@ fn e2e_packages(tools: &Tools) -> Result<()> {
         .current_dir(&e2e)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
     status(&mut npm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every status dpkg can print, and a package it has never heard of.
+    #[test]
+    fn only_the_installed_state_counts() {
+        let cases = [
+            ("install ok installed", true),
+            ("hold ok installed", true),
+            ("unknown ok not-installed", false),
+            ("deinstall ok config-files", false),
+            ("purge ok not-installed", false),
+            ("install ok half-installed", false),
+            ("install reinstreq half-installed", false),
+            ("install ok unpacked", false),
+            ("install ok half-configured", false),
+            ("install ok triggers-awaited", false),
+            ("install ok triggers-pending", false),
+            ("", false),
+        ];
+        for (status, expected) in cases {
+            assert_eq!(is_installed(Some(status)), expected, "{status:?}");
+            assert_eq!(
+                is_installed(Some(&format!("{status}\n"))),
+                expected,
+                "{status:?} with a newline"
+            );
+        }
+        assert!(!is_installed(None), "a package dpkg has never heard of");
+    }
+
+    #[test]
+    fn one_installed_architecture_is_enough() {
+        assert!(is_installed(Some(
+            "unknown ok not-installed\ninstall ok installed\n"
+        )));
+        assert!(!is_installed(Some(
+            "unknown ok not-installed\ndeinstall ok config-files\n"
+        )));
+    }
+
+    /// dpkg itself, on a name it cannot know: exit status 1, so `None`.
+    #[test]
+    fn an_unknown_package_has_no_status() {
+        assert_eq!(dpkg_status("camrig-no-such-package"), None);
+        assert!(not_installed(&["camrig-no-such-package"]) == ["camrig-no-such-package"]);
+    }
 }
