@@ -79,6 +79,7 @@ impl ActionError {
             },
             ActionError::Recording(err) => match err {
                 RecordingError::Catalogue(_) => ErrorCode::Internal,
+                RecordingError::NotInstalled(_) => ErrorCode::NotSupported,
                 _ => ErrorCode::Unavailable,
             },
             ActionError::Device(err) => match err {

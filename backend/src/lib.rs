@@ -15,12 +15,14 @@ pub mod catalogue;
 pub mod config;
 pub mod device;
 pub mod dispatch;
+pub mod elements;
 pub mod error;
 pub mod frames;
 pub mod http;
 pub mod media_api;
 pub mod media_cli;
 pub mod recording;
+pub mod requirements;
 pub mod state;
 pub mod ws;
 
@@ -98,6 +100,7 @@ impl Server {
                 viewers: 0,
                 recording: Default::default(),
                 device: Default::default(),
+                unavailable: elements::check(),
             })
             .0,
         );

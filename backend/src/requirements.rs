@@ -72,7 +72,7 @@ pub const ELEMENTS: &[Element] = &[
     },
     Element {
         name: "videobalance",
-        package: BASE,
+        package: GOOD,
         features: &[LiveView, TestCamera],
     },
     Element {
@@ -98,7 +98,7 @@ pub const ELEMENTS: &[Element] = &[
     },
     Element {
         name: "timeoverlay",
-        package: BASE,
+        package: "gstreamer1.0-x",
         features: &[TestCamera],
     },
     Element {
@@ -289,7 +289,10 @@ mod tests {
         );
         let recording = &out[2].reason;
         assert!(recording.contains("'x264enc'"), "{recording}");
-        assert!(recording.contains("gstreamer1.0-plugins-ugly"), "{recording}");
+        assert!(
+            recording.contains("gstreamer1.0-plugins-ugly"),
+            "{recording}"
+        );
         assert_eq!(
             out[1].reason,
             "the program 'v4l2-ctl' is missing; install the Debian package v4l-utils"
@@ -337,14 +340,19 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            for piece in text.split("make(\"").skip(1) {
-                let name = piece.split('"').next().unwrap();
-                made.push((name.to_owned(), path.display().to_string()));
+            for call in ["make(\"", "element(\"", "ElementFactory::find(\""] {
+                for piece in text.split(call).skip(1) {
+                    let name = piece.split('"').next().unwrap();
+                    made.push((name.to_owned(), path.display().to_string()));
+                }
             }
         }
         assert!(made.len() > 20, "found only {made:?}");
         for (name, file) in made {
-            assert!(element(&name).is_some(), "{file} makes '{name}', not listed");
+            assert!(
+                element(&name).is_some(),
+                "{file} makes '{name}', not listed"
+            );
         }
     }
 

@@ -29,6 +29,8 @@ export interface ServerOptions {
   mediaFiles?: MediaFiles;
   /** More command-line flags for the server, after the defaults. */
   args?: string[];
+  /** More environment variables for the server. */
+  env?: Record<string, string>;
 }
 
 const tempDirs = new Set<string>();
@@ -74,7 +76,7 @@ export class Server {
         '--media-dir', this.mediaDir,
         '--width', '640', '--height', '360', '--fps', '15',
         ...(this.options.args ?? [])],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn', ...this.options.env } },
     );
     this.child = child;
     child.stderr?.on('data', (d) => this.log.push(String(d)));
@@ -106,6 +108,11 @@ export class Server {
     this.child = null;
   }
 
+  /** What the server has written to its log (standard error) so far. */
+  logText(): string {
+    return this.log.join('');
+  }
+
   async restart(): Promise<void> {
     const listen = new URL(this.url).host;
     await this.stop();
@@ -133,6 +140,32 @@ export class Server {
       body: JSON.stringify(args),
     });
   }
+}
+
+/** Environment that makes GStreamer see every installed plugin except the
+ * files named in `without` (for example `libgstvideoparsersbad.so`, which
+ * holds `h264parse`): a folder of links to the others and a registry file
+ * of its own, both in a new temporary folder. */
+export function gstreamerWithout(without: string[]): Record<string, string> {
+  const systemDir = fs
+    .readdirSync('/usr/lib')
+    .map((arch) => path.join('/usr/lib', arch, 'gstreamer-1.0'))
+    .find((dir) => fs.existsSync(path.join(dir, 'libgstcoreelements.so')));
+  if (!systemDir) throw new Error('no GStreamer plugin folder under /usr/lib/*/gstreamer-1.0');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'camrig-gst-'));
+  tempDirs.add(dir);
+  const plugins = path.join(dir, 'plugins');
+  fs.mkdirSync(plugins);
+  for (const name of fs.readdirSync(systemDir)) {
+    if (name.endsWith('.so') && !without.includes(name)) {
+      fs.symlinkSync(path.join(systemDir, name), path.join(plugins, name));
+    }
+  }
+  return {
+    GST_PLUGIN_SYSTEM_PATH_1_0: plugins,
+    GST_PLUGIN_PATH_1_0: '',
+    GST_REGISTRY_1_0: path.join(dir, 'registry.bin'),
+  };
 }
 
 /** Opens `route` of the server in a new browser context and waits until the

@@ -505,10 +505,18 @@ mod tests {
                     error: None,
                 },
                 device: Default::default(),
+                unavailable: vec![Unavailable {
+                    feature: Feature::Recording,
+                    reason: "GStreamer element 'h264parse' is missing".into(),
+                }],
             }),
         };
         let json = msg.to_json();
         assert!(json.contains(r#""type":"state""#), "{json}");
+        assert!(
+            json.contains(r#""unavailable":[{"feature":"recording","#),
+            "{json}"
+        );
         assert!(json.contains(r#""status":"offline""#), "{json}");
         assert_eq!(serde_json::from_str::<ServerMessage>(&json).unwrap(), msg);
     }

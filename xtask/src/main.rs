@@ -5,7 +5,8 @@
 //! - `test`: install what is missing (also Chromium, PostgreSQL and the e2e
 //!   packages), check formatting and lints, run unit and integration tests
 //!   (with a throwaway PostgreSQL server, see `postgres.rs`), build, and run
-//!   the Playwright end-to-end suite.
+//!   the Playwright end-to-end suite; every failure is reported and the run
+//!   ends with one summary line (see `testrun.rs`).
 //! - `setup [serve|test] [--check]`: only the installation part; with
 //!   `--check`, only verify that every package it installs is installed and
 //!   everything the product needs is present (what `.ci/run` asserts).
@@ -20,6 +21,7 @@ mod postgres;
 #[allow(dead_code)] // the setup uses only part of it
 mod requirements;
 mod setup;
+mod testrun;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,7 +36,7 @@ fn main() -> std::process::ExitCode {
         "setup" => setup_cmd(&rest),
         "build" => setup::ensure(setup::Purpose::Serve).and_then(|tools| build(&tools)),
         "serve" => serve(&rest),
-        "test" => test(),
+        "test" => testrun::test(),
         "bench" => bench::main(rest),
         "help" | "--help" | "-h" => {
             println!("{}", HELP);
@@ -51,8 +53,7 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-const HELP: &str =
-    "usage: cargo xtask <serve [-- FLAGS] | test | setup [serve|test] [--check] | build | bench [OPTIONS]>";
+const HELP: &str = "usage: cargo xtask <serve [-- FLAGS] | test | setup [serve|test] [--check] | build | bench [OPTIONS]>";
 
 /// The repository root (the parent of this crate's folder).
 pub fn root() -> PathBuf {
@@ -69,13 +70,18 @@ pub fn run(tools: &setup::Tools, program: &str, args: &[&str]) -> Result<()> {
     status(&mut command)
 }
 
-/// Runs a prepared command and fails if it fails.
-pub fn status(command: &mut Command) -> Result<()> {
-    let shown = std::iter::once(command.get_program())
+/// A command line as shown in the log.
+pub fn shown(command: &Command) -> String {
+    std::iter::once(command.get_program())
         .chain(command.get_args())
         .map(|part| part.to_string_lossy())
         .collect::<Vec<_>>()
-        .join(" ");
+        .join(" ")
+}
+
+/// Runs a prepared command and fails if it fails.
+pub fn status(command: &mut Command) -> Result<()> {
+    let shown = shown(command);
     println!("xtask: $ {shown}");
     let status = command
         .status()
@@ -107,7 +113,7 @@ fn setup_cmd(args: &[String]) -> Result<()> {
 }
 
 /// Release build of the web app (Trunk) and the server.
-fn build(tools: &setup::Tools) -> Result<()> {
+pub fn build(tools: &setup::Tools) -> Result<()> {
     run(tools, "trunk", &["build", "--release"])?;
     run(
         tools,
@@ -146,7 +152,7 @@ fn serve(args: &[String]) -> Result<()> {
 
 /// Builds the shared no_std crates for the board (a `std` leak fails
 /// here) and the board firmware in its own workspace, and prints its size.
-fn firmware(tools: &setup::Tools) -> Result<()> {
+pub fn firmware(tools: &setup::Tools) -> Result<()> {
     let target = setup::BOARD_TARGET;
     run(
         tools,
@@ -232,53 +238,4 @@ fn firmware_size(elf: &std::path::Path) -> Result<(u64, u64, u64)> {
         Some((text, data, bss))
     };
     parse().context("not a 32-bit little-endian ELF file")
-}
-
-fn test() -> Result<()> {
-    let tools = setup::ensure(setup::Purpose::Test)?;
-    let wasm_clippy = [
-        "clippy",
-        "--package",
-        "frontend",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--",
-        "-D",
-        "warnings",
-    ];
-    let lints: [&[&str]; 3] = [
-        &["fmt", "--all", "--check"],
-        &["clippy", "--all-targets", "--", "-D", "warnings"],
-        &wasm_clippy,
-    ];
-    for args in lints {
-        run(&tools, "cargo", args)?;
-    }
-    {
-        // The backend's tests use this server too; without the variable
-        // they skip PostgreSQL. Dropping `postgres` stops the server.
-        let postgres = postgres::TestPostgres::start()?;
-        let url = postgres.url();
-        println!("xtask: CAMRIG_TEST_POSTGRES_URL={url}");
-        let mut cargo_test = tools.command("cargo");
-        cargo_test
-            .arg("test")
-            .current_dir(root())
-            .env("CAMRIG_TEST_POSTGRES_URL", &url);
-        status(&mut cargo_test)?;
-    }
-    // The frontend's pure logic (frame-rate meter) runs on the host.
-    run(&tools, "cargo", &["test", "--package", "frontend"])?;
-    firmware(&tools)?;
-    build(&tools)?;
-    let e2e = root().join("e2e");
-    let mut playwright = tools.command("npx");
-    playwright
-        .args(["playwright", "test"])
-        .current_dir(&e2e)
-        .env("CAMRIG_BIN", root().join("target/release/camrig"))
-        .env("CAMRIG_DIST", root().join("dist"));
-    status(&mut playwright)?;
-    println!("xtask: all tests passed");
-    Ok(())
 }

@@ -44,6 +44,8 @@ const SERVE_PACKAGES: &[&str] = &[
     "libgstreamer1.0-dev",
     "libgstreamer-plugins-base1.0-dev",
     "gstreamer1.0-plugins-base",
+    // timeoverlay (the test camera's clock) is in the pango plugin.
+    "gstreamer1.0-x",
     "gstreamer1.0-plugins-good",
     "gstreamer1.0-plugins-bad",
     "gstreamer1.0-plugins-ugly",
@@ -82,7 +84,10 @@ pub struct Tools {
 impl Tools {
     fn new() -> Self {
         Tools {
-            path: vec![tools_dir().join("node_modules/.bin"), home().join(".cargo/bin")],
+            path: vec![
+                tools_dir().join("node_modules/.bin"),
+                home().join(".cargo/bin"),
+            ],
         }
     }
 
@@ -157,7 +162,9 @@ pub fn ensure(purpose: Purpose) -> Result<Tools> {
         }
     });
     result?;
-    timed("check what the product needs", || check_needs(purpose, &tools))?;
+    timed("check what the product needs", || {
+        check_needs(purpose, &tools)
+    })?;
     println!("xtask: setup complete in {}", seconds(started.elapsed()));
     Ok(tools)
 }

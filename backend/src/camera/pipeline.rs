@@ -26,6 +26,7 @@ use shared::{CameraSource, FrameHeader, ViewSettings};
 use super::controls::SimulatedLook;
 use super::source::ResolvedSource;
 use super::tap::RecordingTap;
+use crate::elements::{self, MissingElement};
 use crate::frames::{Frame, FrameSender};
 
 /// Everything needed to build a pipeline.
@@ -47,13 +48,8 @@ pub struct Spec {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PipelineError {
     /// A GStreamer element is not installed.
-    #[error("GStreamer element '{element}' is missing; install the Debian package {package}")]
-    MissingElement {
-        /// Element factory name.
-        element: &'static str,
-        /// Debian package that provides it.
-        package: &'static str,
-    },
+    #[error(transparent)]
+    MissingElement(#[from] MissingElement),
     /// Elements could not be linked or configured.
     #[error("cannot build the camera pipeline: {0}")]
     Build(String),
@@ -374,23 +370,8 @@ impl Drop for Pipeline {
     }
 }
 
-/// Debian package providing each element we use.
-fn package_of(element: &str) -> &'static str {
-    match element {
-        "libcamerasrc" => "gstreamer1.0-libcamera",
-        "v4l2src" | "jpegenc" => "gstreamer1.0-plugins-good",
-        "capsfilter" => "libgstreamer1.0-0",
-        _ => "gstreamer1.0-plugins-base",
-    }
-}
-
 fn make(element: &'static str) -> Result<gst::Element, PipelineError> {
-    gst::ElementFactory::make(element)
-        .build()
-        .map_err(|_| PipelineError::MissingElement {
-            element,
-            package: package_of(element),
-        })
+    Ok(elements::make(element)?)
 }
 
 fn caps_filter(caps: gst::Caps) -> Result<gst::Element, PipelineError> {

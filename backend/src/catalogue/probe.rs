@@ -10,6 +10,8 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 use shared::media::MediaKind;
 
+use crate::elements::make;
+
 /// Facts about a media file; each may be unknown.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MediaInfo {
@@ -38,8 +40,8 @@ fn video_info(path: &Path) -> Option<MediaInfo> {
     gst::init().ok()?;
     let pipeline = gst::Pipeline::new();
     let src = file_source(path)?;
-    let decode = gst::ElementFactory::make("decodebin").build().ok()?;
-    let sink = gst::ElementFactory::make("fakesink").build().ok()?;
+    let decode = make("decodebin").ok()?;
+    let sink = make("fakesink").ok()?;
     pipeline.add_many([&src, &decode, &sink]).ok()?;
     src.link(&decode).ok()?;
     super::thumbnail::link_video_to(&decode, &sink);
@@ -89,11 +91,9 @@ pub fn scan_video(path: &Path) -> Option<MediaInfo> {
     gst::init().ok()?;
     let pipeline = gst::Pipeline::new();
     let src = file_source(path)?;
-    let demux = gst::ElementFactory::make("qtdemux").build().ok()?;
-    let sink = gst::ElementFactory::make("fakesink")
-        .property("sync", false)
-        .build()
-        .ok()?;
+    let demux = make("qtdemux").ok()?;
+    let sink = make("fakesink").ok()?;
+    sink.set_property("sync", false);
     pipeline.add_many([&src, &demux, &sink]).ok()?;
     src.link(&demux).ok()?;
     super::thumbnail::link_video_to(&demux, &sink);
@@ -148,10 +148,9 @@ pub fn scan_video(path: &Path) -> Option<MediaInfo> {
 
 /// A `filesrc` reading `path`.
 fn file_source(path: &Path) -> Option<gst::Element> {
-    gst::ElementFactory::make("filesrc")
-        .property("location", path.display().to_string())
-        .build()
-        .ok()
+    let src = make("filesrc").ok()?;
+    src.set_property("location", path.display().to_string());
+    Some(src)
 }
 
 /// Width and height of the JPEG or PNG at `path`, if they can be read from

@@ -63,10 +63,8 @@ pub fn forget_all(media_dir: &Path) {
     let _ = std::fs::remove_dir_all(cache_dir(media_dir));
 }
 
-fn element(name: &str) -> Result<gst::Element, ThumbnailError> {
-    gst::ElementFactory::make(name)
-        .build()
-        .map_err(|_| ThumbnailError::Decode(format!("GStreamer element {name} is missing")))
+fn element(name: &'static str) -> Result<gst::Element, ThumbnailError> {
+    crate::elements::make(name).map_err(|e| ThumbnailError::Decode(e.to_string()))
 }
 
 /// Decodes the first picture of `source` into a JPEG thumbnail.

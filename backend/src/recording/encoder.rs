@@ -46,18 +46,7 @@ impl Encoder {
         failed: mpsc::UnboundedSender<String>,
     ) -> Result<Self, EncoderError> {
         let err = |e: gst::glib::BoolError| EncoderError(e.to_string());
-        let make = |name: &str| {
-            gst::ElementFactory::make(name).build().map_err(|_| {
-                let package = match name {
-                    "x264enc" => "gstreamer1.0-plugins-ugly",
-                    "h264parse" => "gstreamer1.0-plugins-bad",
-                    _ => "gstreamer1.0-plugins-good",
-                };
-                EncoderError(format!(
-                    "GStreamer element '{name}' is missing; install the Debian package {package}"
-                ))
-            })
-        };
+        let make = |name| crate::elements::make(name).map_err(|e| EncoderError(e.to_string()));
         let pipeline = gst::Pipeline::with_name("recording");
         let src = gst_app::AppSrc::builder()
             .format(gst::Format::Time)

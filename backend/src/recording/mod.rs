@@ -46,6 +46,9 @@ pub enum RecordingError {
     /// The camera is not delivering frames.
     #[error("cannot record: the camera is not live")]
     CameraNotLive,
+    /// Something recording needs is not installed (found at start-up).
+    #[error("cannot record: {0}")]
+    NotInstalled(String),
     /// The encoder could not start.
     #[error(transparent)]
     Encoder(#[from] encoder::EncoderError),
@@ -179,6 +182,15 @@ impl Recorder {
         let mut active = self.active.lock().await;
         if let Some(current) = active.as_ref() {
             return Err(RecordingError::Busy(current.entry.file_name.clone()));
+        }
+        let missing = self
+            .state
+            .borrow()
+            .unavailable
+            .iter()
+            .find_map(|u| (u.feature == shared::Feature::Recording).then(|| u.reason.clone()));
+        if let Some(reason) = missing {
+            return Err(RecordingError::NotInstalled(reason));
         }
         if self.state.borrow().camera.status != CameraStatus::Live {
             return Err(RecordingError::CameraNotLive);

@@ -5,10 +5,13 @@
 //! indicator](crate::components::recording_indicator) in the status bar.
 //! After a click the button waits for the server's answer (the recorder
 //! state changes, or an error comes), so a double tap cannot start twice.
+//! When the server cannot record at all (an encoder it needs is not
+//! installed), the button is disabled and the reason is shown under it.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
+use shared::Feature;
 
 use crate::actions;
 use crate::components::name_form::NameForm;
@@ -37,6 +40,17 @@ pub fn RecordControls() -> impl IntoView {
     let placeholder = Signal::derive(move || match file.get() {
         Some(name) => format!("Recording {name}"),
         None => "Name (optional)".to_owned(),
+    });
+    // Why this server cannot record at all, if it cannot.
+    let cannot = Memo::new(move |_| {
+        connection.server().with(|s| {
+            s.as_ref().and_then(|s| {
+                s.unavailable
+                    .iter()
+                    .find(|u| u.feature == Feature::Recording)
+                    .map(|u| u.reason.clone())
+            })
+        })
     });
     let waiting = RwSignal::new(false);
     // Any answer ends the wait; a lost answer only holds it for a while.
@@ -80,11 +94,23 @@ pub fn RecordControls() -> impl IntoView {
                     data-testid="record"
                     class="record"
                     class:recording=move || recording.get()
-                    disabled=move || waiting.get()
+                    disabled=move || waiting.get() || cannot.with(Option::is_some)
+                    title=move || cannot.get()
                 >
                     {move || if recording.get() { "Stop" } else { "Record" }}
                 </button>
             </NameForm>
+            {move || {
+                cannot
+                    .get()
+                    .map(|why| {
+                        view! {
+                            <p class="inline-error" data-testid="recording-unavailable">
+                                {format!("Recording is not available: {why}")}
+                            </p>
+                        }
+                    })
+            }}
             {move || {
                 error
                     .get()

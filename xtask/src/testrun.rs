@@ -1,0 +1,345 @@
+//! `cargo xtask test`: every check in order (formatting, lints, the Rust
+//! tests against a throwaway PostgreSQL, the frontend's tests, the board
+//! firmware build, the release build, the Playwright suite), continuing
+//! past failures so one run reports every failing test, not only the
+//! first failing binary. Test counts are read from what the runners print
+//! (`test result:` lines of libtest, Playwright's JSON report), and the run
+//! ends with one summary line of passed and failed counts across all of
+//! them.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+use crate::setup::{self, Tools};
+use crate::{postgres, root, status};
+
+/// Passed and failed tests of one suite, and the names of the failures.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Counts {
+    /// Tests that passed.
+    pub passed: u64,
+    /// Tests that failed.
+    pub failed: u64,
+    /// Names of the failed tests.
+    pub failures: Vec<String>,
+}
+
+impl Counts {
+    /// Adds what one line of libtest's output says: a `test result:` line
+    /// adds its counts, a `test NAME ... FAILED` line names a failure.
+    pub fn add_libtest_line(&mut self, line: &str) {
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            for part in rest.split(';') {
+                let mut words = part.split_whitespace().rev();
+                let (Some(what), Some(n)) = (words.next(), words.next()) else {
+                    continue;
+                };
+                let Ok(n) = n.parse::<u64>() else { continue };
+                match what {
+                    "passed" => self.passed += n,
+                    "failed" => self.failed += n,
+                    _ => {}
+                }
+            }
+        } else if let Some(name) = line
+            .strip_prefix("test ")
+            .and_then(|l| l.strip_suffix(" ... FAILED"))
+        {
+            self.failures.push(name.to_owned());
+        }
+    }
+
+    /// Counts from Playwright's JSON report: `stats.expected` and `flaky`
+    /// passed, `stats.unexpected` failed; failures named by file and title.
+    pub fn from_playwright_json(report: &serde_json::Value) -> Counts {
+        let stat = |key: &str| report["stats"][key].as_u64().unwrap_or(0);
+        let mut counts = Counts {
+            passed: stat("expected") + stat("flaky"),
+            failed: stat("unexpected"),
+            failures: Vec::new(),
+        };
+        fn walk(suite: &serde_json::Value, titles: &mut Vec<String>, out: &mut Vec<String>) {
+            let title = suite["title"].as_str().unwrap_or_default();
+            titles.push(title.to_owned());
+            for spec in suite["specs"].as_array().into_iter().flatten() {
+                let failed = spec["tests"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|t| t["status"] == "unexpected");
+                if failed {
+                    let mut name: Vec<&str> = titles
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|t| !t.is_empty())
+                        .collect();
+                    name.push(spec["title"].as_str().unwrap_or("?"));
+                    out.push(name.join(" › "));
+                }
+            }
+            for child in suite["suites"].as_array().into_iter().flatten() {
+                walk(child, titles, out);
+            }
+            titles.pop();
+        }
+        let mut titles = Vec::new();
+        for suite in report["suites"].as_array().into_iter().flatten() {
+            walk(suite, &mut titles, &mut counts.failures);
+        }
+        counts
+    }
+}
+
+/// What the whole run found.
+#[derive(Debug, Default)]
+struct Report {
+    /// Each test suite's counts, by name, in run order.
+    suites: Vec<(&'static str, Counts)>,
+    /// Steps that failed, with why.
+    failed_steps: Vec<String>,
+}
+
+impl Report {
+    /// Runs one step; a failure is noted and the run goes on.
+    fn step(&mut self, name: &str, result: Result<()>) -> bool {
+        match result {
+            Ok(()) => true,
+            Err(err) => {
+                eprintln!("xtask: step `{name}` failed: {err:#}");
+                self.failed_steps.push(name.to_owned());
+                false
+            }
+        }
+    }
+
+    /// The closing lines: every failure, then one summary line.
+    fn finish(&self) -> Result<()> {
+        let passed: u64 = self.suites.iter().map(|(_, c)| c.passed).sum();
+        let failed: u64 = self.suites.iter().map(|(_, c)| c.failed).sum();
+        for (suite, counts) in &self.suites {
+            for name in &counts.failures {
+                println!("xtask: FAILED {suite}: {name}");
+            }
+        }
+        let per_suite: Vec<String> = self
+            .suites
+            .iter()
+            .map(|(suite, c)| format!("{suite} {} passed {} failed", c.passed, c.failed))
+            .collect();
+        let steps = if self.failed_steps.is_empty() {
+            String::new()
+        } else {
+            format!("; failed steps: {}", self.failed_steps.join(", "))
+        };
+        println!(
+            "xtask: summary: {passed} passed, {failed} failed ({}){steps}",
+            per_suite.join(", ")
+        );
+        if failed > 0 || !self.failed_steps.is_empty() {
+            bail!("some tests or steps failed (see the summary above)");
+        }
+        Ok(())
+    }
+}
+
+/// Runs every check and test; see the module documentation.
+pub fn test() -> Result<()> {
+    let tools = setup::ensure(setup::Purpose::Test)?;
+    let mut report = Report::default();
+    let wasm_clippy = [
+        "clippy",
+        "--package",
+        "frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ];
+    let lints: [(&str, &[&str]); 3] = [
+        ("fmt", &["fmt", "--all", "--check"]),
+        (
+            "clippy",
+            &["clippy", "--all-targets", "--", "-D", "warnings"],
+        ),
+        ("clippy wasm32", &wasm_clippy),
+    ];
+    for (name, args) in lints {
+        let result = crate::run(&tools, "cargo", args);
+        report.step(name, result);
+    }
+    {
+        // The backend's tests use this server too; without the variable
+        // they skip PostgreSQL. Dropping `postgres` stops the server.
+        let result = postgres::TestPostgres::start().and_then(|postgres| {
+            let url = postgres.url();
+            println!("xtask: CAMRIG_TEST_POSTGRES_URL={url}");
+            let mut cargo_test = tools.command("cargo");
+            cargo_test
+                .args(["test", "--no-fail-fast"])
+                .current_dir(root())
+                .env("CAMRIG_TEST_POSTGRES_URL", &url);
+            libtest(&mut cargo_test, &mut report, "rust")
+        });
+        report.step("cargo test", result);
+    }
+    // The frontend's pure logic (frame-rate meter, formats) runs on the host.
+    let mut frontend = tools.command("cargo");
+    frontend
+        .args(["test", "--no-fail-fast", "--package", "frontend"])
+        .current_dir(root());
+    let result = libtest(&mut frontend, &mut report, "frontend");
+    report.step("frontend tests", result);
+    let result = crate::firmware(&tools);
+    report.step("firmware", result);
+    let result = crate::build(&tools);
+    if report.step("release build", result) {
+        let result = playwright(&tools, &mut report);
+        report.step("playwright", result);
+    } else {
+        eprintln!("xtask: the Playwright suite needs the release build; skipped");
+    }
+    report.finish()
+}
+
+/// Runs a `cargo test` command, showing its output as it comes and adding
+/// its counts to `report` as suite `suite`.
+fn libtest(command: &mut Command, report: &mut Report, suite: &'static str) -> Result<()> {
+    let shown = crate::shown(command);
+    println!("xtask: $ {shown}");
+    let mut child = command
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {shown}"))?;
+    let mut counts = Counts::default();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap_or_default();
+            println!("{line}");
+            counts.add_libtest_line(&line);
+        }
+    }
+    let exit = child
+        .wait()
+        .with_context(|| format!("cannot run {shown}"))?;
+    let failed = counts.failed;
+    report.suites.push((suite, counts));
+    if !exit.success() {
+        if failed == 0 {
+            bail!("{shown} failed ({exit}) without a failing test: a build error or a crash");
+        }
+        bail!("{shown}: {failed} tests failed");
+    }
+    Ok(())
+}
+
+/// Runs the Playwright suite with the list reporter on the terminal and a
+/// JSON report for the counts.
+fn playwright(tools: &Tools, report: &mut Report) -> Result<()> {
+    let e2e = root().join("e2e");
+    let results = root().join("target/xtask/playwright.json");
+    if let Some(dir) = results.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let _ = std::fs::remove_file(&results);
+    let mut playwright = tools.command("npx");
+    playwright
+        .args(["playwright", "test", "--reporter=list,json"])
+        .current_dir(&e2e)
+        .env("PLAYWRIGHT_JSON_OUTPUT_FILE", &results)
+        .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &results)
+        .env("CAMRIG_BIN", root().join("target/release/camrig"))
+        .env("CAMRIG_DIST", root().join("dist"));
+    let result = status(&mut playwright);
+    match read_playwright(&results) {
+        Ok(counts) => report.suites.push(("playwright", counts)),
+        Err(err) => {
+            eprintln!("xtask: no Playwright counts: {err:#}");
+            report.suites.push(("playwright", Counts::default()));
+        }
+    }
+    result
+}
+
+fn read_playwright(path: &Path) -> Result<Counts> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    Ok(Counts::from_playwright_json(&json))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libtest_lines_add_up() {
+        let mut counts = Counts::default();
+        for line in [
+            "running 3 tests",
+            "test a::works ... ok",
+            "test a::breaks ... FAILED",
+            "test a::slow ... ignored",
+            "test result: FAILED. 1 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s",
+            "test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 1.20s",
+            "test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out",
+        ] {
+            counts.add_libtest_line(line);
+        }
+        assert_eq!(
+            counts,
+            Counts {
+                passed: 13,
+                failed: 1,
+                failures: vec!["a::breaks".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn playwright_report_adds_up_and_names_failures() {
+        let report = serde_json::json!({
+            "suites": [{
+                "title": "recording.spec.ts",
+                "specs": [
+                    {"title": "records", "tests": [{"status": "expected"}]},
+                    {"title": "stops", "tests": [{"status": "unexpected"}]}
+                ],
+                "suites": [{
+                    "title": "on a phone",
+                    "specs": [{"title": "shows the clock", "tests": [{"status": "unexpected"}]}]
+                }]
+            }],
+            "stats": {"expected": 5, "unexpected": 2, "flaky": 1, "skipped": 0}
+        });
+        let counts = Counts::from_playwright_json(&report);
+        assert_eq!(counts.passed, 6);
+        assert_eq!(counts.failed, 2);
+        assert_eq!(
+            counts.failures,
+            [
+                "recording.spec.ts › stops",
+                "recording.spec.ts › on a phone › shows the clock"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_summary_fails_on_a_failed_step_even_with_no_failed_test() {
+        let mut report = Report::default();
+        report.suites.push((
+            "rust",
+            Counts {
+                passed: 3,
+                ..Counts::default()
+            },
+        ));
+        assert!(report.finish().is_ok());
+        report.step("clippy", Err(anyhow::anyhow!("lint")));
+        assert!(report.finish().is_err());
+    }
+}
