@@ -66,12 +66,13 @@ const NODE_PACKAGES: &[&str] = &["nodejs", "npm"];
 /// the `ffprobe` that checks recordings independently of GStreamer.
 const TEST_PACKAGES: &[&str] = &["chromium", "chromium-driver", "postgresql", "ffmpeg"];
 
-/// Programs the tests run, with the package that provides each. PostgreSQL
-/// is checked through `postgres.rs`, which finds its server binaries.
-const TEST_PROGRAMS: &[(&str, &str)] = &[
-    ("ffprobe", "ffmpeg"),
-    ("chromium", "chromium"),
-    ("chromedriver", "chromium-driver"),
+/// Programs the tests run: the program, the argument that makes it print
+/// its version, and the package that provides it. PostgreSQL is checked
+/// through `postgres.rs`, which finds its server binaries.
+const TEST_PROGRAMS: &[(&str, &str, &str)] = &[
+    ("ffprobe", "-version", "ffmpeg"),
+    ("chromium", "--version", "chromium"),
+    ("chromedriver", "--version", "chromium-driver"),
 ];
 
 /// Locations of installed tools.
@@ -300,9 +301,13 @@ fn check_needs(purpose: Purpose, tools: &Tools) -> Result<()> {
             "the program '{inspect}' is missing; install the Debian package gstreamer1.0-tools"
         ));
     } else {
+        // Not `--exists`: it also compares the plugin's version with
+        // GStreamer's, and fails for libcamera's (0.x) plugin.
         let has_element = |name: &str| {
             Command::new(inspect)
-                .args(["--exists", name])
+                .arg(name)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
                 .status()
                 .is_ok_and(|s| s.success())
         };
@@ -317,8 +322,8 @@ fn check_needs(purpose: Purpose, tools: &Tools) -> Result<()> {
         }
     }
     if purpose == Purpose::Test {
-        for (program, package) in TEST_PROGRAMS {
-            if output(tools.command(program).arg("--version")).is_none() {
+        for (program, version, package) in TEST_PROGRAMS {
+            if output(tools.command(program).arg(version)).is_none() {
                 problems.push(format!(
                     "the tests need '{program}', which does not run; \
                      install the Debian package {package}"
