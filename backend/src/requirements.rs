@@ -44,137 +44,50 @@ const BAD: &str = "gstreamer1.0-plugins-bad";
 const UGLY: &str = "gstreamer1.0-plugins-ugly";
 const LIBAV: &str = "gstreamer1.0-libav";
 
+/// One row of [`ELEMENTS`].
+const fn el(name: &'static str, package: &'static str, features: &'static [Feature]) -> Element {
+    Element {
+        name,
+        package,
+        features,
+    }
+}
+
 /// Every GStreamer element the server uses. Elements that `decodebin`
 /// plugs by itself (JPEG and H.264 decoders) are listed too: without them
 /// thumbnails and MJPEG cameras fail although every named element exists.
 pub const ELEMENTS: &[Element] = &[
     // Live view: source -> videoconvert -> I420 -> tee -> view transforms
     // -> jpegenc -> appsink, plus the tap queue feeding recordings.
-    Element {
-        name: "videoconvert",
-        package: BASE,
-        features: &[LiveView, Thumbnails],
-    },
-    Element {
-        name: "capsfilter",
-        package: CORE,
-        features: &[LiveView, Recording, Thumbnails],
-    },
-    Element {
-        name: "tee",
-        package: CORE,
-        features: &[LiveView],
-    },
-    Element {
-        name: "queue",
-        package: CORE,
-        features: &[LiveView, Recording],
-    },
-    Element {
-        name: "videobalance",
-        package: GOOD,
-        features: &[LiveView, TestCamera],
-    },
-    Element {
-        name: "videoscale",
-        package: BASE,
-        features: &[LiveView, TestCamera, Thumbnails],
-    },
-    Element {
-        name: "jpegenc",
-        package: GOOD,
-        features: &[LiveView, Thumbnails],
-    },
-    Element {
-        name: "appsink",
-        package: BASE,
-        features: &[LiveView, Thumbnails],
-    },
+    el("videoconvert", BASE, &[LiveView, Thumbnails]),
+    el("capsfilter", CORE, &[LiveView, Recording, Thumbnails]),
+    el("tee", CORE, &[LiveView]),
+    el("queue", CORE, &[LiveView, Recording]),
+    el("videobalance", GOOD, &[LiveView, TestCamera]),
+    el("videoscale", BASE, &[LiveView, TestCamera, Thumbnails]),
+    el("jpegenc", GOOD, &[LiveView, Thumbnails]),
+    el("appsink", BASE, &[LiveView, Thumbnails]),
     // The simulated camera.
-    Element {
-        name: "videotestsrc",
-        package: BASE,
-        features: &[TestCamera],
-    },
-    Element {
-        name: "timeoverlay",
-        package: "gstreamer1.0-x",
-        features: &[TestCamera],
-    },
-    Element {
-        name: "valve",
-        package: CORE,
-        features: &[TestCamera],
-    },
+    el("videotestsrc", BASE, &[TestCamera]),
+    el("timeoverlay", "gstreamer1.0-x", &[TestCamera]),
+    el("valve", CORE, &[TestCamera]),
     // Real cameras.
-    Element {
-        name: "v4l2src",
-        package: GOOD,
-        features: &[V4l2Camera],
-    },
-    Element {
-        name: "decodebin",
-        package: BASE,
-        features: &[V4l2Camera, Thumbnails, Probing],
-    },
-    Element {
-        name: "jpegdec",
-        package: GOOD,
-        features: &[V4l2Camera, Thumbnails],
-    },
-    Element {
-        name: "libcamerasrc",
-        package: "gstreamer1.0-libcamera",
-        features: &[LibcameraCamera],
-    },
+    el("v4l2src", GOOD, &[V4l2Camera]),
+    el("decodebin", BASE, &[V4l2Camera, Thumbnails, Probing]),
+    el("jpegdec", GOOD, &[V4l2Camera, Thumbnails]),
+    el("libcamerasrc", "gstreamer1.0-libcamera", &[LibcameraCamera]),
     // Recording: appsrc -> queue -> x264enc -> caps -> h264parse -> mp4mux
     // -> filesink; qtdemux measures what an interrupted one kept.
-    Element {
-        name: "appsrc",
-        package: BASE,
-        features: &[Recording],
-    },
-    Element {
-        name: "x264enc",
-        package: UGLY,
-        features: &[Recording],
-    },
-    Element {
-        name: "h264parse",
-        package: BAD,
-        features: &[Recording],
-    },
-    Element {
-        name: "mp4mux",
-        package: GOOD,
-        features: &[Recording],
-    },
-    Element {
-        name: "filesink",
-        package: CORE,
-        features: &[Recording],
-    },
-    Element {
-        name: "qtdemux",
-        package: GOOD,
-        features: &[Recording, Thumbnails, Probing],
-    },
+    el("appsrc", BASE, &[Recording]),
+    el("x264enc", UGLY, &[Recording]),
+    el("h264parse", BAD, &[Recording]),
+    el("mp4mux", GOOD, &[Recording]),
+    el("filesink", CORE, &[Recording]),
+    el("qtdemux", GOOD, &[Recording, Thumbnails, Probing]),
     // Reading media files back.
-    Element {
-        name: "filesrc",
-        package: CORE,
-        features: &[Thumbnails, Probing],
-    },
-    Element {
-        name: "avdec_h264",
-        package: LIBAV,
-        features: &[Thumbnails, Probing],
-    },
-    Element {
-        name: "fakesink",
-        package: CORE,
-        features: &[Probing],
-    },
+    el("filesrc", CORE, &[Thumbnails, Probing]),
+    el("avdec_h264", LIBAV, &[Thumbnails, Probing]),
+    el("fakesink", CORE, &[Probing]),
 ];
 
 /// Every helper program the server runs.
