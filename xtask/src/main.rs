@@ -114,7 +114,9 @@ fn setup_cmd(args: &[String]) -> Result<()> {
 
 /// Release build of the web app (Trunk) and the server.
 pub fn build(tools: &setup::Tools) -> Result<()> {
+    let started = std::time::Instant::now();
     run(tools, "trunk", &["build", "--release"])?;
+    let web_app = started.elapsed();
     run(
         tools,
         "cargo",
@@ -126,7 +128,14 @@ pub fn build(tools: &setup::Tools) -> Result<()> {
             "--bin",
             "camrig",
         ],
-    )
+    )?;
+    println!(
+        "xtask: release build done in {:.1} s (web app {:.1} s, server {:.1} s)",
+        started.elapsed().as_secs_f64(),
+        web_app.as_secs_f64(),
+        (started.elapsed() - web_app).as_secs_f64()
+    );
+    Ok(())
 }
 
 fn serve(args: &[String]) -> Result<()> {
