@@ -14,14 +14,15 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::Value;
+use shared::MediaEvent;
 use shared::media::{CaptureMetadata, MediaKind};
-use shared::{ErrorCode, MediaEvent};
 
 use crate::camera::controls::{ControlError, FocusRequest};
 use crate::camera::{CameraError, CameraGone};
 use crate::catalogue::CatalogueError;
 use crate::device::DeviceError;
 use crate::device::light::LightRequest;
+use crate::error::ApiError;
 use crate::recording::RecordingError;
 use crate::state::AppState;
 
@@ -63,29 +64,36 @@ impl From<CameraError> for ActionError {
     }
 }
 
-impl ActionError {
-    /// The stable error code for clients.
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            ActionError::BadArguments(_) => ErrorCode::BadRequest,
-            ActionError::Unavailable(_) => ErrorCode::Unavailable,
-            ActionError::Catalogue(_) => ErrorCode::Internal,
+impl From<ActionError> for ApiError {
+    /// The one mapping from an action's failure to what its client sees;
+    /// internal failures are logged and answered generically.
+    fn from(err: ActionError) -> Self {
+        let message = err.to_string();
+        match err {
+            ActionError::BadArguments(_) => ApiError::BadRequest(message),
+            ActionError::Unavailable(_) => ApiError::Unavailable(message),
+            ActionError::Catalogue(inner) => inner.into(),
             ActionError::Control(err) => match err {
-                ControlError::NoFocus => ErrorCode::NotSupported,
+                ControlError::NoFocus => ApiError::NotSupported(message),
                 ControlError::Unknown { .. }
                 | ControlError::OutOfRange { .. }
-                | ControlError::NotANumber => ErrorCode::BadRequest,
-                ControlError::Offline | ControlError::Device(_) => ErrorCode::Unavailable,
+                | ControlError::NotANumber => ApiError::BadRequest(message),
+                ControlError::Offline | ControlError::Device(_) => ApiError::Unavailable(message),
             },
             ActionError::Recording(err) => match err {
-                RecordingError::Catalogue(_) => ErrorCode::Internal,
-                RecordingError::NotInstalled(_) => ErrorCode::NotSupported,
-                _ => ErrorCode::Unavailable,
+                RecordingError::Catalogue(inner) => inner.into(),
+                RecordingError::NotInstalled(_) => ApiError::NotSupported(message),
+                RecordingError::Encoder(inner) => {
+                    ApiError::internal("the recording could not start", inner)
+                }
+                RecordingError::Busy(_)
+                | RecordingError::NotRecording
+                | RecordingError::CameraNotLive => ApiError::Unavailable(message),
             },
             ActionError::Device(err) => match err {
-                DeviceError::NotConfigured => ErrorCode::NotSupported,
-                DeviceError::BadColor(_) => ErrorCode::BadRequest,
-                _ => ErrorCode::Unavailable,
+                DeviceError::NotConfigured => ApiError::NotSupported(message),
+                DeviceError::BadColor(_) => ApiError::BadRequest(message),
+                _ => ApiError::Unavailable(message),
             },
         }
     }

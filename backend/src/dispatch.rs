@@ -3,9 +3,9 @@
 //! component and returns the reply for the sender. State changes are
 //! broadcast separately through the state channel.
 
-use shared::{ClientMessage, Command, ErrorCode, ServerMessage};
+use shared::{ClientMessage, Command, ServerMessage};
 
-use crate::actions::ActionError;
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Carries out one command and returns the reply for its sender.
@@ -19,11 +19,7 @@ pub async fn dispatch(app: &AppState, message: ClientMessage) -> ServerMessage {
             half_resolution,
         } => match app.camera.set_view(grayscale, half_resolution).await {
             Ok(_) => state_reply(app, id),
-            Err(err) => ServerMessage::Error {
-                id,
-                code: ErrorCode::Internal,
-                message: err.to_string(),
-            },
+            Err(err) => ApiError::internal("cannot change the view", err).to_message(id),
         },
         Command::Action { name, args } => match run_action(app, &name, args).await {
             Ok(result) => ServerMessage::ActionResult {
@@ -31,7 +27,7 @@ pub async fn dispatch(app: &AppState, message: ClientMessage) -> ServerMessage {
                 action: name,
                 result,
             },
-            Err((code, message)) => ServerMessage::Error { id, code, message },
+            Err(err) => err.to_message(id),
         },
         Command::ListActions => ServerMessage::ActionResult {
             id,
@@ -55,27 +51,19 @@ fn state_reply(app: &AppState, id: Option<u64>) -> ServerMessage {
     }
 }
 
-/// Runs the action called `name`; on failure returns the error code and
-/// message for the client. Shared by the WebSocket and the HTTP route.
+/// Runs the action called `name`; on failure returns what the client
+/// sees. Shared by the WebSocket and the HTTP route.
 pub async fn run_action(
     app: &AppState,
     name: &str,
     args: serde_json::Value,
-) -> Result<serde_json::Value, (ErrorCode, String)> {
+) -> Result<serde_json::Value, ApiError> {
     let Some(action) = app.actions.get(name) else {
         let known: Vec<&str> = app.actions.list().into_iter().map(|(n, _)| n).collect();
-        return Err((
-            ErrorCode::BadRequest,
-            format!(
-                "unknown action {name:?}; known actions: {}",
-                known.join(", ")
-            ),
-        ));
+        return Err(ApiError::BadRequest(format!(
+            "unknown action {name:?}; known actions: {}",
+            known.join(", ")
+        )));
     };
-    action.run(app, args).await.map_err(|err| {
-        if let ActionError::Catalogue(inner) = &err {
-            tracing::error!(action = name, error = %inner, "action failed");
-        }
-        (err.code(), err.to_string())
-    })
+    Ok(action.run(app, args).await?)
 }

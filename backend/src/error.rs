@@ -1,16 +1,20 @@
-//! The HTTP error policy: handlers return [`ApiError`], which answers with a
-//! status, a stable machine-readable code and a human message as JSON
-//! (`{"code": "...", "message": "..."}`). Internal error strings never reach
-//! clients; they are logged instead.
+//! The error policy for clients, over HTTP and the WebSocket alike:
+//! handlers and commands return [`ApiError`], whose code comes from the one
+//! list in `shared` ([`ErrorCode`]). Over HTTP it answers with the code's
+//! status and JSON `{"code": "...", "message": "..."}`; on the WebSocket it
+//! becomes an `error` message with the same code and message. Internal
+//! error strings (database, encoder, GStreamer) never reach a client on
+//! either: they are logged, and the client gets [`INTERNAL_MESSAGE`].
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use shared::{ErrorCode, INTERNAL_MESSAGE, ServerMessage};
 
 use crate::catalogue::CatalogueError;
 
-/// An error answered to an HTTP client.
+/// An error answered to a client.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
     /// No frame is available (camera starting or offline).
@@ -28,6 +32,9 @@ pub enum ApiError {
     /// The request is understood but cannot be carried out for this item.
     #[error("{0}")]
     Unprocessable(String),
+    /// This camera or server cannot do that at all.
+    #[error("{0}")]
+    NotSupported(String),
     /// Not possible right now; may work later.
     #[error("{0}")]
     Unavailable(String),
@@ -35,8 +42,41 @@ pub enum ApiError {
     #[error("the media disk is full")]
     StorageFull,
     /// Something failed on the server; details are in the log only.
-    #[error("internal error; see the server log")]
+    #[error("{}", INTERNAL_MESSAGE)]
     Internal,
+}
+
+impl ApiError {
+    /// Logs what failed, with its detail, and gives the generic error
+    /// clients see.
+    pub fn internal(what: &str, detail: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %detail, "{what}");
+        ApiError::Internal
+    }
+
+    /// The stable code for clients.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::NoFrame(_) => ErrorCode::NoFrame,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::BadRequest(_) => ErrorCode::BadRequest,
+            ApiError::Conflict(_) => ErrorCode::Conflict,
+            ApiError::Unprocessable(_) => ErrorCode::Unprocessable,
+            ApiError::NotSupported(_) => ErrorCode::NotSupported,
+            ApiError::Unavailable(_) => ErrorCode::Unavailable,
+            ApiError::StorageFull => ErrorCode::StorageFull,
+            ApiError::Internal => ErrorCode::Internal,
+        }
+    }
+
+    /// The WebSocket `error` message answering request `id`.
+    pub fn to_message(&self, id: Option<u64>) -> ServerMessage {
+        ServerMessage::Error {
+            id,
+            code: self.code(),
+            message: self.to_string(),
+        }
+    }
 }
 
 impl From<CatalogueError> for ApiError {
@@ -50,42 +90,54 @@ impl From<CatalogueError> for ApiError {
             CatalogueError::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
                 ApiError::StorageFull
             }
-            other => {
-                tracing::error!(error = %other, "catalogue operation failed");
-                ApiError::Internal
-            }
+            other => ApiError::internal("catalogue operation failed", other),
         }
     }
 }
 
 #[derive(Serialize)]
-struct Body<'a> {
-    code: &'a str,
+struct Body {
+    code: ErrorCode,
     message: String,
-}
-
-impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str) {
-        match self {
-            ApiError::NoFrame(_) => (StatusCode::SERVICE_UNAVAILABLE, "no_frame"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
-            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            ApiError::StorageFull => (StatusCode::INSUFFICIENT_STORAGE, "storage_full"),
-            ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-        }
-    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.parts();
+        let code = self.code();
+        let status =
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = Body {
             code,
             message: self.to_string(),
         };
         (status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_detail_never_reaches_the_client() {
+        let err = ApiError::internal("saving failed", "disk I/O error at sector 7");
+        assert_eq!(err.to_string(), INTERNAL_MESSAGE);
+        let ServerMessage::Error { code, message, .. } = err.to_message(Some(3)) else {
+            panic!("not an error message");
+        };
+        assert_eq!(
+            (code, message.as_str()),
+            (ErrorCode::Internal, INTERNAL_MESSAGE)
+        );
+    }
+
+    #[test]
+    fn http_and_websocket_share_the_code() {
+        let err = ApiError::NotSupported("no lens".into());
+        assert_eq!(err.code().http_status(), 422);
+        assert_eq!(
+            err.into_response().status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
     }
 }

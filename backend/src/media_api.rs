@@ -181,10 +181,10 @@ async fn file(
             "the file of media {id} is missing"
         )));
     }
-    let served = ServeFile::new(&path).try_call(request).await.map_err(|e| {
-        tracing::error!(error = %e, "cannot serve a media file");
-        ApiError::Internal
-    })?;
+    let served = ServeFile::new(&path)
+        .try_call(request)
+        .await
+        .map_err(|e| ApiError::internal("cannot serve a media file", e))?;
     let mut response = served.map(Body::new);
     let disposition = if q.download == Some(1) {
         "attachment"
@@ -262,10 +262,7 @@ async fn thumbnail(State(app): State<AppState>, Path(id): Path<i64>) -> Result<R
         Err(thumbnail::ThumbnailError::Decode(why)) => Err(ApiError::Unprocessable(format!(
             "no thumbnail for media {id}: {why}"
         ))),
-        Err(err) => {
-            tracing::error!(%err, "thumbnail cache failed");
-            Err(ApiError::Internal)
-        }
+        Err(err) => Err(ApiError::internal("thumbnail cache failed", err)),
     }
 }
 
@@ -280,12 +277,6 @@ async fn action(
     crate::dispatch::run_action(&app, &name, args)
         .await
         .map(Json)
-        .map_err(|(code, message)| match code {
-            shared::ErrorCode::BadRequest => ApiError::BadRequest(message),
-            shared::ErrorCode::Unavailable => ApiError::Unavailable(message),
-            shared::ErrorCode::NotSupported => ApiError::Unprocessable(message),
-            _ => ApiError::Internal,
-        })
 }
 
 /// The name with anything but safe ASCII replaced, for old clients.

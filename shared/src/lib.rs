@@ -13,6 +13,6 @@ pub mod protocol;
 pub use frame::{FrameHeader, HeaderError};
 pub use protocol::{
     ActiveRecording, CameraControl, CameraSource, CameraState, CameraStatus, ClientMessage,
-    Command, ControlKind, ErrorCode, Feature, FocusState, MediaEvent, MenuOption, RecorderState,
-    ServerMessage, ServerState, Unavailable, ViewSettings,
+    Command, ControlKind, ErrorCode, Feature, FocusState, INTERNAL_MESSAGE, MediaEvent, MenuOption,
+    RecorderState, ServerMessage, ServerState, Unavailable, ViewSettings,
 };

@@ -130,22 +130,58 @@ pub enum MediaEvent {
     Reload,
 }
 
-/// Stable error codes shown to clients.
+/// Stable error codes shown to clients: one list for HTTP and the
+/// WebSocket alike. Each has its HTTP status ([`ErrorCode::http_status`]);
+/// on the WebSocket the code travels in an `error` message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
-    /// The message was not valid JSON or not a known command.
+    /// The message was not valid JSON, not a known command, or its
+    /// arguments were wrong.
     BadRequest,
     /// The message type (for example binary) is not accepted.
     Unsupported,
+    /// The addressed thing (a catalogue entry, its file) does not exist.
+    NotFound,
+    /// The request conflicts with the current state (already catalogued,
+    /// deleting a recording that still runs).
+    Conflict,
+    /// The request is understood but cannot be carried out for this item
+    /// (for example a file that cannot be decoded into a thumbnail).
+    Unprocessable,
+    /// This camera or server cannot do that at all (for example it has no
+    /// adjustable focus, or an encoder is not installed); trying again
+    /// will not help.
+    NotSupported,
     /// The request cannot be served right now (for example the camera is
     /// not live, or a recording is already running); trying later may work.
     Unavailable,
-    /// This camera cannot do that at all (for example it has no
-    /// adjustable focus); trying again will not help.
-    NotSupported,
-    /// Something failed on the server; the message says what.
+    /// No frame is available yet (camera starting or offline).
+    NoFrame,
+    /// The media disk is full.
+    StorageFull,
+    /// Something failed on the server. The message is always
+    /// [`INTERNAL_MESSAGE`]; the detail is in the server's log only.
     Internal,
+}
+
+/// The only message clients get for [`ErrorCode::Internal`].
+pub const INTERNAL_MESSAGE: &str = "internal error; see the server log";
+
+impl ErrorCode {
+    /// The HTTP status that answers this code.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest => 400,
+            ErrorCode::Unsupported => 415,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Conflict => 409,
+            ErrorCode::Unprocessable | ErrorCode::NotSupported => 422,
+            ErrorCode::Unavailable | ErrorCode::NoFrame => 503,
+            ErrorCode::StorageFull => 507,
+            ErrorCode::Internal => 500,
+        }
+    }
 }
 
 /// Everything a client shows about the server.
