@@ -46,6 +46,8 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // The test run has printed its summary as its last line.
+        Err(err) if err.is::<testrun::Failed>() => std::process::ExitCode::FAILURE,
         Err(err) => {
             eprintln!("xtask: {err:#}");
             std::process::ExitCode::FAILURE

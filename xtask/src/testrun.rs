@@ -93,6 +93,11 @@ impl Counts {
     }
 }
 
+/// The run failed; the summary line (the last line printed) says how.
+#[derive(Debug, thiserror::Error)]
+#[error("some tests or steps failed")]
+pub struct Failed;
+
 /// What the whole run found.
 #[derive(Debug, Default)]
 struct Report {
@@ -139,7 +144,7 @@ impl Report {
             per_suite.join(", ")
         );
         if failed > 0 || !self.failed_steps.is_empty() {
-            bail!("some tests or steps failed (see the summary above)");
+            return Err(Failed.into());
         }
         Ok(())
     }
