@@ -1,12 +1,14 @@
-//! Named camera actions: the successor of the original app's "generic
-//! payload" route. An action is a type implementing [`CameraAction`]
-//! (a name, a one-line description, and an async `run` taking JSON
-//! arguments); [`Registry::with_builtins`] lists them. Clients reach every
-//! action through the one command channel (`{"cmd": "action", "name":
-//! "snapshot", "args": {...}}`), so adding an action touches neither the
-//! router nor the protocol. Built-in actions are plain async functions
-//! wrapped in [`FnAction`]: `snapshot` (the first), `focus`,
-//! `set_control`, `record_start`, `record_stop` and `simulate_stall`.
+//! Add-on actions: the successor of the original app's "generic payload"
+//! route. An add-on is a type implementing [`CameraAction`] (a name, a
+//! one-line description, the role it needs, and an async `run` taking JSON
+//! arguments), registered in a [`Registry`]; clients reach it by name
+//! (`{"cmd": "action", "name": ..., "args": {...}}` or `POST
+//! /api/actions/{name}`) through the same door as every typed command
+//! (`dispatch.rs`), so adding one touches neither the router nor the
+//! protocol. The built-in actions are typed commands now (see
+//! `shared::commands::BUILTIN_ACTIONS`). [`ActionError`] is the vocabulary
+//! of the owners' failures and its conversion into [`ApiError`] decides
+//! every code a client sees for them.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,14 +16,12 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use serde::Deserialize;
 use serde_json::Value;
-use shared::MediaEvent;
-use shared::media::{CaptureMetadata, MediaKind};
+use shared::commands::Role;
 
-use crate::camera::controls::{ControlError, FocusRequest};
+use crate::camera::controls::ControlError;
 use crate::camera::{CameraError, CameraGone};
 use crate::catalogue::CatalogueError;
 use crate::device::DeviceError;
-use crate::device::light::LightRequest;
 use crate::error::ApiError;
 use crate::recording::RecordingError;
 use crate::state::AppState;
@@ -99,12 +99,34 @@ impl From<ActionError> for ApiError {
     }
 }
 
+/// Each owner's error answers clients as its [`ActionError`] does.
+macro_rules! api_error_via_action_error {
+    ($($error:ty),*) => {$(
+        impl From<$error> for ApiError {
+            fn from(err: $error) -> Self {
+                ActionError::from(err).into()
+            }
+        }
+    )*};
+}
+api_error_via_action_error!(
+    ControlError,
+    CameraError,
+    CameraGone,
+    RecordingError,
+    DeviceError
+);
+
 /// A named action with JSON arguments and a JSON result.
 pub trait CameraAction: Send + Sync {
     /// The name clients use, for example `"snapshot"`.
     fn name(&self) -> &'static str;
     /// One line for `list_actions`.
     fn description(&self) -> &'static str;
+    /// Who may run it (operators by default; `dispatch` checks it).
+    fn role(&self) -> Role {
+        Role::Operator
+    }
     /// Carries the action out.
     fn run<'a>(
         &'a self,
@@ -130,47 +152,6 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// The built-in actions.
-    pub fn with_builtins() -> Self {
-        let mut registry = Registry::default();
-        registry.register(FnAction {
-            name: "snapshot",
-            description: "save the current picture as a photo; args: name, date_label (both optional)",
-            run: snapshot,
-        });
-        registry.register(FnAction {
-            name: "focus",
-            description: "drive the lens; args: auto (bool), position (0.0-1.0, clamped), step (e.g. -0.05 or 0.05); all optional",
-            run: focus,
-        });
-        registry.register(FnAction {
-            name: "set_control",
-            description: "set a camera control; args: name (as in the state's camera.controls), value (integer)",
-            run: set_control,
-        });
-        registry.register(FnAction {
-            name: "record_start",
-            description: "start recording H.264 MP4; args: name, date_label (both optional)",
-            run: record_start,
-        });
-        registry.register(FnAction {
-            name: "record_stop",
-            description: "stop the recording; returns its catalogue entry",
-            run: record_stop,
-        });
-        registry.register(FnAction {
-            name: "light",
-            description: "set the light; args: on (bool), brightness (0-255), color (rrggbb), white (0-255); all optional",
-            run: light,
-        });
-        registry.register(FnAction {
-            name: "simulate_stall",
-            description: "test source only: stop (stalled: true) or resume (false) the frames",
-            run: simulate_stall,
-        });
-        registry
-    }
-
     /// Adds (or replaces) an action.
     pub fn register(&mut self, action: impl CameraAction + 'static) {
         self.actions.insert(action.name(), Arc::new(action));
@@ -190,8 +171,8 @@ impl Registry {
     }
 }
 
-/// An action made from a name, a description and an async function; how
-/// the built-in actions are defined.
+/// An action made from a name, a description and an async function; the
+/// quickest way to write an add-on. It needs the operator role.
 pub struct FnAction {
     /// The name clients use.
     pub name: &'static str,
@@ -217,153 +198,4 @@ impl CameraAction for FnAction {
     ) -> BoxFuture<'a, Result<Value, ActionError>> {
         (self.run)(app, args)
     }
-}
-
-/// Arguments of a capture: a file name wish and a date label.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CaptureArgs {
-    /// File name wish (sanitised); default: the capture time.
-    #[serde(default)]
-    name: Option<String>,
-    /// Date label stored with the entry.
-    #[serde(default)]
-    date_label: Option<String>,
-}
-
-/// What the rig is doing now, for a capture's catalogue entry.
-fn capture_metadata(app: &AppState) -> CaptureMetadata {
-    let state = app.state.borrow();
-    let (camera, device) = (&state.camera, &state.device);
-    let light = device.light;
-    CaptureMetadata {
-        camera: Some(camera.source.as_str().to_owned()),
-        grayscale: Some(camera.view.grayscale),
-        half_resolution: Some(camera.view.half_resolution),
-        focus: camera.focus.map(|f| f.position),
-        light: (device.link == shared::device::LinkStatus::Connected && light.on).then_some([
-            light.r,
-            light.g,
-            light.b,
-            light.w,
-            light.brightness,
-        ]),
-        heart_rate_bpm: device.heart.bpm,
-    }
-}
-
-fn to_json(value: impl serde::Serialize) -> Result<Value, ActionError> {
-    serde_json::to_value(value).map_err(|e| ActionError::Unavailable(e.to_string()))
-}
-
-/// Saves the picture viewers see now as a JPEG in the catalogue.
-fn snapshot(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
-    Box::pin(async move {
-        let args: CaptureArgs = arguments(args)?;
-        let frame = app.camera.frames().borrow().clone();
-        let Some(frame) = frame else {
-            return Err(ActionError::Unavailable(
-                "no picture yet: the camera is not live".into(),
-            ));
-        };
-        let jpeg = frame.jpeg();
-        let entry = app
-            .catalogue
-            .save_new(
-                args.name.as_deref(),
-                MediaKind::Photo,
-                args.date_label.as_deref().unwrap_or_default(),
-                capture_metadata(app),
-                move |file| std::io::Write::write_all(file, &jpeg),
-            )
-            .await?;
-        app.media_changed(MediaEvent::Added {
-            entry: Box::new(entry.clone()),
-        });
-        to_json(entry)
-    })
-}
-
-/// Autofocus on/off, set or step the lens position.
-fn focus(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
-    Box::pin(async move {
-        let request: FocusRequest = arguments(args)?;
-        to_json(app.camera.focus(request).await?)
-    })
-}
-
-/// Arguments of `set_control`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ControlArgs {
-    name: String,
-    value: i64,
-}
-
-/// Sets one camera control.
-fn set_control(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
-    Box::pin(async move {
-        let args: ControlArgs = arguments(args)?;
-        to_json(app.camera.set_control(&args.name, args.value).await?)
-    })
-}
-
-/// Starts a recording.
-fn record_start(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
-    Box::pin(async move {
-        let args: CaptureArgs = arguments(args)?;
-        let entry = app
-            .recorder
-            .start(
-                args.name.as_deref(),
-                args.date_label.as_deref().unwrap_or_default(),
-                capture_metadata(app),
-            )
-            .await?;
-        to_json(entry)
-    })
-}
-
-/// Arguments of actions that take none.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NoArgs {}
-
-/// Stops the recording.
-fn record_stop(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
-    Box::pin(async move {
-        let NoArgs {} = arguments(args)?;
-        to_json(app.recorder.stop().await?)
-    })
-}
-
-/// Switches, dims or colours the light; answers with what the device
-/// confirmed.
-fn light(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
-    Box::pin(async move {
-        let request: LightRequest = arguments(args)?;
-        to_json(app.device.set_light(request).await?)
-    })
-}
-
-/// Arguments of `simulate_stall`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StallArgs {
-    /// `true` stops the frames, `false` lets them flow again.
-    stalled: bool,
-}
-
-/// Stops or resumes the test source's frames, to see (and test) how the
-/// rig behaves when a camera goes silent. Other sources refuse.
-fn simulate_stall(app: &AppState, args: Value) -> BoxFuture<'_, Result<Value, ActionError>> {
-    Box::pin(async move {
-        let args: StallArgs = arguments(args)?;
-        if !app.camera.simulate_stall(args.stalled).await? {
-            return Err(ActionError::Unavailable(
-                "only the test source can simulate a stall".into(),
-            ));
-        }
-        Ok(serde_json::json!({ "stalled": args.stalled }))
-    })
 }

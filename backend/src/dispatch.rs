@@ -1,69 +1,310 @@
-//! The single place where a client's intent becomes an action: every
-//! WebSocket command passes through [`dispatch`], which calls the owning
-//! component and returns the reply for the sender. State changes are
-//! broadcast separately through the state channel.
+//! The one door for commands. Every command, whether a WebSocket message or
+//! an HTTP route that changes something (`/api/actions/{name}`, the
+//! catalogue's PATCH, DELETE, import and reset), becomes a typed
+//! [`Command`] and passes through [`dispatch`]: it resolves a built-in
+//! action's name to its typed command, checks the caller's role against
+//! [`Command::role`], and maps the command to its owner (camera, device,
+//! recorder, catalogue) in one `match`. Add-on actions registered in
+//! [`crate::actions::Registry`] go through the same door and the same
+//! check. Failures come back as [`ApiError`], which both transports answer
+//! with the same code and message. State changes reach every client
+//! separately, through the state channel and the media events.
 
-use shared::{ClientMessage, Command, ServerMessage};
+use serde_json::{Value, json};
+use shared::commands::{BUILTIN_ACTIONS, CaptureArgs, Role};
+use shared::media::{CaptureMetadata, MediaKind, MediaUpdate};
+use shared::{ClientMessage, Command, MediaEvent, ServerMessage, ServerState};
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Carries out one command and returns the reply for its sender.
-pub async fn dispatch(app: &AppState, message: ClientMessage) -> ServerMessage {
-    let id = message.id;
-    match message.command {
-        Command::GetState => state_reply(app, id),
-        Command::Ping => ServerMessage::Pong { id },
+/// The role every caller has until sessions and keys exist: an operator,
+/// as every client always was. The check in [`dispatch`] already runs.
+pub const OPEN_ACCESS: Role = Role::Operator;
+
+/// What a command answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// The full current state (`get_state`, `set_view`).
+    State(Box<ServerState>),
+    /// Answer to `ping`.
+    Pong,
+    /// A command's result (a catalogue entry, the new focus, ...).
+    Result(Value),
+    /// Done, with nothing to return (a deletion).
+    Done,
+}
+
+/// Carries out `command` for a caller with role `caller`.
+pub async fn dispatch(app: &AppState, caller: Role, command: Command) -> Result<Reply, ApiError> {
+    // Checked before and after resolving an action's name, so a viewer
+    // learns nothing about arguments it may not use anyway.
+    allowed(caller, &command)?;
+    let command = resolve(command)?;
+    allowed(caller, &command)?;
+    let result = match command {
+        Command::GetState => return Ok(state(app)),
+        Command::Ping => return Ok(Reply::Pong),
+        Command::ListActions => list_actions(app),
         Command::SetView {
             grayscale,
             half_resolution,
-        } => match app.camera.set_view(grayscale, half_resolution).await {
-            Ok(_) => state_reply(app, id),
-            Err(err) => ApiError::internal("cannot change the view", err).to_message(id),
-        },
-        Command::Action { name, args } => match run_action(app, &name, args).await {
-            Ok(result) => ServerMessage::ActionResult {
-                id,
-                action: name,
-                result,
-            },
-            Err(err) => err.to_message(id),
-        },
-        Command::ListActions => ServerMessage::ActionResult {
-            id,
-            action: "list_actions".into(),
-            result: serde_json::json!(
-                app.actions
-                    .list()
-                    .into_iter()
-                    .map(|(name, description)| serde_json::json!({"name": name, "description": description}))
-                    .collect::<Vec<_>>()
-            ),
-        },
-    }
+        } => {
+            app.camera
+                .set_view(grayscale, half_resolution)
+                .await
+                .map_err(|e| ApiError::internal("cannot change the view", e))?;
+            return Ok(state(app));
+        }
+        Command::Snapshot(args) => to_json(snapshot(app, args).await?)?,
+        Command::Focus(request) => to_json(app.camera.focus(request).await?)?,
+        Command::SetControl { name, value } => {
+            to_json(app.camera.set_control(&name, value).await?)?
+        }
+        Command::RecordStart(args) => {
+            let metadata = capture_metadata(app);
+            let entry = app
+                .recorder
+                .start(
+                    args.name.as_deref(),
+                    args.date_label.as_deref().unwrap_or_default(),
+                    metadata,
+                )
+                .await?;
+            to_json(entry)?
+        }
+        Command::RecordStop => to_json(app.recorder.stop().await?)?,
+        Command::Light(request) => to_json(app.device.set_light(request).await?)?,
+        Command::SimulateStall { stalled } => {
+            if !app.camera.simulate_stall(stalled).await? {
+                return Err(ApiError::Unavailable(
+                    "only the test source can simulate a stall".into(),
+                ));
+            }
+            json!({ "stalled": stalled })
+        }
+        Command::UpdateMedia { id, changes } => to_json(update_media(app, id, changes).await?)?,
+        Command::DeleteMedia { id } => {
+            delete_media(app, id).await?;
+            return Ok(Reply::Done);
+        }
+        Command::ImportMedia {
+            file_name,
+            date_label,
+        } => {
+            let entry = app.catalogue.import(&file_name, &date_label).await?;
+            app.media_changed(MediaEvent::Added {
+                entry: Box::new(entry.clone()),
+            });
+            to_json(entry)?
+        }
+        Command::ResetCatalogue { confirm } => to_json(reset_catalogue(app, &confirm).await?)?,
+        Command::Action { name, args } => add_on(app, caller, &name, args).await?,
+    };
+    Ok(Reply::Result(result))
 }
 
-/// The current state, as the answer to request `id`.
-fn state_reply(app: &AppState, id: Option<u64>) -> ServerMessage {
-    ServerMessage::State {
-        id,
-        state: Box::new(app.state.borrow().clone()),
+/// Refuses `command` to a caller below its role.
+fn allowed(caller: Role, command: &Command) -> Result<(), ApiError> {
+    let needed = command.role();
+    if caller < needed {
+        return Err(ApiError::Forbidden(format!(
+            "{} needs the {needed:?} role",
+            command.name()
+        )));
     }
+    Ok(())
 }
 
-/// Runs the action called `name`; on failure returns what the client
-/// sees. Shared by the WebSocket and the HTTP route.
-pub async fn run_action(
-    app: &AppState,
-    name: &str,
-    args: serde_json::Value,
-) -> Result<serde_json::Value, ApiError> {
+/// A built-in action given by name (`{"cmd": "action", "name":
+/// "snapshot", ...}`, `POST /api/actions/snapshot`) becomes its typed
+/// command; anything else stays as it is.
+fn resolve(command: Command) -> Result<Command, ApiError> {
+    if let Command::Action { name, args } = &command
+        && let Some(typed) = Command::from_action(name, args)
+    {
+        return typed.map_err(ApiError::BadRequest);
+    }
+    Ok(command)
+}
+
+/// Runs an add-on action from the registry, which may ask more than the
+/// operator role of every action.
+async fn add_on(app: &AppState, caller: Role, name: &str, args: Value) -> Result<Value, ApiError> {
     let Some(action) = app.actions.get(name) else {
-        let known: Vec<&str> = app.actions.list().into_iter().map(|(n, _)| n).collect();
+        let known: Vec<String> = action_list(app).into_iter().map(|(n, _)| n).collect();
         return Err(ApiError::BadRequest(format!(
             "unknown action {name:?}; known actions: {}",
             known.join(", ")
         )));
     };
+    if caller < action.role() {
+        return Err(ApiError::Forbidden(format!(
+            "{name} needs the {:?} role",
+            action.role()
+        )));
+    }
     Ok(action.run(app, args).await?)
+}
+
+/// Names and descriptions of the built-in and add-on actions, by name.
+fn action_list(app: &AppState) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = BUILTIN_ACTIONS
+        .iter()
+        .map(|(n, d)| ((*n).to_owned(), (*d).to_owned()))
+        .chain(
+            app.actions
+                .list()
+                .into_iter()
+                .map(|(n, d)| (n.to_owned(), d.to_owned())),
+        )
+        .collect();
+    all.sort();
+    all.dedup_by(|a, b| a.0 == b.0);
+    all
+}
+
+fn list_actions(app: &AppState) -> Value {
+    Value::Array(
+        action_list(app)
+            .into_iter()
+            .map(|(name, description)| json!({"name": name, "description": description}))
+            .collect(),
+    )
+}
+
+/// Answers a WebSocket message: the command's reply, or its error, with
+/// the request's id.
+pub async fn answer(app: &AppState, caller: Role, message: ClientMessage) -> ServerMessage {
+    let id = message.id;
+    let name = message.command.name();
+    match dispatch(app, caller, message.command).await {
+        Ok(Reply::State(state)) => ServerMessage::State { id, state },
+        Ok(Reply::Pong) => ServerMessage::Pong { id },
+        Ok(Reply::Result(result)) => ServerMessage::ActionResult {
+            id,
+            action: name,
+            result,
+        },
+        Ok(Reply::Done) => ServerMessage::ActionResult {
+            id,
+            action: name,
+            result: Value::Null,
+        },
+        Err(err) => err.to_message(id),
+    }
+}
+
+/// The current state, as a reply.
+fn state(app: &AppState) -> Reply {
+    Reply::State(Box::new(app.state.borrow().clone()))
+}
+
+fn to_json(value: impl serde::Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::internal("cannot encode a reply", e))
+}
+
+/// What the rig is doing now, for a capture's catalogue entry.
+fn capture_metadata(app: &AppState) -> CaptureMetadata {
+    let state = app.state.borrow();
+    let (camera, device) = (&state.camera, &state.device);
+    let light = device.light;
+    CaptureMetadata {
+        camera: Some(camera.source.as_str().to_owned()),
+        grayscale: Some(camera.view.grayscale),
+        half_resolution: Some(camera.view.half_resolution),
+        focus: camera.focus.map(|f| f.position),
+        light: (device.link == shared::device::LinkStatus::Connected && light.on).then_some([
+            light.r,
+            light.g,
+            light.b,
+            light.w,
+            light.brightness,
+        ]),
+        heart_rate_bpm: device.heart.bpm,
+    }
+}
+
+/// Saves the picture viewers see now as a JPEG in the catalogue.
+async fn snapshot(
+    app: &AppState,
+    args: CaptureArgs,
+) -> Result<shared::media::MediaEntry, ApiError> {
+    let frame = app.camera.frames().borrow().clone();
+    let Some(frame) = frame else {
+        return Err(ApiError::Unavailable(
+            "no picture yet: the camera is not live".into(),
+        ));
+    };
+    let jpeg = frame.jpeg();
+    let entry = app
+        .catalogue
+        .save_new(
+            args.name.as_deref(),
+            MediaKind::Photo,
+            args.date_label.as_deref().unwrap_or_default(),
+            capture_metadata(app),
+            move |file| std::io::Write::write_all(file, &jpeg),
+        )
+        .await?;
+    app.media_changed(MediaEvent::Added {
+        entry: Box::new(entry.clone()),
+    });
+    Ok(entry)
+}
+
+/// Longest title, notes or date label an edit may set.
+const MAX_TEXT: usize = 10_000;
+
+async fn update_media(
+    app: &AppState,
+    id: i64,
+    changes: MediaUpdate,
+) -> Result<shared::media::MediaEntry, ApiError> {
+    for text in [&changes.title, &changes.notes, &changes.date_label]
+        .into_iter()
+        .flatten()
+    {
+        if text.len() > MAX_TEXT {
+            return Err(ApiError::BadRequest(format!(
+                "text longer than {MAX_TEXT} bytes"
+            )));
+        }
+    }
+    let entry = crate::catalogue::repo::update(app.catalogue.db(), id, changes).await?;
+    app.media_changed(MediaEvent::Updated {
+        entry: Box::new(entry.clone()),
+    });
+    Ok(entry)
+}
+
+async fn delete_media(app: &AppState, id: i64) -> Result<(), ApiError> {
+    if app.recorder.active_id().await == Some(id) {
+        return Err(ApiError::Conflict(
+            "this recording is still running; stop it first".into(),
+        ));
+    }
+    app.catalogue.delete(id).await?;
+    app.media_changed(MediaEvent::Removed { id });
+    Ok(())
+}
+
+async fn reset_catalogue(
+    app: &AppState,
+    confirm: &str,
+) -> Result<Vec<shared::media::MediaEntry>, ApiError> {
+    if confirm != "reset" {
+        return Err(ApiError::BadRequest(
+            "resetting forgets every title and note; send {\"confirm\": \"reset\"} to go ahead"
+                .into(),
+        ));
+    }
+    if app.recorder.active_id().await.is_some() {
+        return Err(ApiError::Conflict(
+            "a recording is running; stop it before starting a new database".into(),
+        ));
+    }
+    let entries = app.catalogue.reset().await?;
+    app.media_changed(MediaEvent::Reload);
+    Ok(entries)
 }

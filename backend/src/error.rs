@@ -20,6 +20,9 @@ pub enum ApiError {
     /// No frame is available (camera starting or offline).
     #[error("no frame available: {0}")]
     NoFrame(String),
+    /// The caller's role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The addressed thing does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -58,6 +61,7 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
             ApiError::NoFrame(_) => ErrorCode::NoFrame,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::BadRequest(_) => ErrorCode::BadRequest,
             ApiError::Conflict(_) => ErrorCode::Conflict,

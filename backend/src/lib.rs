@@ -162,7 +162,7 @@ impl Server {
             catalogue,
             recorder: recorder.clone(),
             media_events,
-            actions: actions::Registry::with_builtins(),
+            actions: actions::Registry::default(),
             shutdown: CancellationToken::new(),
             tasks: tasks.clone(),
             frontend_dir: config.frontend_dir,
@@ -174,6 +174,12 @@ impl Server {
             camera_shutdown,
             recorder,
         })
+    }
+
+    /// The shared application state (for tests that call the command
+    /// door directly).
+    pub fn app(&self) -> AppState {
+        self.app.clone()
     }
 
     /// The address actually bound (useful with port 0).

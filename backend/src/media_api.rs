@@ -12,11 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use shared::MediaEvent;
+use serde_json::Value;
+use shared::Command;
 use shared::media::{MediaEntry, MediaKind, MediaPage, MediaUpdate};
 use tower_http::services::ServeFile;
 
 use crate::catalogue::{repo, thumbnail};
+use crate::dispatch::{OPEN_ACCESS, Reply, dispatch};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -75,33 +77,14 @@ async fn update(
     State(app): State<AppState>,
     Path(id): Path<i64>,
     Json(changes): Json<MediaUpdate>,
-) -> Result<Json<MediaEntry>, ApiError> {
-    const MAX_TEXT: usize = 10_000;
-    for text in [&changes.title, &changes.notes, &changes.date_label]
-        .into_iter()
-        .flatten()
-    {
-        if text.len() > MAX_TEXT {
-            return Err(ApiError::BadRequest(format!(
-                "text longer than {MAX_TEXT} bytes"
-            )));
-        }
-    }
-    let entry = repo::update(app.catalogue.db(), id, changes).await?;
-    app.media_changed(MediaEvent::Updated {
-        entry: Box::new(entry.clone()),
-    });
-    Ok(Json(entry))
+) -> Result<Json<Value>, ApiError> {
+    run(&app, Command::UpdateMedia { id, changes })
+        .await
+        .map(Json)
 }
 
 async fn delete(State(app): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
-    if app.recorder.active_id().await == Some(id) {
-        return Err(ApiError::Conflict(
-            "this recording is still running; stop it first".into(),
-        ));
-    }
-    app.catalogue.delete(id).await?;
-    app.media_changed(MediaEvent::Removed { id });
+    run(&app, Command::DeleteMedia { id }).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -121,14 +104,12 @@ struct ImportRequest {
 async fn import(
     State(app): State<AppState>,
     Json(req): Json<ImportRequest>,
-) -> Result<(StatusCode, Json<MediaEntry>), ApiError> {
-    let entry = app
-        .catalogue
-        .import(&req.file_name, &req.date_label)
-        .await?;
-    app.media_changed(MediaEvent::Added {
-        entry: Box::new(entry.clone()),
-    });
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let command = Command::ImportMedia {
+        file_name: req.file_name,
+        date_label: req.date_label,
+    };
+    let entry = run(&app, command).await?;
     Ok((StatusCode::CREATED, Json(entry)))
 }
 
@@ -142,21 +123,21 @@ struct ResetRequest {
 async fn reset(
     State(app): State<AppState>,
     Json(req): Json<ResetRequest>,
-) -> Result<Json<Vec<MediaEntry>>, ApiError> {
-    if req.confirm != "reset" {
-        return Err(ApiError::BadRequest(
-            "resetting forgets every title and note; send {\"confirm\": \"reset\"} to go ahead"
-                .into(),
-        ));
+) -> Result<Json<Value>, ApiError> {
+    let command = Command::ResetCatalogue {
+        confirm: req.confirm,
+    };
+    run(&app, command).await.map(Json)
+}
+
+/// Runs a command through the one door for an HTTP caller; its result.
+async fn run(app: &AppState, command: Command) -> Result<Value, ApiError> {
+    match dispatch(app, OPEN_ACCESS, command).await? {
+        Reply::Result(value) => Ok(value),
+        Reply::State(state) => Ok(serde_json::to_value(state)
+            .map_err(|e| ApiError::internal("cannot encode the state", e))?),
+        Reply::Pong | Reply::Done => Ok(Value::Null),
     }
-    if app.recorder.active_id().await.is_some() {
-        return Err(ApiError::Conflict(
-            "a recording is running; stop it before starting a new database".into(),
-        ));
-    }
-    let entries = app.catalogue.reset().await?;
-    app.media_changed(MediaEvent::Reload);
-    Ok(Json(entries))
 }
 
 /// Query of the file download.
@@ -266,17 +247,16 @@ async fn thumbnail(State(app): State<AppState>, Path(id): Path<i64>) -> Result<R
     }
 }
 
-/// `POST /api/actions/{name}` with JSON arguments: any registered camera
-/// action over HTTP, for scripts (`curl -X POST -d '{}' .../snapshot`).
+/// `POST /api/actions/{name}` with JSON arguments: any action (built-in
+/// or add-on) over HTTP, for scripts (`curl -X POST -d '{}'
+/// .../snapshot`), through the same door as the WebSocket.
 async fn action(
     State(app): State<AppState>,
     Path(name): Path<String>,
-    body: Option<Json<serde_json::Value>>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+    body: Option<Json<Value>>,
+) -> Result<Json<Value>, ApiError> {
     let args = body.map(|Json(v)| v).unwrap_or_default();
-    crate::dispatch::run_action(&app, &name, args)
-        .await
-        .map(Json)
+    run(&app, Command::Action { name, args }).await.map(Json)
 }
 
 /// The name with anything but safe ASCII replaced, for old clients.

@@ -3,7 +3,7 @@
 //! every state change, every reply, and the newest frame whenever the
 //! viewer is ready for one (frames it was too slow for are skipped, never
 //! queued). The reader parses text commands, hands them to
-//! [`dispatch`](crate::dispatch::dispatch) and queues the reply for this
+//! [`dispatch`](crate::dispatch::dispatch) (through [`answer`]) and queues the reply for this
 //! viewer only. Bad input gets an error reply and the session stays open;
 //! an oversized message closes it with code 1009.
 
@@ -19,7 +19,7 @@ use shared::{ClientMessage, ErrorCode, MediaEvent, ServerMessage};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use crate::dispatch::dispatch;
+use crate::dispatch::{OPEN_ACCESS, answer};
 use crate::state::{AppState, ViewerGuard};
 
 /// Largest message the WebSocket layer reads at all; anything between
@@ -192,7 +192,7 @@ async fn read_loop(
                 Outgoing::Close(CLOSE_TOO_BIG, "message too big")
             }
             Ok(Message::Text(text)) => match ClientMessage::parse(&text) {
-                Ok(message) => Outgoing::Reply(dispatch(app, message).await),
+                Ok(message) => Outgoing::Reply(answer(app, OPEN_ACCESS, message).await),
                 Err(reply) => Outgoing::Reply(reply),
             },
             Ok(Message::Binary(_)) => error(

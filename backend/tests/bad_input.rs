@@ -125,3 +125,64 @@ async fn a_message_over_the_transport_limit_closes_with_1009() {
     let took = server.stop().await;
     assert!(took.as_secs() < 5, "shutdown took {took:?}");
 }
+
+/// The command door checks the role first: a viewer is refused every
+/// command that needs an operator (one example of each, from the shared
+/// command list, so a new command is covered without editing this test;
+/// and each built-in action by name), with `forbidden`, and nothing
+/// changes. Viewer commands still work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_is_refused_every_operator_command_and_nothing_changes() {
+    use camrig::dispatch::{Reply, dispatch};
+    use shared::commands::{BUILTIN_ACTIONS, Role};
+    use shared::{Command, ErrorCode};
+
+    let media = common::unique_temp_dir("viewer-refused");
+    let mut config = common::test_config(WIDTH, HEIGHT, FPS);
+    config.media.dir = media.clone();
+    std::fs::write(media.join("untracked.jpg"), b"not catalogued").unwrap();
+    let server = common::start_live(config).await;
+    let app = server.app.clone();
+    let before = app.state.borrow().clone();
+
+    let by_name = BUILTIN_ACTIONS.iter().map(|(name, _)| Command::Action {
+        name: (*name).to_owned(),
+        args: serde_json::Value::Null,
+    });
+    let operator: Vec<Command> = Command::examples()
+        .into_iter()
+        .filter(|c| c.role() == Role::Operator)
+        .chain(by_name)
+        .collect();
+    assert!(operator.len() >= 20, "{operator:?}");
+    for command in operator {
+        let refused = dispatch(&app, Role::Viewer, command.clone()).await;
+        let err = refused.expect_err(&format!("{command:?} was allowed to a viewer"));
+        assert_eq!(err.code(), ErrorCode::Forbidden, "{command:?}: {err}");
+        assert_eq!(err.code().http_status(), 403);
+    }
+
+    let after = app.state.borrow().clone();
+    assert_eq!(after.camera.view, before.camera.view);
+    assert_eq!(after.recording, before.recording);
+    assert_eq!(after.device.light, before.device.light);
+    let listed = common::http_get(server.addr, "/api/media").await.json();
+    assert_eq!(listed["total"], 0, "{listed}");
+    assert!(media.join("untracked.jpg").is_file());
+
+    assert!(matches!(
+        dispatch(&app, Role::Viewer, Command::GetState).await,
+        Ok(Reply::State(_))
+    ));
+    assert!(matches!(
+        dispatch(&app, Role::Viewer, Command::ListActions).await,
+        Ok(Reply::Result(_))
+    ));
+    // The operator may, through the same door.
+    assert!(matches!(
+        dispatch(&app, Role::Operator, Command::SetView { grayscale: Some(true), half_resolution: None }).await,
+        Ok(Reply::State(state)) if state.camera.view.grayscale
+    ));
+    server.stop().await;
+    std::fs::remove_dir_all(&media).ok();
+}

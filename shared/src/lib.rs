@@ -4,6 +4,7 @@
 //! process or wire boundary is defined here once, so the server, the browser
 //! app and the test and benchmark clients cannot disagree.
 
+pub mod commands;
 pub mod device;
 pub mod frame;
 pub mod media;

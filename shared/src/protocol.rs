@@ -5,6 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::commands::{BUILTIN_ACTIONS, CaptureArgs, FocusRequest, LightRequest, Role};
+use crate::media::MediaUpdate;
+
 /// Largest text message the server accepts; bigger ones close the
 /// connection with WebSocket close code 1009 (message too big).
 pub const MAX_TEXT_MESSAGE: usize = 16 * 1024;
@@ -20,7 +23,9 @@ pub struct ClientMessage {
     pub command: Command,
 }
 
-/// Every command a client can send.
+/// Every command a client can send, with typed arguments: the one door.
+/// The WebSocket's JSON messages and the HTTP routes that change something
+/// both become a `Command` and go through the server's `dispatch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
 pub enum Command {
@@ -28,6 +33,9 @@ pub enum Command {
     GetState,
     /// Liveness check; answered with `pong`.
     Ping,
+    /// Lists the actions; answered with `action_result` whose result is
+    /// `[{"name": ..., "description": ...}]`.
+    ListActions,
     /// Changes the live view for every viewer; absent fields stay as they
     /// are. Answered with the new `state`.
     SetView {
@@ -38,8 +46,63 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         half_resolution: Option<bool>,
     },
-    /// Runs a named camera action (for example `snapshot`) with JSON
-    /// arguments; answered with `action_result`.
+    /// Saves the picture viewers see now as a photo; answered with its
+    /// catalogue entry.
+    Snapshot(CaptureArgs),
+    /// Drives the lens; answered with the new focus.
+    Focus(FocusRequest),
+    /// Sets one camera control; answered with the control.
+    SetControl {
+        /// The control's name, as in the state's `camera.controls`.
+        name: String,
+        /// The new value.
+        value: i64,
+    },
+    /// Starts recording; answered with the new catalogue entry.
+    RecordStart(CaptureArgs),
+    /// Stops the recording; answered with its finished entry.
+    RecordStop,
+    /// Switches, dims or colours the light; answered with what the device
+    /// confirmed.
+    Light(LightRequest),
+    /// Test source only: stops (`true`) or resumes (`false`) the frames.
+    SimulateStall {
+        /// Whether frames should stop.
+        stalled: bool,
+    },
+    /// Changes an entry's title, notes or date label; answered with the
+    /// entry.
+    UpdateMedia {
+        /// The entry's id.
+        id: i64,
+        /// What changes.
+        changes: MediaUpdate,
+    },
+    /// Deletes an entry and its file.
+    DeleteMedia {
+        /// The entry's id.
+        id: i64,
+    },
+    /// Catalogues an untracked file of the media folder; answered with the
+    /// new entry.
+    ImportMedia {
+        /// The file's name in the media folder.
+        file_name: String,
+        /// Date label stored with the entry.
+        #[serde(default)]
+        date_label: String,
+    },
+    /// Forgets every entry and catalogues the files present (the original's
+    /// "New database"); `confirm` must be `"reset"`. Answered with the new
+    /// entries.
+    ResetCatalogue {
+        /// Must be `"reset"`.
+        confirm: String,
+    },
+    /// Runs a named action with JSON arguments; answered with
+    /// `action_result`. A built-in action's name (see
+    /// [`BUILTIN_ACTIONS`]) stands for its typed command; any other name
+    /// is an add-on action registered on the server.
     Action {
         /// The action's name.
         name: String,
@@ -47,9 +110,120 @@ pub enum Command {
         #[serde(default)]
         args: serde_json::Value,
     },
-    /// Lists the actions; answered with `action_result` whose result is
-    /// `[{"name": ..., "description": ...}]`.
-    ListActions,
+}
+
+impl Command {
+    /// Who may give this command. Exhaustive on purpose: a new command
+    /// does not compile until it says.
+    pub fn role(&self) -> Role {
+        match self {
+            Command::GetState | Command::Ping | Command::ListActions => Role::Viewer,
+            Command::SetView { .. }
+            | Command::Snapshot(_)
+            | Command::Focus(_)
+            | Command::SetControl { .. }
+            | Command::RecordStart(_)
+            | Command::RecordStop
+            | Command::Light(_)
+            | Command::SimulateStall { .. }
+            | Command::UpdateMedia { .. }
+            | Command::DeleteMedia { .. }
+            | Command::ImportMedia { .. }
+            | Command::ResetCatalogue { .. }
+            // Add-on actions change things too; the server may ask more
+            // of a particular one, never less.
+            | Command::Action { .. } => Role::Operator,
+        }
+    }
+
+    /// One example of every command, for tests (every operator command is
+    /// refused to a viewer) and documentation. Adding a variant without an
+    /// example here fails the `examples_cover_every_command` test.
+    pub fn examples() -> Vec<Command> {
+        vec![
+            Command::GetState,
+            Command::Ping,
+            Command::ListActions,
+            Command::SetView {
+                grayscale: Some(true),
+                half_resolution: None,
+            },
+            Command::Snapshot(CaptureArgs {
+                name: Some("left eye".into()),
+                date_label: None,
+            }),
+            Command::Focus(FocusRequest {
+                step: Some(0.05),
+                ..FocusRequest::default()
+            }),
+            Command::SetControl {
+                name: "brightness".into(),
+                value: 3,
+            },
+            Command::RecordStart(CaptureArgs::default()),
+            Command::RecordStop,
+            Command::Light(LightRequest {
+                on: Some(true),
+                ..LightRequest::default()
+            }),
+            Command::SimulateStall { stalled: true },
+            Command::UpdateMedia {
+                id: 1,
+                changes: MediaUpdate {
+                    title: Some("t".into()),
+                    ..MediaUpdate::default()
+                },
+            },
+            Command::DeleteMedia { id: 1 },
+            Command::ImportMedia {
+                file_name: "a.jpg".into(),
+                date_label: String::new(),
+            },
+            Command::ResetCatalogue {
+                confirm: "reset".into(),
+            },
+            Command::Action {
+                name: "an_add_on".into(),
+                args: serde_json::Value::Null,
+            },
+        ]
+    }
+
+    /// The command's wire name (`snapshot`, `update_media`, ...); for
+    /// `action`, the action's name.
+    pub fn name(&self) -> String {
+        match self {
+            Command::Action { name, .. } => name.clone(),
+            other => serde_json::to_value(other)
+                .ok()
+                .and_then(|v| v.get("cmd").and_then(|c| c.as_str()).map(str::to_owned))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The typed command a built-in action stands for, `None` for any
+    /// other name (an add-on action). `args` must be an object (or null
+    /// for none); unknown or mistyped arguments are an error.
+    pub fn from_action(name: &str, args: &serde_json::Value) -> Option<Result<Command, String>> {
+        BUILTIN_ACTIONS.iter().find(|(n, _)| *n == name)?;
+        let mut object = match args {
+            serde_json::Value::Null => serde_json::Map::new(),
+            serde_json::Value::Object(map) => map.clone(),
+            other => {
+                return Some(Err(format!(
+                    "invalid arguments: expected a JSON object, got {other}"
+                )));
+            }
+        };
+        if object.contains_key("cmd") {
+            return Some(Err("invalid arguments: unknown field `cmd`".into()));
+        }
+        object.insert("cmd".into(), serde_json::Value::String(name.to_owned()));
+        Some(
+            serde_json::from_value(serde_json::Value::Object(object))
+                .map_err(|e| format!("invalid arguments: {e}")),
+        )
+    }
 }
 
 /// Every message the server sends on the text channel.
@@ -141,6 +315,8 @@ pub enum ErrorCode {
     BadRequest,
     /// The message type (for example binary) is not accepted.
     Unsupported,
+    /// The caller's role may not give this command.
+    Forbidden,
     /// The addressed thing (a catalogue entry, its file) does not exist.
     NotFound,
     /// The request conflicts with the current state (already catalogued,
@@ -174,6 +350,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest => 400,
             ErrorCode::Unsupported => 415,
+            ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
             ErrorCode::Unprocessable | ErrorCode::NotSupported => 422,
@@ -456,6 +633,112 @@ impl ServerMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn examples_cover_every_command() {
+        let examples = Command::examples();
+        let mut names: Vec<String> = examples.iter().map(Command::name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), examples.len(), "{names:?}");
+        // Counted by the exhaustive match: each arm adds its own variant.
+        let variants = examples
+            .iter()
+            .map(|c| match c {
+                Command::GetState => 0,
+                Command::Ping => 1,
+                Command::ListActions => 2,
+                Command::SetView { .. } => 3,
+                Command::Snapshot(_) => 4,
+                Command::Focus(_) => 5,
+                Command::SetControl { .. } => 6,
+                Command::RecordStart(_) => 7,
+                Command::RecordStop => 8,
+                Command::Light(_) => 9,
+                Command::SimulateStall { .. } => 10,
+                Command::UpdateMedia { .. } => 11,
+                Command::DeleteMedia { .. } => 12,
+                Command::ImportMedia { .. } => 13,
+                Command::ResetCatalogue { .. } => 14,
+                Command::Action { .. } => 15,
+            })
+            .collect::<std::collections::BTreeSet<_>>();
+        assert_eq!(variants.len(), 16);
+        for command in examples {
+            let json = serde_json::to_string(&command).unwrap();
+            assert_eq!(
+                serde_json::from_str::<Command>(&json).unwrap(),
+                command,
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_watching_and_asking_is_for_viewers() {
+        let viewer: Vec<String> = Command::examples()
+            .iter()
+            .filter(|c| c.role() == Role::Viewer)
+            .map(Command::name)
+            .collect();
+        assert_eq!(viewer, ["get_state", "ping", "list_actions"]);
+    }
+
+    #[test]
+    fn typed_commands_have_flat_arguments_on_the_wire() {
+        let parsed =
+            ClientMessage::parse(r#"{"id":4,"cmd":"snapshot","name":"left eye"}"#).unwrap();
+        assert_eq!(parsed.id, Some(4));
+        assert_eq!(
+            parsed.command,
+            Command::Snapshot(CaptureArgs {
+                name: Some("left eye".into()),
+                date_label: None
+            })
+        );
+        let update = r#"{"cmd":"update_media","id":3,"changes":{"notes":"n"}}"#;
+        assert!(matches!(
+            serde_json::from_str::<Command>(update).unwrap(),
+            Command::UpdateMedia { id: 3, .. }
+        ));
+    }
+
+    #[test]
+    fn built_in_actions_by_name_become_typed_commands() {
+        for (name, _) in BUILTIN_ACTIONS {
+            let args = match *name {
+                "set_control" => serde_json::json!({"name": "brightness", "value": 1}),
+                "simulate_stall" => serde_json::json!({"stalled": false}),
+                _ => serde_json::Value::Null,
+            };
+            let typed = Command::from_action(name, &args).unwrap().unwrap();
+            assert!(!matches!(typed, Command::Action { .. }), "{name}");
+            assert_eq!(typed.name(), *name);
+        }
+        let focus = Command::from_action("focus", &serde_json::json!({"step": -0.05}));
+        assert_eq!(
+            focus,
+            Some(Ok(Command::Focus(FocusRequest {
+                step: Some(-0.05),
+                ..FocusRequest::default()
+            })))
+        );
+        // Unknown or mistyped arguments, a non-object, and smuggling a
+        // different command through `cmd` are refused.
+        for (name, args) in [
+            ("snapshot", serde_json::json!({"nme": "x"})),
+            ("light", serde_json::json!({"brightness": 300})),
+            ("record_stop", serde_json::json!([1])),
+            ("snapshot", serde_json::json!({"cmd": "reset_catalogue"})),
+        ] {
+            let refused = Command::from_action(name, &args).unwrap();
+            assert!(refused.is_err(), "{name} {args}: {refused:?}");
+        }
+        assert_eq!(
+            Command::from_action("an_add_on", &serde_json::Value::Null),
+            None
+        );
+    }
 
     #[test]
     fn commands_parse_with_and_without_id() {

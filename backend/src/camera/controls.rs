@@ -49,20 +49,7 @@ pub enum ControlError {
     Device(String),
 }
 
-/// A request to change the focus; absent fields are left alone.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FocusRequest {
-    /// Switch autofocus on or off.
-    #[serde(default)]
-    pub auto: Option<bool>,
-    /// Move the lens to this position (clamped to 0.0-1.0).
-    #[serde(default)]
-    pub position: Option<f64>,
-    /// Move the lens by this much (for example -0.05 or 0.05), clamped.
-    #[serde(default)]
-    pub step: Option<f64>,
-}
+pub use shared::commands::FocusRequest;
 
 /// The focus as clients see it, derived from the control list; `None`
 /// when the camera has no `focus_absolute` control.

@@ -3,26 +3,9 @@
 //! brightness are kept while the light is off, so switching it on restores
 //! them. Colours arrive as `rrggbb` hex (a leading `#` is fine).
 
-use serde::Deserialize;
 use shared::device::LightState;
 
-/// A change to the light; every field optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LightRequest {
-    /// Switch on or off.
-    #[serde(default)]
-    pub on: Option<bool>,
-    /// Brightness 0-255.
-    #[serde(default)]
-    pub brightness: Option<u8>,
-    /// Colour as `rrggbb` or `#rrggbb`.
-    #[serde(default)]
-    pub color: Option<String>,
-    /// White channel 0-255 (RGBW pixels).
-    #[serde(default)]
-    pub white: Option<u8>,
-}
+pub use shared::commands::LightRequest;
 
 /// A colour that is not six hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,24 +27,22 @@ pub fn parse_color(text: &str) -> Result<(u8, u8, u8), BadColor> {
     Ok((channel(0)?, channel(2)?, channel(4)?))
 }
 
-impl LightRequest {
-    /// The light after this request.
-    pub fn apply(&self, mut light: LightState) -> Result<LightState, BadColor> {
-        if let Some(color) = &self.color {
-            let (r, g, b) = parse_color(color)?;
-            (light.r, light.g, light.b) = (r, g, b);
-        }
-        if let Some(w) = self.white {
-            light.w = w;
-        }
-        if let Some(brightness) = self.brightness {
-            light.brightness = brightness;
-        }
-        if let Some(on) = self.on {
-            light.on = on;
-        }
-        Ok(light)
+/// The light after `request`.
+pub fn apply(request: &LightRequest, mut light: LightState) -> Result<LightState, BadColor> {
+    if let Some(color) = &request.color {
+        let (r, g, b) = parse_color(color)?;
+        (light.r, light.g, light.b) = (r, g, b);
     }
+    if let Some(w) = request.white {
+        light.w = w;
+    }
+    if let Some(brightness) = request.brightness {
+        light.brightness = brightness;
+    }
+    if let Some(on) = request.on {
+        light.on = on;
+    }
+    Ok(light)
 }
 
 #[cfg(test)]
@@ -87,26 +68,32 @@ mod tests {
             w: 0,
             brightness: 40,
         };
-        let off = LightRequest {
-            on: Some(false),
-            ..Default::default()
-        }
-        .apply(start)
+        let off = apply(
+            &LightRequest {
+                on: Some(false),
+                ..Default::default()
+            },
+            start,
+        )
         .unwrap();
         assert!(!off.on);
-        let on = LightRequest {
-            on: Some(true),
-            ..Default::default()
-        }
-        .apply(off)
+        let on = apply(
+            &LightRequest {
+                on: Some(true),
+                ..Default::default()
+            },
+            off,
+        )
         .unwrap();
         assert_eq!(on, start);
-        let dimmer = LightRequest {
-            brightness: Some(10),
-            white: Some(7),
-            ..Default::default()
-        }
-        .apply(on)
+        let dimmer = apply(
+            &LightRequest {
+                brightness: Some(10),
+                white: Some(7),
+                ..Default::default()
+            },
+            on,
+        )
         .unwrap();
         assert_eq!((dimmer.brightness, dimmer.w, dimmer.on), (10, 7, true));
     }

@@ -68,7 +68,7 @@ impl DeviceHandle {
     /// Changes the light; answers with the state the device confirmed.
     pub async fn set_light(&self, request: LightRequest) -> Result<LightState, DeviceError> {
         let commands = self.commands.as_ref().ok_or(DeviceError::NotConfigured)?;
-        let light = request.apply(self.state.borrow().device.light)?;
+        let light = light::apply(&request, self.state.borrow().device.light)?;
         let (reply, answer) = oneshot::channel();
         commands
             .send(LinkCommand::SetLight { light, reply })

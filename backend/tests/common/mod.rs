@@ -29,6 +29,8 @@ pub struct TestServer {
     pub addr: SocketAddr,
     /// Cancelling it starts the graceful shutdown.
     pub token: CancellationToken,
+    /// The server's application state, for calling the command door.
+    pub app: camrig::state::AppState,
     /// `Server::run`'s task; `None` once [`TestServer::stop`] took it.
     pub handle: Option<JoinHandle<Result<(), ServerError>>>,
 }
@@ -147,11 +149,13 @@ pub fn unique_temp_dir(label: &str) -> std::path::PathBuf {
 pub async fn start(config: Config) -> TestServer {
     let server = Server::bind(config).await.expect("Server::bind failed");
     let addr = server.local_addr().expect("no local address");
+    let app = server.app();
     let token = CancellationToken::new();
     let handle = tokio::spawn(server.run(token.clone()));
     TestServer {
         addr,
         token,
+        app,
         handle: Some(handle),
     }
 }
