@@ -20,6 +20,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Folder holding the built web app (`server.frontend_dir`).
     pub frontend_dir: PathBuf,
+    /// Origins besides the server's own whose pages may change things
+    /// (`server.allowed_origins`, comma-separated), for a reverse proxy.
+    pub allowed_origins: Vec<String>,
     /// Camera and encoding settings.
     pub camera: CameraConfig,
     /// Media folder and catalogue.
@@ -139,6 +142,7 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
             frontend_dir: PathBuf::from("dist"),
+            allowed_origins: Vec::new(),
             camera: CameraConfig {
                 source: SourceSetting::Auto,
                 width: 1280,
@@ -173,6 +177,7 @@ impl Default for Config {
 pub const KEYS: &[(&str, &str)] = &[
     ("server.listen", "--listen"),
     ("server.frontend_dir", "--frontend-dir"),
+    ("server.allowed_origins", "--allowed-origins"),
     ("camera.source", "--camera"),
     ("camera.device", "--device"),
     ("camera.width", "--width"),
@@ -191,6 +196,20 @@ pub const KEYS: &[(&str, &str)] = &[
     ("device.leds", "--device-leds"),
     ("device.rgbw", "--device-rgbw"),
 ];
+
+/// `https://a.example,http://b.lan:8080` as a list; empty text is none.
+fn parse_origins(text: &str) -> Option<Vec<String>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            let origin = origin.trim_end_matches('/');
+            let (scheme, rest) = origin.split_once("://")?;
+            let ok = matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains('/');
+            ok.then(|| origin.to_ascii_lowercase())
+        })
+        .collect()
+}
 
 /// Where a raw value came from; part of every error message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -356,6 +375,13 @@ impl Layers {
             (!s.is_empty()).then(|| PathBuf::from(s))
         })? {
             config.frontend_dir = dir;
+        }
+        if let Some(origins) = self.parse(
+            "server.allowed_origins",
+            "comma-separated origins such as https://rig.example.org (scheme, host and port; no path)",
+            parse_origins,
+        )? {
+            config.allowed_origins = origins;
         }
         let device = self.parse(
             "camera.device",

@@ -2,7 +2,9 @@
 //! WebSocket (`/ws`) it serves the MJPEG stream at `/video_feed` (the
 //! original app's URL), the newest frame at `/snapshot.jpg`, the state as
 //! JSON at `/api/state`, `/healthz`, and the built web app for every other
-//! path (client-side routes fall back to `index.html`).
+//! path (client-side routes fall back to `index.html`). Every request
+//! passes the origin guard (`guard.rs`) first, and every response says
+//! `nosniff` and may not be framed by another site.
 
 use std::convert::Infallible;
 
@@ -10,13 +12,14 @@ use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::stream;
 use serde_json::json;
 use shared::{ServerState, mjpeg};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -34,6 +37,22 @@ pub fn router(app: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(crate::media_api::routes())
         .fallback_service(spa)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::guard::same_origin,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        ))
         .with_state(app)
 }
 

@@ -17,7 +17,9 @@ pub mod device;
 pub mod dispatch;
 pub mod elements;
 pub mod error;
+pub mod extract;
 pub mod frames;
+pub mod guard;
 pub mod http;
 pub mod media_api;
 pub mod media_cli;
@@ -166,6 +168,7 @@ impl Server {
             shutdown: CancellationToken::new(),
             tasks: tasks.clone(),
             frontend_dir: config.frontend_dir,
+            allowed_origins: config.allowed_origins,
         };
         Ok(Server {
             listener,

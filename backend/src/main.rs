@@ -21,6 +21,10 @@ struct Cli {
     /// Folder with the built web app [server.frontend_dir].
     #[arg(long)]
     frontend_dir: Option<String>,
+    /// Origins of a reverse proxy whose pages may change things,
+    /// comma-separated [server.allowed_origins].
+    #[arg(long)]
+    allowed_origins: Option<String>,
     /// Camera source: auto, test, v4l2 or libcamera [camera.source].
     #[arg(long)]
     camera: Option<String>,
@@ -116,6 +120,7 @@ fn start(cli: Cli) -> anyhow::Result<()> {
     for (key, value) in [
         ("server.listen", cli.listen),
         ("server.frontend_dir", cli.frontend_dir),
+        ("server.allowed_origins", cli.allowed_origins),
         ("camera.source", cli.camera),
         ("camera.device", cli.device),
         ("camera.width", cli.width),

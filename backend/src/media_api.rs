@@ -5,12 +5,13 @@
 //! [`check_file_name`](crate::catalogue::names::check_file_name) first. Every change
 //! is pushed to all WebSocket clients. No GET changes anything.
 
+use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
+use axum::body::Bytes;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shared::Command;
@@ -20,6 +21,7 @@ use tower_http::services::ServeFile;
 use crate::catalogue::{repo, thumbnail};
 use crate::dispatch::{OPEN_ACCESS, Reply, dispatch};
 use crate::error::ApiError;
+use crate::extract::{Json, Path, Query, parse_json};
 use crate::state::AppState;
 
 /// The catalogue's routes.
@@ -253,9 +255,14 @@ async fn thumbnail(State(app): State<AppState>, Path(id): Path<i64>) -> Result<R
 async fn action(
     State(app): State<AppState>,
     Path(name): Path<String>,
-    body: Option<Json<Value>>,
+    body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let args = body.map(|Json(v)| v).unwrap_or_default();
+    // No body means no arguments.
+    let args = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Null
+    } else {
+        parse_json(&body)?
+    };
     run(&app, Command::Action { name, args }).await.map(Json)
 }
 

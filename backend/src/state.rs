@@ -42,6 +42,8 @@ pub struct AppState {
     pub tasks: TaskTracker,
     /// Folder with the built web app.
     pub frontend_dir: PathBuf,
+    /// Origins besides the server's own whose pages may change things.
+    pub allowed_origins: Vec<String>,
 }
 
 impl AppState {

@@ -203,3 +203,93 @@ async fn hostile_imports_and_unconfirmed_resets_are_refused() {
     std::fs::remove_file(&outside).unwrap();
     server.stop().await;
 }
+
+/// The guards in front of every handler: a cross-origin change and a
+/// WebSocket from a foreign page are refused with nothing done; curl's form
+/// content type with a JSON body works; malformed paths, queries and bodies
+/// get the JSON error; a page number past any end is an empty page, not a
+/// crash; responses say nosniff and refuse framing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_are_guarded_and_errors_are_json() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let server = common::start_live(common::test_config(160, 120, 10)).await;
+    let addr = server.addr;
+    let total = || async move { http_get(addr, "/api/media").await.json()["total"].clone() };
+
+    // Another site's page, by Origin or by Sec-Fetch-Site: refused, nothing saved.
+    for extra in [
+        [("Origin", "http://evil.example")],
+        [("Sec-Fetch-Site", "cross-site")],
+    ] {
+        let res = http_request(addr, "POST", "/api/actions/snapshot", &extra, b"").await;
+        assert_eq!(res.status, 403, "{extra:?}");
+        assert_eq!(res.json()["code"], "forbidden");
+        let res = http_request(
+            addr,
+            "POST",
+            "/api/media/reset",
+            &extra,
+            br#"{"confirm":"reset"}"#,
+        )
+        .await;
+        assert_eq!(res.status, 403, "{extra:?}");
+    }
+    assert_eq!(total().await, 0);
+    let mut foreign = server.ws_url().into_client_request().unwrap();
+    foreign
+        .headers_mut()
+        .insert("origin", "http://evil.example".parse().unwrap());
+    match tokio_tungstenite::connect_async(foreign).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403)
+        }
+        other => panic!("a foreign page's WebSocket was not refused: {other:?}"),
+    }
+
+    // The page's own origin, and curl's form content type with JSON.
+    let own = format!("http://{addr}");
+    let res = http_request(
+        addr,
+        "POST",
+        "/api/actions/snapshot",
+        &[("Origin", &own)],
+        br#"{"name":"own page"}"#,
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let res = http_request(
+        addr,
+        "POST",
+        "/api/actions/snapshot",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        br#"{"name":"from curl"}"#,
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    assert_eq!(res.json()["file_name"], "from_curl.jpg");
+    assert_eq!(total().await, 2);
+
+    // Malformed input: the JSON error, never axum's plain text.
+    for (method, path, body) in [
+        ("GET", "/api/media/abc", &b""[..]),
+        ("GET", "/api/media?page=-1", b""),
+        ("PATCH", "/api/media/1", b"{not json"),
+        ("POST", "/api/actions/focus", b"[1, 2"),
+    ] {
+        let res = http_request(addr, method, path, &[], body).await;
+        assert_eq!(res.status, 400, "{method} {path}");
+        assert_eq!(res.json()["code"], "bad_request", "{method} {path}");
+    }
+
+    // The largest page number is an empty page.
+    let far = http_get(addr, "/api/media?page=18446744073709551615&per_page=500").await;
+    assert_eq!(far.status, 200, "{}", String::from_utf8_lossy(&far.body));
+    assert_eq!(far.json()["entries"], serde_json::json!([]));
+    assert_eq!(far.json()["total"], 2);
+
+    let state = http_get(addr, "/api/state").await;
+    assert_eq!(state.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(state.header("x-frame-options"), Some("DENY"));
+    server.stop().await;
+}

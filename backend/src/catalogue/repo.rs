@@ -130,12 +130,21 @@ pub async fn list(
     let page = page.max(1);
     let paginator = query.paginate(db, per_page);
     let total = paginator.num_items().await?;
-    let entries = paginator
-        .fetch_page(page - 1)
-        .await?
-        .into_iter()
-        .map(to_entry)
-        .collect::<Result<_, _>>()?;
+    // A page past the end is empty; asking the database for it could
+    // overflow its offset (page 2^64-1 times 500).
+    let past_end = (page - 1)
+        .checked_mul(per_page)
+        .is_none_or(|skipped| skipped >= total);
+    let entries = if past_end {
+        Vec::new()
+    } else {
+        paginator
+            .fetch_page(page - 1)
+            .await?
+            .into_iter()
+            .map(to_entry)
+            .collect::<Result<_, _>>()?
+    };
     Ok(shared::media::MediaPage {
         entries,
         total,

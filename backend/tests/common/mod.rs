@@ -69,6 +69,7 @@ pub fn test_config(width: u32, height: u32, fps: u32) -> Config {
     Config {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         frontend_dir: std::env::temp_dir().join("camrig-tests-no-frontend"),
+        allowed_origins: Vec::new(),
         camera: CameraConfig {
             source: SourceSetting::Fixed(CameraSource::Test, None),
             width,
@@ -325,7 +326,10 @@ pub async fn http_request(
     body: &[u8],
 ) -> HttpResponse {
     let mut headers: Vec<(&str, &str)> = extra.to_vec();
-    if !body.is_empty() {
+    let typed = extra
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+    if !body.is_empty() && !typed {
         headers.push(("Content-Type", "application/json"));
     }
     within(STEP, &format!("{method} {path}"), async {
