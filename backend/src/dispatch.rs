@@ -15,6 +15,7 @@ use shared::commands::{BUILTIN_ACTIONS, CaptureArgs, Role};
 use shared::media::{CaptureMetadata, MediaKind, MediaUpdate};
 use shared::{ClientMessage, Command, MediaEvent, ServerMessage, ServerState};
 
+use crate::catalogue::names::clean_text;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -56,12 +57,13 @@ pub async fn dispatch(app: &AppState, caller: Role, command: Command) -> Result<
                 .map_err(|e| ApiError::internal("cannot change the view", e))?;
             return Ok(state(app));
         }
-        Command::Snapshot(args) => to_json(snapshot(app, args).await?)?,
+        Command::Snapshot(args) => to_json(snapshot(app, capture_args(args)?).await?)?,
         Command::Focus(request) => to_json(app.camera.focus(request).await?)?,
         Command::SetControl { name, value } => {
             to_json(app.camera.set_control(&name, value).await?)?
         }
         Command::RecordStart(args) => {
+            let args = capture_args(args)?;
             let metadata = capture_metadata(app);
             let entry = app
                 .recorder
@@ -92,6 +94,7 @@ pub async fn dispatch(app: &AppState, caller: Role, command: Command) -> Result<
             file_name,
             date_label,
         } => {
+            let date_label = text_field("date_label", date_label, false)?;
             let entry = app.catalogue.import(&file_name, &date_label).await?;
             app.media_changed(MediaEvent::Added {
                 entry: Box::new(entry.clone()),
@@ -253,24 +256,54 @@ async fn snapshot(
     Ok(entry)
 }
 
-/// Longest title, notes or date label an edit may set.
+/// Longest name, title, notes or date label a client may set, in bytes.
 const MAX_TEXT: usize = 10_000;
+
+/// Checks a text field a client sent: refused when longer than
+/// [`MAX_TEXT`], stored without control and invisible formatting
+/// characters (line breaks and tabs stay in `multiline` fields).
+fn text_field(field: &str, text: String, multiline: bool) -> Result<String, ApiError> {
+    if text.len() > MAX_TEXT {
+        return Err(ApiError::BadRequest(format!(
+            "{field} is longer than {MAX_TEXT} bytes"
+        )));
+    }
+    Ok(clean_text(&text, multiline))
+}
+
+/// A capture's name and date label, checked.
+fn capture_args(args: CaptureArgs) -> Result<CaptureArgs, ApiError> {
+    Ok(CaptureArgs {
+        name: args
+            .name
+            .map(|n| text_field("name", n, false))
+            .transpose()?,
+        date_label: args
+            .date_label
+            .map(|l| text_field("date_label", l, false))
+            .transpose()?,
+    })
+}
 
 async fn update_media(
     app: &AppState,
     id: i64,
     changes: MediaUpdate,
 ) -> Result<shared::media::MediaEntry, ApiError> {
-    for text in [&changes.title, &changes.notes, &changes.date_label]
-        .into_iter()
-        .flatten()
-    {
-        if text.len() > MAX_TEXT {
-            return Err(ApiError::BadRequest(format!(
-                "text longer than {MAX_TEXT} bytes"
-            )));
-        }
-    }
+    let changes = MediaUpdate {
+        title: changes
+            .title
+            .map(|t| text_field("title", t, false))
+            .transpose()?,
+        notes: changes
+            .notes
+            .map(|n| text_field("notes", n, true))
+            .transpose()?,
+        date_label: changes
+            .date_label
+            .map(|l| text_field("date_label", l, false))
+            .transpose()?,
+    };
     let entry = crate::catalogue::repo::update(app.catalogue.db(), id, changes).await?;
     app.media_changed(MediaEvent::Updated {
         entry: Box::new(entry.clone()),

@@ -89,6 +89,9 @@ impl From<CatalogueError> for ApiError {
             CatalogueError::NotFound(_) | CatalogueError::NoSuchFile(_) => {
                 ApiError::NotFound(err.to_string())
             }
+            CatalogueError::Name(crate::catalogue::names::NameError::NoFreeName) => {
+                ApiError::Conflict(err.to_string())
+            }
             CatalogueError::Name(_) => ApiError::BadRequest(err.to_string()),
             CatalogueError::AlreadyCatalogued(_) => ApiError::Conflict(err.to_string()),
             CatalogueError::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
@@ -133,6 +136,14 @@ mod tests {
             (code, message.as_str()),
             (ErrorCode::Internal, INTERNAL_MESSAGE)
         );
+    }
+
+    #[test]
+    fn no_free_name_is_the_users_conflict_not_a_server_error() {
+        let err: ApiError =
+            CatalogueError::Name(crate::catalogue::names::NameError::NoFreeName).into();
+        assert_eq!(err.code(), ErrorCode::Conflict);
+        assert_eq!(err.code().http_status(), 409);
     }
 
     #[test]

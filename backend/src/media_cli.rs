@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use shared::media::{MediaEntry, MediaKind};
 
+use crate::catalogue::names::clean_text;
 use crate::catalogue::{Catalogue, CatalogueError, names, repo};
 use crate::config::MediaConfig;
 
@@ -92,12 +93,12 @@ pub async fn run(command: MediaCommand, media: &MediaConfig) -> Result<String, C
                     e.kind.as_str(),
                     e.status.as_str(),
                     e.size_bytes,
-                    e.date_label,
+                    clean_text(&e.date_label, false),
                     e.file_name,
                     if e.title.is_empty() {
                         String::new()
                     } else {
-                        format!("  \"{}\"", e.title)
+                        format!("  \"{}\"", clean_text(&e.title, false))
                     }
                 );
             }

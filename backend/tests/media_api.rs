@@ -293,3 +293,64 @@ async fn requests_are_guarded_and_errors_are_json() {
     assert_eq!(state.header("x-frame-options"), Some("DENY"));
     server.stop().await;
 }
+
+/// Text a client sends is bounded and cleaned: a capture name or date
+/// label over 10 000 bytes is refused (it used to become a 1.9 MB title)
+/// and nothing is saved; terminal escape sequences and bidirectional
+/// overrides are dropped from titles and labels, while notes keep their
+/// line breaks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_text_is_refused_or_cleaned() {
+    let server = common::start_live(common::test_config(160, 120, 10)).await;
+    let addr = server.addr;
+    let huge = serde_json::json!({ "name": "x".repeat(10_001) }).to_string();
+    let label = serde_json::json!({ "date_label": "y".repeat(10_001) }).to_string();
+    for (action, body) in [("snapshot", &huge), ("record_start", &label)] {
+        let res = http_request(
+            addr,
+            "POST",
+            &format!("/api/actions/{action}"),
+            &[],
+            body.as_bytes(),
+        )
+        .await;
+        assert_eq!(res.status, 400, "{action}");
+        assert!(
+            res.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("10000 bytes")
+        );
+    }
+    assert_eq!(http_get(addr, "/api/media").await.json()["total"], 0);
+
+    let body = serde_json::json!({
+        "name": "Left\u{1b}[2J\u{1b}]0;owned\u{7} eye\u{202E}",
+        "date_label": "2026\u{1b}[31m-12-01",
+    });
+    let res = http_request(
+        addr,
+        "POST",
+        "/api/actions/snapshot",
+        &[],
+        body.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", String::from_utf8_lossy(&res.body));
+    let entry = res.json();
+    assert_eq!(entry["title"], "Left[2J]0;owned eye");
+    assert_eq!(entry["date_label"], "2026[31m-12-01");
+    let id = entry["id"].as_i64().unwrap();
+    let notes = serde_json::json!({ "notes": "line one\nline\u{1b}[0m two\ttab" }).to_string();
+    let res = http_request(
+        addr,
+        "PATCH",
+        &format!("/api/media/{id}"),
+        &[],
+        notes.as_bytes(),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.json()["notes"], "line one\nline[0m two\ttab");
+    server.stop().await;
+}

@@ -328,6 +328,16 @@ pub fn check_file_name(name: &str) -> Result<MediaKind, NameError> {
     })
 }
 
+/// `text` without control characters and invisible formatting characters
+/// (escape sequences that would drive a terminal, bidirectional overrides
+/// that disguise text), keeping line breaks and tabs when `multiline`.
+/// For titles, notes and date labels, before they are stored or printed.
+pub fn clean_text(text: &str, multiline: bool) -> String {
+    text.chars()
+        .filter(|&c| (multiline && matches!(c, '\n' | '\t')) || !is_control_or_invisible(c))
+        .collect()
+}
+
 /// Control characters plus the invisible formatting characters that can
 /// disguise a name: bidirectional marks, embeddings, overrides and isolates,
 /// zero-width space, word joiner, byte-order mark, line and paragraph
@@ -404,6 +414,17 @@ pub fn path_in(media_dir: &Path, name: &str) -> Result<PathBuf, NameError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_loses_escapes_and_disguises_but_keeps_words() {
+        let hostile = "Left\u{1b}[2J\u{1b}]0;pwned\u{7}eye\u{202E}gpj\r\nnext\tcol";
+        assert_eq!(clean_text(hostile, false), "Left[2J]0;pwnedeyegpjnextcol");
+        assert_eq!(
+            clean_text(hostile, true),
+            "Left[2J]0;pwnedeyegpj\nnext\tcol"
+        );
+        assert_eq!(clean_text("Auge links – ü 目", false), "Auge links – ü 目");
+    }
 
     use std::collections::{BTreeMap, BTreeSet};
     use std::sync::atomic::{AtomicU32, Ordering};
