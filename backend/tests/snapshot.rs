@@ -92,9 +92,13 @@ async fn snapshot_over_websocket_and_http() {
     let unknown =
         common::http_request(server.addr, "POST", "/api/actions/teleport", &[], b"{}").await;
     assert_eq!(unknown.status, 400);
-    assert!(unknown.json()["message"].as_str().unwrap().contains(
-        "known actions: focus, light, record_start, record_stop, set_control, simulate_stall, snapshot"
-    ));
+    // The known actions are named, in the order list_actions gives them.
+    let known = format!("known actions: {}", names.join(", "));
+    assert!(
+        unknown.json()["message"].as_str().unwrap().contains(&known),
+        "{}",
+        unknown.json()
+    );
     server.stop().await;
 }
 
@@ -109,5 +113,42 @@ async fn snapshot_without_a_camera_is_a_clear_error() {
     let res = common::http_request(server.addr, "POST", "/api/actions/snapshot", &[], b"{}").await;
     assert_eq!(res.status, 503);
     assert_eq!(res.json()["code"], "unavailable");
+    server.stop().await;
+}
+
+/// Every curl command the README shows, run with the real curl as written
+/// (only the address changes to this test server's): each answers with a
+/// JSON result, not an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_curl_examples_work_as_written() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("cannot read the README");
+    // Inline code spans, joined across line breaks.
+    let examples: Vec<String> = readme
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|span| span.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|span| span.starts_with("curl "))
+        .collect();
+    assert!(examples.len() >= 2, "{examples:?}");
+    let server = common::start_live(common::test_config(320, 240, 15)).await;
+    for example in examples {
+        let command = example.replace("http://127.0.0.1:5000", &format!("http://{}", server.addr));
+        let out = tokio::process::Command::new("sh")
+            .args(["-c", &command])
+            .output()
+            .await
+            .expect("cannot run sh");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{example}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let reply: serde_json::Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{example}: not JSON ({e}): {stdout}"));
+        assert!(reply.get("code").is_none(), "{example}: {reply}");
+    }
     server.stop().await;
 }

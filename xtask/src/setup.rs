@@ -64,7 +64,14 @@ const NODE_PACKAGES: &[&str] = &["nodejs", "npm"];
 /// Extra Debian packages for the tests. `postgresql` (version 15 on Debian
 /// 12) provides the throwaway server of `postgres.rs`; `ffmpeg` provides
 /// the `ffprobe` that checks recordings independently of GStreamer.
-const TEST_PACKAGES: &[&str] = &["chromium", "chromium-driver", "postgresql", "ffmpeg"];
+/// `curl` runs the README's curl examples.
+const TEST_PACKAGES: &[&str] = &[
+    "chromium",
+    "chromium-driver",
+    "postgresql",
+    "ffmpeg",
+    "curl",
+];
 
 /// Programs the tests run: the program, the argument that makes it print
 /// its version, and the package that provides it. PostgreSQL is checked
@@ -73,6 +80,7 @@ const TEST_PROGRAMS: &[(&str, &str, &str)] = &[
     ("ffprobe", "-version", "ffmpeg"),
     ("chromium", "--version", "chromium"),
     ("chromedriver", "--version", "chromium-driver"),
+    ("curl", "--version", "curl"),
 ];
 
 /// Locations of installed tools.
