@@ -102,6 +102,9 @@ pub struct MediaConfig {
     /// Catalogue database URL (`media.database_url`); `None` means
     /// `sqlite://<dir>/media.db`.
     pub database_url: Option<String>,
+    /// Free space the media disk keeps (`media.min_free_megabytes`):
+    /// captures are refused and a recording stops below it.
+    pub min_free_megabytes: u32,
 }
 
 impl MediaConfig {
@@ -153,6 +156,7 @@ impl Default for Config {
             media: MediaConfig {
                 dir: PathBuf::from("media"),
                 database_url: None,
+                min_free_megabytes: 256,
             },
             recording: RecordingConfig {
                 max_seconds: 3600,
@@ -186,6 +190,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("camera.jpeg_quality", "--jpeg-quality"),
     ("media.dir", "--media-dir"),
     ("media.database_url", "--database-url"),
+    ("media.min_free_megabytes", "--min-free-megabytes"),
     ("recording.max_seconds", "--max-recording-seconds"),
     ("recording.max_megabytes", "--max-recording-megabytes"),
     ("recording.bitrate_kbps", "--recording-bitrate-kbps"),
@@ -453,7 +458,14 @@ impl Layers {
         }
         let c = &mut config.camera;
         let r = &mut config.recording;
+        let m = &mut config.media;
         for (key, slot, min, max) in [
+            (
+                "media.min_free_megabytes",
+                &mut m.min_free_megabytes,
+                0,
+                1_000_000,
+            ),
             ("camera.width", &mut c.width, 16, 7680),
             ("camera.height", &mut c.height, 16, 4320),
             ("camera.fps", &mut c.fps, 1, 240),

@@ -57,12 +57,16 @@ pub async fn dispatch(app: &AppState, caller: Role, command: Command) -> Result<
                 .map_err(|e| ApiError::internal("cannot change the view", e))?;
             return Ok(state(app));
         }
-        Command::Snapshot(args) => to_json(snapshot(app, capture_args(args)?).await?)?,
+        Command::Snapshot(args) => {
+            room(app)?;
+            to_json(snapshot(app, capture_args(args)?).await?)?
+        }
         Command::Focus(request) => to_json(app.camera.focus(request).await?)?,
         Command::SetControl { name, value } => {
             to_json(app.camera.set_control(&name, value).await?)?
         }
         Command::RecordStart(args) => {
+            room(app)?;
             let args = capture_args(args)?;
             let metadata = capture_metadata(app);
             let entry = app
@@ -254,6 +258,14 @@ async fn snapshot(
         entry: Box::new(entry.clone()),
     });
     Ok(entry)
+}
+
+/// Refuses a capture when the media disk is below its free-space floor.
+fn room(app: &AppState) -> Result<(), ApiError> {
+    match crate::disk::below_floor(app.catalogue.dir(), app.min_free_megabytes) {
+        Some(why) => Err(ApiError::StorageFull(why)),
+        None => Ok(()),
+    }
 }
 
 /// Longest name, title, notes or date label a client may set, in bytes.

@@ -41,9 +41,9 @@ pub enum ApiError {
     /// Not possible right now; may work later.
     #[error("{0}")]
     Unavailable(String),
-    /// The disk is full.
-    #[error("the media disk is full")]
-    StorageFull,
+    /// The disk is full, or below the free space it keeps; says which.
+    #[error("{0}")]
+    StorageFull(String),
     /// Something failed on the server; details are in the log only.
     #[error("{}", INTERNAL_MESSAGE)]
     Internal,
@@ -68,7 +68,7 @@ impl ApiError {
             ApiError::Unprocessable(_) => ErrorCode::Unprocessable,
             ApiError::NotSupported(_) => ErrorCode::NotSupported,
             ApiError::Unavailable(_) => ErrorCode::Unavailable,
-            ApiError::StorageFull => ErrorCode::StorageFull,
+            ApiError::StorageFull(_) => ErrorCode::StorageFull,
             ApiError::Internal => ErrorCode::Internal,
         }
     }
@@ -95,7 +95,7 @@ impl From<CatalogueError> for ApiError {
             CatalogueError::Name(_) => ApiError::BadRequest(err.to_string()),
             CatalogueError::AlreadyCatalogued(_) => ApiError::Conflict(err.to_string()),
             CatalogueError::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
-                ApiError::StorageFull
+                ApiError::StorageFull("the media disk is full".into())
             }
             other => ApiError::internal("catalogue operation failed", other),
         }

@@ -14,6 +14,7 @@ pub mod camera;
 pub mod catalogue;
 pub mod config;
 pub mod device;
+pub mod disk;
 pub mod dispatch;
 pub mod elements;
 pub mod error;
@@ -149,6 +150,7 @@ impl Server {
             state: state.clone(),
             media_events: media_events.clone(),
             device: device.clone(),
+            min_free_megabytes: config.media.min_free_megabytes,
         };
         let (recorder, monitor) = recording::Recorder::new(
             parts,
@@ -169,6 +171,7 @@ impl Server {
             tasks: tasks.clone(),
             frontend_dir: config.frontend_dir,
             allowed_origins: config.allowed_origins,
+            min_free_megabytes: config.media.min_free_megabytes,
         };
         Ok(Server {
             listener,

@@ -46,6 +46,10 @@ struct Cli {
     /// Folder for photos and videos [media.dir].
     #[arg(long)]
     media_dir: Option<String>,
+    /// Free space in MB the media disk keeps; captures stop below it
+    /// [media.min_free_megabytes].
+    #[arg(long)]
+    min_free_megabytes: Option<String>,
     /// Catalogue database URL [media.database_url].
     #[arg(long)]
     database_url: Option<String>,
@@ -129,6 +133,7 @@ fn start(cli: Cli) -> anyhow::Result<()> {
         ("camera.jpeg_quality", cli.jpeg_quality),
         ("media.dir", cli.media_dir),
         ("media.database_url", cli.database_url),
+        ("media.min_free_megabytes", cli.min_free_megabytes),
         ("recording.max_seconds", cli.max_recording_seconds),
         ("recording.max_megabytes", cli.max_recording_megabytes),
         ("recording.bitrate_kbps", cli.recording_bitrate_kbps),

@@ -44,6 +44,8 @@ pub struct AppState {
     pub frontend_dir: PathBuf,
     /// Origins besides the server's own whose pages may change things.
     pub allowed_origins: Vec<String>,
+    /// Free space (MB) the media disk keeps; captures stop below it.
+    pub min_free_megabytes: u32,
 }
 
 impl AppState {

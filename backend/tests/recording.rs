@@ -362,3 +362,86 @@ async fn sigkill_during_a_recording_leaves_a_playable_interrupted_file() {
     );
     drop(server);
 }
+
+/// The free-space floor (`media.min_free_megabytes`): below it a snapshot
+/// and a recording are refused with `storage_full` and the reason, and
+/// nothing is saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn captures_are_refused_below_the_free_space_floor() {
+    let mut config = common::test_config(320, 240, 15);
+    // More free space than any disk has.
+    config.media.min_free_megabytes = 1_000_000;
+    let server = common::start_live(config).await;
+    for action in ["snapshot", "record_start"] {
+        let res = common::http_request(
+            server.addr,
+            "POST",
+            &format!("/api/actions/{action}"),
+            &[],
+            b"",
+        )
+        .await;
+        assert_eq!(res.status, 507, "{action}");
+        let body = res.json();
+        assert_eq!(body["code"], "storage_full");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("media.min_free_megabytes"),
+            "{body}"
+        );
+    }
+    let list = common::http_get(server.addr, "/api/media").await.json();
+    assert_eq!(list["total"], 0);
+    server.stop().await;
+}
+
+/// A recording stops by itself when the media disk reaches the floor, keeps
+/// what it wrote, says why, and the live view goes on; the next snapshot
+/// is refused. (A 16 MB tmpfs with a 10 MB floor; skipped where mounting
+/// is not allowed.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_stops_at_the_free_space_floor() {
+    let Some(disk) = small_disk(16_000_000) else {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (not root?)");
+        return;
+    };
+    let mut config = common::test_config(640, 360, 30);
+    let db_dir = common::unique_temp_dir("floor-db");
+    config.media.database_url = Some(camrig::catalogue::default_database_url(&db_dir));
+    config.media.dir = disk.clone();
+    config.media.min_free_megabytes = 10;
+    config.recording.bitrate_kbps = 20_000;
+    let server = common::start_live(config).await;
+    let mut ws = ws_connect(&server).await;
+    let reply = act(
+        &mut ws,
+        "record_start",
+        serde_json::json!({"name": "floor"}),
+    )
+    .await;
+    assert_eq!(reply["result"]["status"], "recording", "{reply}");
+    let state = state_where(
+        &mut ws,
+        "the floor to stop it",
+        Duration::from_secs(20),
+        |s| s["recording"]["active"].is_null() && !s["recording"]["error"].is_null(),
+    )
+    .await;
+    let reason = state["recording"]["error"].as_str().unwrap().to_owned();
+    assert!(reason.contains("media.min_free_megabytes"), "{reason}");
+    let free = camrig::disk::free_bytes(&disk).unwrap();
+    assert!(free > 5_000_000, "it stopped with {free} bytes left");
+    let (before, _) = common::next_frame(&mut ws).await;
+    let (after, _) = common::next_frame(&mut ws).await;
+    assert!(after.sequence > before.sequence);
+    let list = common::http_get(server.addr, "/api/media").await.json();
+    assert_eq!(list["entries"][0]["status"], "complete", "{list}");
+    let refused =
+        common::http_request(server.addr, "POST", "/api/actions/snapshot", &[], b"").await;
+    assert_eq!(refused.status, 507);
+    drop(ws);
+    server.stop().await;
+    let _ = std::process::Command::new("umount").arg(&disk).status();
+}

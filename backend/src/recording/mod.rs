@@ -124,6 +124,8 @@ pub struct RecorderParts {
     pub media_events: broadcast::Sender<MediaEvent>,
     /// The heart-rate device, recorded alongside.
     pub device: DeviceHandle,
+    /// Free space (MB) the media disk keeps; a recording stops below it.
+    pub min_free_megabytes: u32,
 }
 
 /// Starts, stops and watches recordings; cheap to clone.
@@ -140,6 +142,7 @@ pub struct Recorder {
     config: RecordingConfig,
     fps: u32,
     device: DeviceHandle,
+    min_free_megabytes: u32,
 }
 
 impl Recorder {
@@ -162,6 +165,7 @@ impl Recorder {
             config,
             fps,
             device: parts.device,
+            min_free_megabytes: parts.min_free_megabytes,
         };
         let monitor = recorder.clone().monitor(ended_rx, shutdown);
         (recorder, monitor)
@@ -370,7 +374,8 @@ impl Recorder {
                 self.config.max_megabytes
             ))
         } else {
-            None
+            crate::disk::below_floor(self.catalogue.dir(), self.min_free_megabytes)
+                .map(|why| format!("stopped: {why}"))
         };
         match limit {
             Some(reason) => {
