@@ -266,18 +266,27 @@ fn small_disk(bytes: u64) -> Option<std::path::PathBuf> {
     status.success().then_some(dir)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_disk_stops_the_recording_and_keeps_what_was_written() {
-    let Some(disk) = small_disk(3_000_000) else {
+/// A 640x360 20 Mbit/s recording setup whose media folder is a tmpfs of
+/// `bytes` (the catalogue stays on the big disk); `None`, said as
+/// SKIPPED, where mounting is not allowed.
+fn recording_onto_small_disk(bytes: u64) -> Option<(std::path::PathBuf, camrig::Config)> {
+    let Some(disk) = small_disk(bytes) else {
         eprintln!("SKIPPED: cannot mount a tmpfs here (not root?)");
-        return;
+        return None;
     };
     let mut config = common::test_config(640, 360, 30);
-    // The catalogue stays on the big disk; the media folder fills up.
-    let db_dir = common::unique_temp_dir("full-disk-db");
+    let db_dir = common::unique_temp_dir("small-disk-db");
     config.media.database_url = Some(camrig::catalogue::default_database_url(&db_dir));
     config.media.dir = disk.clone();
     config.recording.bitrate_kbps = 20_000;
+    Some((disk, config))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_stops_the_recording_and_keeps_what_was_written() {
+    let Some((disk, config)) = recording_onto_small_disk(3_000_000) else {
+        return;
+    };
     let server = common::start_live(config).await;
     let mut ws = ws_connect(&server).await;
     let reply = act(&mut ws, "record_start", serde_json::json!({"name": "big"})).await;
@@ -403,16 +412,10 @@ async fn captures_are_refused_below_the_free_space_floor() {
 /// is not allowed.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recording_stops_at_the_free_space_floor() {
-    let Some(disk) = small_disk(16_000_000) else {
-        eprintln!("SKIPPED: cannot mount a tmpfs here (not root?)");
+    let Some((disk, mut config)) = recording_onto_small_disk(16_000_000) else {
         return;
     };
-    let mut config = common::test_config(640, 360, 30);
-    let db_dir = common::unique_temp_dir("floor-db");
-    config.media.database_url = Some(camrig::catalogue::default_database_url(&db_dir));
-    config.media.dir = disk.clone();
     config.media.min_free_megabytes = 10;
-    config.recording.bitrate_kbps = 20_000;
     let server = common::start_live(config).await;
     let mut ws = ws_connect(&server).await;
     let reply = act(
