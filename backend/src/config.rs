@@ -23,6 +23,12 @@ pub struct Config {
     /// Origins besides the server's own whose pages may change things
     /// (`server.allowed_origins`, comma-separated), for a reverse proxy.
     pub allowed_origins: Vec<String>,
+    /// Most WebSocket viewers at once (`server.max_viewers`); the next is
+    /// refused with the reason.
+    pub max_viewers: u32,
+    /// Commands one WebSocket connection may send per second
+    /// (`server.commands_per_second`); more are refused, a flood closes it.
+    pub commands_per_second: u32,
     /// Camera and encoding settings.
     pub camera: CameraConfig,
     /// Media folder and catalogue.
@@ -146,6 +152,8 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
             frontend_dir: PathBuf::from("dist"),
             allowed_origins: Vec::new(),
+            max_viewers: 100,
+            commands_per_second: 20,
             camera: CameraConfig {
                 source: SourceSetting::Auto,
                 width: 1280,
@@ -182,6 +190,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("server.listen", "--listen"),
     ("server.frontend_dir", "--frontend-dir"),
     ("server.allowed_origins", "--allowed-origins"),
+    ("server.max_viewers", "--max-viewers"),
+    ("server.commands_per_second", "--commands-per-second"),
     ("camera.source", "--camera"),
     ("camera.device", "--device"),
     ("camera.width", "--width"),
@@ -459,7 +469,10 @@ impl Layers {
         let c = &mut config.camera;
         let r = &mut config.recording;
         let m = &mut config.media;
+        let (viewers, commands) = (&mut config.max_viewers, &mut config.commands_per_second);
         for (key, slot, min, max) in [
+            ("server.max_viewers", viewers, 1, 100_000),
+            ("server.commands_per_second", commands, 1, 10_000),
             (
                 "media.min_free_megabytes",
                 &mut m.min_free_megabytes,

@@ -172,6 +172,8 @@ impl Server {
             frontend_dir: config.frontend_dir,
             allowed_origins: config.allowed_origins,
             min_free_megabytes: config.media.min_free_megabytes,
+            viewer_slots: Arc::new(tokio::sync::Semaphore::new(config.max_viewers as usize)),
+            commands_per_second: config.commands_per_second,
         };
         Ok(Server {
             listener,

@@ -25,6 +25,12 @@ struct Cli {
     /// comma-separated [server.allowed_origins].
     #[arg(long)]
     allowed_origins: Option<String>,
+    /// Most WebSocket viewers at once [server.max_viewers].
+    #[arg(long)]
+    max_viewers: Option<String>,
+    /// Commands one connection may send per second [server.commands_per_second].
+    #[arg(long)]
+    commands_per_second: Option<String>,
     /// Camera source: auto, test, v4l2 or libcamera [camera.source].
     #[arg(long)]
     camera: Option<String>,
@@ -125,6 +131,8 @@ fn start(cli: Cli) -> anyhow::Result<()> {
         ("server.listen", cli.listen),
         ("server.frontend_dir", cli.frontend_dir),
         ("server.allowed_origins", cli.allowed_origins),
+        ("server.max_viewers", cli.max_viewers),
+        ("server.commands_per_second", cli.commands_per_second),
         ("camera.source", cli.camera),
         ("camera.device", cli.device),
         ("camera.width", cli.width),

@@ -46,6 +46,10 @@ pub struct AppState {
     pub allowed_origins: Vec<String>,
     /// Free space (MB) the media disk keeps; captures stop below it.
     pub min_free_megabytes: u32,
+    /// One permit per WebSocket viewer allowed at once.
+    pub viewer_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Commands one WebSocket connection may send per second.
+    pub commands_per_second: u32,
 }
 
 impl AppState {

@@ -5,13 +5,18 @@
 //! queued). The reader parses text commands, hands them to
 //! [`dispatch`](crate::dispatch::dispatch) (through [`answer`]) and queues the reply for this
 //! viewer only. Bad input gets an error reply and the session stays open;
-//! an oversized message closes it with code 1009.
+//! an oversized message closes it with code 1009. Limits: at most
+//! `server.max_viewers` sessions at once (the next upgrade is refused with
+//! 503 and the reason), and each connection a budget of
+//! `server.commands_per_second` commands (bursts of twice that): beyond it
+//! a command gets `too_many_requests`, and a connection that keeps
+//! flooding is closed with 1008.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use shared::protocol::MAX_TEXT_MESSAGE;
@@ -20,6 +25,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use crate::dispatch::{OPEN_ACCESS, answer};
+use crate::error::ApiError;
 use crate::state::{AppState, ViewerGuard};
 
 /// Largest message the WebSocket layer reads at all; anything between
@@ -37,6 +43,8 @@ const GOODBYE_TIMEOUT: Duration = Duration::from_secs(1);
 const CLOSE_GOING_AWAY: u16 = 1001;
 /// Close code: message too big.
 const CLOSE_TOO_BIG: u16 = 1009;
+/// Close code: policy violation (flooding).
+const CLOSE_POLICY: u16 = 1008;
 
 /// What the reader asks the writer to send.
 enum Outgoing {
@@ -46,11 +54,22 @@ enum Outgoing {
 
 /// `GET /ws`: upgrades to a viewer session.
 pub async fn handler(ws: WebSocketUpgrade, State(app): State<AppState>) -> Response {
+    let Ok(slot) = app.viewer_slots.clone().try_acquire_owned() else {
+        let watching = app.state.borrow().viewers;
+        return ApiError::Unavailable(format!(
+            "too many viewers: {watching} are watching, the most this server takes \
+             (server.max_viewers); close another page or try again later"
+        ))
+        .into_response();
+    };
     ws.max_message_size(MAX_WS_MESSAGE)
         .max_frame_size(MAX_WS_MESSAGE)
         .on_upgrade(move |socket| {
             let tasks = app.tasks.clone();
-            tasks.track_future(session(socket, app))
+            tasks.track_future(async move {
+                session(socket, app).await;
+                drop(slot);
+            })
         })
 }
 
@@ -186,7 +205,34 @@ async fn read_loop(
             message: message.to_owned(),
         })
     };
+    let mut budget = Budget::new(app.commands_per_second);
     while let Some(received) = stream.next().await {
+        if matches!(received, Ok(Message::Text(_) | Message::Binary(_))) {
+            match budget.take(Instant::now()) {
+                Verdict::Allowed => {}
+                Verdict::Refused => {
+                    let message = format!(
+                        "too many commands: at most {} a second (server.commands_per_second)",
+                        app.commands_per_second
+                    );
+                    if outbox
+                        .send(error(ErrorCode::TooManyRequests, &message))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                    continue;
+                }
+                Verdict::Flood => {
+                    let _ = outbox
+                        .send(Outgoing::Close(CLOSE_POLICY, "too many commands"))
+                        .await;
+                    drain_until_closed(&mut stream, &outbox).await;
+                    return;
+                }
+            }
+        }
         let out = match received {
             Ok(Message::Text(text)) if text.len() > MAX_TEXT_MESSAGE => {
                 Outgoing::Close(CLOSE_TOO_BIG, "message too big")
@@ -212,9 +258,106 @@ async fn read_loop(
         };
         let closing = matches!(out, Outgoing::Close(..));
         if outbox.send(out).await.is_err() || closing {
-            // Wait for the writer to send the close frame.
-            outbox.closed().await;
+            drain_until_closed(&mut stream, &outbox).await;
             return;
         }
+    }
+}
+
+/// Waits for the writer to send the close frame, reading and discarding
+/// what the client still sends meanwhile: unread data would make the
+/// socket's end a reset, and the client would never see the close code.
+async fn drain_until_closed(stream: &mut SplitStream<WebSocket>, outbox: &mpsc::Sender<Outgoing>) {
+    loop {
+        tokio::select! {
+            _ = outbox.closed() => return,
+            message = stream.next() => if message.is_none() {
+                outbox.closed().await;
+                return;
+            },
+        }
+    }
+}
+
+/// What the command budget says about one more command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Within the budget.
+    Allowed,
+    /// Over it: refuse this one.
+    Refused,
+    /// Over it by far (more than twice the rate refused within a second):
+    /// close the connection.
+    Flood,
+}
+
+/// A token bucket: `rate` commands a second, bursts of twice that.
+struct Budget {
+    rate: f64,
+    tokens: f64,
+    last: Option<Instant>,
+    refused: u32,
+    window: Option<Instant>,
+}
+
+impl Budget {
+    fn new(per_second: u32) -> Self {
+        let rate = f64::from(per_second.max(1));
+        Budget {
+            rate,
+            tokens: 2.0 * rate,
+            last: None,
+            refused: 0,
+            window: None,
+        }
+    }
+
+    fn take(&mut self, now: Instant) -> Verdict {
+        if let Some(last) = self.last {
+            let refill = now.saturating_duration_since(last).as_secs_f64() * self.rate;
+            self.tokens = (self.tokens + refill).min(2.0 * self.rate);
+        }
+        self.last = Some(now);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            return Verdict::Allowed;
+        }
+        let window = *self.window.get_or_insert(now);
+        if now.saturating_duration_since(window) >= Duration::from_secs(1) {
+            self.window = Some(now);
+            self.refused = 0;
+        }
+        self.refused += 1;
+        if f64::from(self.refused) > 2.0 * self.rate {
+            Verdict::Flood
+        } else {
+            Verdict::Refused
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_passes_then_the_rate_holds_and_a_flood_is_cut() {
+        let start = Instant::now();
+        let mut budget = Budget::new(10);
+        // A burst of twice the rate passes at once, the next is refused.
+        for _ in 0..20 {
+            assert_eq!(budget.take(start), Verdict::Allowed);
+        }
+        assert_eq!(budget.take(start), Verdict::Refused);
+        // Ten a second goes on being allowed.
+        for i in 1..=50 {
+            let at = start + Duration::from_millis(100 * i);
+            assert_eq!(budget.take(at), Verdict::Allowed, "command {i}");
+        }
+        // Flooding: more than twice the rate refused within a second.
+        let later = start + Duration::from_secs(6);
+        let verdicts: Vec<Verdict> = (0..45).map(|_| budget.take(later)).collect();
+        assert!(verdicts.contains(&Verdict::Refused));
+        assert_eq!(verdicts.last(), Some(&Verdict::Flood));
     }
 }

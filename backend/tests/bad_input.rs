@@ -186,3 +186,79 @@ async fn a_viewer_is_refused_every_operator_command_and_nothing_changes() {
     server.stop().await;
     std::fs::remove_dir_all(&media).ok();
 }
+
+/// The viewer limit refuses the next page with 503 and the reason, and
+/// frees the place when a viewer leaves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_viewer_limit_refuses_the_next_viewer_with_the_reason() {
+    let mut config = common::test_config(WIDTH, HEIGHT, FPS);
+    config.max_viewers = 2;
+    let server = common::start_live(config).await;
+    let a = common::ws_connect(&server).await;
+    let _b = common::ws_connect(&server).await;
+    match tokio_tungstenite::connect_async(server.ws_url()).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 503);
+            let body = String::from_utf8_lossy(response.body().as_deref().unwrap_or_default())
+                .into_owned();
+            assert!(body.contains("server.max_viewers"), "{body}");
+        }
+        other => panic!("a third viewer was let in: {:?}", other.map(|_| ())),
+    }
+    drop(a);
+    common::wait_until(STEP, "the place to be free again", || async {
+        tokio_tungstenite::connect_async(server.ws_url())
+            .await
+            .is_ok()
+    })
+    .await;
+    server.stop().await;
+}
+
+/// A connection over its command budget gets `too_many_requests`; one that
+/// keeps flooding is closed with 1008, while another viewer keeps getting
+/// frames.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flooding_client_is_refused_then_cut_off_and_others_keep_watching() {
+    let mut config = common::test_config(WIDTH, HEIGHT, FPS);
+    config.commands_per_second = 5;
+    let server = common::start_live(config).await;
+    let mut flood = common::ws_connect(&server).await;
+    let mut other = common::ws_connect(&server).await;
+    // Far more than a burst, all at once.
+    for i in 0..200 {
+        let ping = format!(r#"{{"cmd":"ping","id":{i}}}"#);
+        if flood.send(Message::text(ping)).await.is_err() {
+            break;
+        }
+    }
+    let (mut pongs, mut refused) = (0, 0);
+    let code = within(STEP, "the flood to be cut off", async {
+        loop {
+            match flood.next().await {
+                Some(Ok(Message::Text(text))) => {
+                    let reply: serde_json::Value = serde_json::from_str(&text).unwrap();
+                    match reply["type"].as_str() {
+                        Some("pong") => pongs += 1,
+                        Some("error") => {
+                            assert_eq!(reply["code"], "too_many_requests", "{reply}");
+                            refused += 1;
+                        }
+                        _ => {}
+                    }
+                }
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    })
+    .await;
+    assert_eq!(code, Some(1008));
+    assert!((10..=12).contains(&pongs), "{pongs} pongs");
+    assert!(refused >= 1, "{refused} refused");
+    let (before, _) = common::next_frame(&mut other).await;
+    let (after, _) = common::next_frame(&mut other).await;
+    assert!(after.sequence > before.sequence);
+    server.stop().await;
+}

@@ -336,6 +336,8 @@ pub enum ErrorCode {
     NoFrame,
     /// The media disk is full.
     StorageFull,
+    /// Too many commands too fast; slow down.
+    TooManyRequests,
     /// Something failed on the server. The message is always
     /// [`INTERNAL_MESSAGE`]; the detail is in the server's log only.
     Internal,
@@ -356,6 +358,7 @@ impl ErrorCode {
             ErrorCode::Unprocessable | ErrorCode::NotSupported => 422,
             ErrorCode::Unavailable | ErrorCode::NoFrame => 503,
             ErrorCode::StorageFull => 507,
+            ErrorCode::TooManyRequests => 429,
             ErrorCode::Internal => 500,
         }
     }

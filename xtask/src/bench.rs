@@ -708,6 +708,8 @@ async fn start_server(o: &Options) -> Result<(Child, SocketAddr)> {
     let mut child = Command::new(&o.bin)
         .args(["--camera", "test", "--listen", "127.0.0.1:0"])
         .args(["--width", &w, "--height", &h, "--fps", &f])
+        // The load is the point: no viewer limit in the way.
+        .args(["--max-viewers", "100000"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(log)

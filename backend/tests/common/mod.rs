@@ -70,6 +70,9 @@ pub fn test_config(width: u32, height: u32, fps: u32) -> Config {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         frontend_dir: std::env::temp_dir().join("camrig-tests-no-frontend"),
         allowed_origins: Vec::new(),
+        // Load tests open many viewers; the limit's own test sets it.
+        max_viewers: 10_000,
+        commands_per_second: defaults.commands_per_second,
         camera: CameraConfig {
             source: SourceSetting::Fixed(CameraSource::Test, None),
             width,
