@@ -184,7 +184,7 @@ fn list_actions(app: &AppState) -> Value {
 /// the request's id.
 pub async fn answer(app: &AppState, caller: Role, message: ClientMessage) -> ServerMessage {
     let id = message.id;
-    let name = message.command.name();
+    let name = message.command.name().to_owned();
     match dispatch(app, caller, message.command).await {
         Ok(Reply::State(state)) => ServerMessage::State { id, state },
         Ok(Reply::Pong) => ServerMessage::Pong { id },

@@ -190,14 +190,26 @@ impl Command {
     }
 
     /// The command's wire name (`snapshot`, `update_media`, ...); for
-    /// `action`, the action's name.
-    pub fn name(&self) -> String {
+    /// `action`, the action's name. The `examples_cover_every_command` test
+    /// checks each against the serialised `cmd` tag.
+    pub fn name(&self) -> &str {
         match self {
-            Command::Action { name, .. } => name.clone(),
-            other => serde_json::to_value(other)
-                .ok()
-                .and_then(|v| v.get("cmd").and_then(|c| c.as_str()).map(str::to_owned))
-                .unwrap_or_default(),
+            Command::GetState => "get_state",
+            Command::Ping => "ping",
+            Command::ListActions => "list_actions",
+            Command::SetView { .. } => "set_view",
+            Command::Snapshot(_) => "snapshot",
+            Command::Focus(_) => "focus",
+            Command::SetControl { .. } => "set_control",
+            Command::RecordStart(_) => "record_start",
+            Command::RecordStop => "record_stop",
+            Command::Light(_) => "light",
+            Command::SimulateStall { .. } => "simulate_stall",
+            Command::UpdateMedia { .. } => "update_media",
+            Command::DeleteMedia { .. } => "delete_media",
+            Command::ImportMedia { .. } => "import_media",
+            Command::ResetCatalogue { .. } => "reset_catalogue",
+            Command::Action { name, .. } => name,
         }
     }
 
@@ -381,6 +393,16 @@ pub struct ServerState {
     /// not installed, each with the reason (checked at start-up).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unavailable: Vec<Unavailable>,
+}
+
+impl ServerState {
+    /// Why `feature` cannot work on this server, if it cannot.
+    pub fn unavailable_reason(&self, feature: Feature) -> Option<&str> {
+        self.unavailable
+            .iter()
+            .find(|u| u.feature == feature)
+            .map(|u| u.reason.as_str())
+    }
 }
 
 /// A server feature that depends on system software (GStreamer elements,
@@ -640,7 +662,7 @@ mod tests {
     #[test]
     fn examples_cover_every_command() {
         let examples = Command::examples();
-        let mut names: Vec<String> = examples.iter().map(Command::name).collect();
+        let mut names: Vec<&str> = examples.iter().map(Command::name).collect();
         names.sort();
         names.dedup();
         assert_eq!(names.len(), examples.len(), "{names:?}");
@@ -679,7 +701,8 @@ mod tests {
 
     #[test]
     fn only_watching_and_asking_is_for_viewers() {
-        let viewer: Vec<String> = Command::examples()
+        let examples = Command::examples();
+        let viewer: Vec<&str> = examples
             .iter()
             .filter(|c| c.role() == Role::Viewer)
             .map(Command::name)

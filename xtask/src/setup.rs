@@ -130,8 +130,9 @@ fn tools_dir() -> PathBuf {
         .unwrap_or_else(|| home().join(".local/share/camrig-tools"))
 }
 
-/// Folder for the logs of the steps that run in the background.
-fn log_dir() -> PathBuf {
+/// Folder for the logs and reports of xtask steps (install logs, the
+/// Playwright JSON report).
+pub fn log_dir() -> PathBuf {
     root().join("target/xtask")
 }
 

@@ -245,10 +245,9 @@ fn libtest(command: &mut Command, report: &mut Report, suite: &'static str) -> R
 /// JSON report for the counts.
 fn playwright(tools: &Tools, report: &mut Report) -> Result<()> {
     let e2e = root().join("e2e");
-    let results = root().join("target/xtask/playwright.json");
-    if let Some(dir) = results.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
+    let dir = setup::log_dir();
+    std::fs::create_dir_all(&dir)?;
+    let results = dir.join("playwright.json");
     let _ = std::fs::remove_file(&results);
     let mut playwright = tools.command("npx");
     playwright

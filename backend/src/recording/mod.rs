@@ -190,9 +190,8 @@ impl Recorder {
         let missing = self
             .state
             .borrow()
-            .unavailable
-            .iter()
-            .find_map(|u| (u.feature == shared::Feature::Recording).then(|| u.reason.clone()));
+            .unavailable_reason(shared::Feature::Recording)
+            .map(str::to_owned);
         if let Some(reason) = missing {
             return Err(RecordingError::NotInstalled(reason));
         }

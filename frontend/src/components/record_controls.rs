@@ -44,12 +44,9 @@ pub fn RecordControls() -> impl IntoView {
     // Why this server cannot record at all, if it cannot.
     let cannot = Memo::new(move |_| {
         connection.server().with(|s| {
-            s.as_ref().and_then(|s| {
-                s.unavailable
-                    .iter()
-                    .find(|u| u.feature == Feature::Recording)
-                    .map(|u| u.reason.clone())
-            })
+            s.as_ref()
+                .and_then(|s| s.unavailable_reason(Feature::Recording))
+                .map(str::to_owned)
         })
     });
     let waiting = RwSignal::new(false);
