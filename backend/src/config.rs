@@ -29,6 +29,16 @@ pub struct Config {
     /// Commands one WebSocket connection may send per second
     /// (`server.commands_per_second`); more are refused, a flood closes it.
     pub commands_per_second: u32,
+    /// Host names besides the machine's own under which the server may be
+    /// reached (`server.allowed_hosts`, comma-separated); any other `Host`
+    /// is refused (DNS rebinding).
+    pub allowed_hosts: Vec<String>,
+    /// Seconds a client may take to send a request's headers, leave a
+    /// keep-alive connection idle, or take no data it is sent
+    /// (`server.idle_timeout_seconds`).
+    pub idle_timeout_seconds: u32,
+    /// Keys and sessions.
+    pub auth: AuthConfig,
     /// Camera and encoding settings.
     pub camera: CameraConfig,
     /// Media folder and catalogue.
@@ -37,6 +47,41 @@ pub struct Config {
     pub recording: RecordingConfig,
     /// The light and heart-rate device.
     pub device: DeviceConfig,
+}
+
+/// A secret from the configuration; never shown in debug output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(String);
+
+impl SecretText {
+    /// Wraps a secret.
+    pub fn new(text: impl Into<String>) -> Self {
+        SecretText(text.into())
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretText(..)")
+    }
+}
+
+/// Keys and sessions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthConfig {
+    /// The operator key (`auth.operator_key`); `None` means the key stored
+    /// in the media folder's `.camrig/operator.key`, made on first start.
+    pub operator_key: Option<SecretText>,
+    /// A key viewers must give before watching (`auth.viewer_key`); `None`
+    /// means watching is open to the local network.
+    pub viewer_key: Option<SecretText>,
+    /// How long a login lasts, in hours (`auth.session_hours`).
+    pub session_hours: u32,
 }
 
 /// The light and heart-rate device.
@@ -149,9 +194,16 @@ pub enum SourceSetting {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
+            listen: SocketAddr::from(([0, 0, 0, 0], 5000)),
             frontend_dir: PathBuf::from("dist"),
             allowed_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
+            idle_timeout_seconds: 30,
+            auth: AuthConfig {
+                operator_key: None,
+                viewer_key: None,
+                session_hours: 12,
+            },
             max_viewers: 100,
             commands_per_second: 20,
             camera: CameraConfig {
@@ -192,6 +244,11 @@ pub const KEYS: &[(&str, &str)] = &[
     ("server.allowed_origins", "--allowed-origins"),
     ("server.max_viewers", "--max-viewers"),
     ("server.commands_per_second", "--commands-per-second"),
+    ("server.allowed_hosts", "--allowed-hosts"),
+    ("server.idle_timeout_seconds", "--idle-timeout-seconds"),
+    ("auth.operator_key", "--operator-key"),
+    ("auth.viewer_key", "--viewer-key"),
+    ("auth.session_hours", "--session-hours"),
     ("camera.source", "--camera"),
     ("camera.device", "--device"),
     ("camera.width", "--width"),
@@ -222,6 +279,21 @@ fn parse_origins(text: &str) -> Option<Vec<String>> {
             let (scheme, rest) = origin.split_once("://")?;
             let ok = matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains('/');
             ok.then(|| origin.to_ascii_lowercase())
+        })
+        .collect()
+}
+
+/// `rig.example.org,rig.local` as a list of lower-case host names; empty
+/// text is none.
+fn parse_hosts(text: &str) -> Option<Vec<String>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|host| {
+            let ok = host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+            ok.then(|| host.trim_end_matches('.').to_ascii_lowercase())
         })
         .collect()
 }
@@ -398,6 +470,29 @@ impl Layers {
         )? {
             config.allowed_origins = origins;
         }
+        if let Some(hosts) = self.parse(
+            "server.allowed_hosts",
+            "comma-separated host names such as rig.example.org (no scheme, no port)",
+            parse_hosts,
+        )? {
+            config.allowed_hosts = hosts;
+        }
+        config.auth.operator_key = self.parse(
+            "auth.operator_key",
+            &format!(
+                "a key of at least {} characters (or leave it unset for a generated one)",
+                crate::auth::MIN_OPERATOR_KEY
+            ),
+            |s| (s.len() >= crate::auth::MIN_OPERATOR_KEY).then(|| SecretText::new(s)),
+        )?;
+        config.auth.viewer_key = self.parse(
+            "auth.viewer_key",
+            &format!(
+                "a key of at least {} characters",
+                crate::auth::MIN_VIEWER_KEY
+            ),
+            |s| (s.len() >= crate::auth::MIN_VIEWER_KEY).then(|| SecretText::new(s)),
+        )?;
         let device = self.parse(
             "camera.device",
             "a device path such as /dev/video0, or a libcamera camera name",
@@ -473,6 +568,18 @@ impl Layers {
         for (key, slot, min, max) in [
             ("server.max_viewers", viewers, 1, 100_000),
             ("server.commands_per_second", commands, 1, 10_000),
+            (
+                "server.idle_timeout_seconds",
+                &mut config.idle_timeout_seconds,
+                1,
+                3600,
+            ),
+            (
+                "auth.session_hours",
+                &mut config.auth.session_hours,
+                1,
+                24 * 366,
+            ),
             (
                 "media.min_free_megabytes",
                 &mut m.min_free_megabytes,

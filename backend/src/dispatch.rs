@@ -15,13 +15,10 @@ use shared::commands::{BUILTIN_ACTIONS, CaptureArgs, Role};
 use shared::media::{CaptureMetadata, MediaKind, MediaUpdate};
 use shared::{ClientMessage, Command, MediaEvent, ServerMessage, ServerState};
 
+use crate::auth::routes::Caller;
 use crate::catalogue::names::clean_text;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// The role every caller has until sessions and keys exist: an operator,
-/// as every client always was. The check in [`dispatch`] already runs.
-pub const OPEN_ACCESS: Role = Role::Operator;
 
 /// What a command answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,9 +86,11 @@ pub async fn dispatch(app: &AppState, caller: Role, command: Command) -> Result<
             }
             json!({ "stalled": stalled })
         }
-        Command::UpdateMedia { id, changes } => to_json(update_media(app, id, changes).await?)?,
-        Command::DeleteMedia { id } => {
-            delete_media(app, id).await?;
+        Command::UpdateMedia { media_id, changes } => {
+            to_json(update_media(app, media_id, changes).await?)?
+        }
+        Command::DeleteMedia { media_id } => {
+            delete_media(app, media_id).await?;
             return Ok(Reply::Done);
         }
         Command::ImportMedia {
@@ -106,21 +105,46 @@ pub async fn dispatch(app: &AppState, caller: Role, command: Command) -> Result<
             to_json(entry)?
         }
         Command::ResetCatalogue { confirm } => to_json(reset_catalogue(app, &confirm).await?)?,
+        Command::ListTokens => to_json(app.auth.tokens())?,
+        Command::CreateToken { name } => to_json(app.auth.create_token(&name).await?)?,
+        Command::RevokeToken { name } => {
+            app.auth.revoke_token(&name).await?;
+            return Ok(Reply::Done);
+        }
         Command::Action { name, args } => add_on(app, caller, &name, args).await?,
     };
     Ok(Reply::Result(result))
+}
+
+/// Runs a command through the one door for an HTTP caller; its result.
+pub async fn run(app: &AppState, caller: &Caller, command: Command) -> Result<Value, ApiError> {
+    match dispatch(app, caller.role(app)?, command).await? {
+        Reply::Result(value) => Ok(value),
+        Reply::State(state) => Ok(serde_json::to_value(state)
+            .map_err(|e| ApiError::internal("cannot encode the state", e))?),
+        Reply::Pong | Reply::Done => Ok(Value::Null),
+    }
 }
 
 /// Refuses `command` to a caller below its role.
 fn allowed(caller: Role, command: &Command) -> Result<(), ApiError> {
     let needed = command.role();
     if caller < needed {
-        return Err(ApiError::Forbidden(format!(
-            "{} needs the {needed:?} role",
-            command.name()
-        )));
+        return Err(forbidden(command.name(), needed));
     }
     Ok(())
+}
+
+/// The refusal of `name` to a caller below `needed`.
+fn forbidden(name: &str, needed: Role) -> ApiError {
+    let who = match needed {
+        Role::Viewer => "viewers",
+        Role::Operator => "operators",
+    };
+    ApiError::Forbidden(format!(
+        "{name} is for {who}: log in with the operator key, or send it (or an API token) \
+         as Authorization: Bearer"
+    ))
 }
 
 /// A built-in action given by name (`{"cmd": "action", "name":
@@ -146,10 +170,7 @@ async fn add_on(app: &AppState, caller: Role, name: &str, args: Value) -> Result
         )));
     };
     if caller < action.role() {
-        return Err(ApiError::Forbidden(format!(
-            "{name} needs the {:?} role",
-            action.role()
-        )));
+        return Err(forbidden(name, action.role()));
     }
     Ok(action.run(app, args).await?)
 }
@@ -182,10 +203,14 @@ fn list_actions(app: &AppState) -> Value {
 
 /// Answers a WebSocket message: the command's reply, or its error, with
 /// the request's id.
-pub async fn answer(app: &AppState, caller: Role, message: ClientMessage) -> ServerMessage {
+pub async fn answer(app: &AppState, caller: &Caller, message: ClientMessage) -> ServerMessage {
     let id = message.id;
     let name = message.command.name().to_owned();
-    match dispatch(app, caller, message.command).await {
+    let role = match caller.role(app) {
+        Ok(role) => role,
+        Err(err) => return err.to_message(id),
+    };
+    match dispatch(app, role, message.command).await {
         Ok(Reply::State(state)) => ServerMessage::State { id, state },
         Ok(Reply::Pong) => ServerMessage::Pong { id },
         Ok(Reply::Result(result)) => ServerMessage::ActionResult {

@@ -20,9 +20,15 @@ pub enum ApiError {
     /// No frame is available (camera starting or offline).
     #[error("no frame available: {0}")]
     NoFrame(String),
+    /// No valid key, token or session where one is needed.
+    #[error("{0}")]
+    Unauthorized(String),
     /// The caller's role may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// Too many tries or commands; the message says when to try again.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The addressed thing does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -61,7 +67,9 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
             ApiError::NoFrame(_) => ErrorCode::NoFrame,
+            ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::TooManyRequests(_) => ErrorCode::TooManyRequests,
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::BadRequest(_) => ErrorCode::BadRequest,
             ApiError::Conflict(_) => ErrorCode::Conflict,

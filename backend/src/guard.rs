@@ -9,6 +9,13 @@
 //! of a reverse proxy can be allowed with `server.allowed_origins`.
 //! Requests that carry neither header do not come from a web page (curl,
 //! scripts) and pass.
+//!
+//! Every request must also name this server in its `Host` header
+//! ([`known_host`]): an IP address, `localhost`, the machine's host name
+//! (with or without `.local`), or a name in `server.allowed_hosts`. A page
+//! that re-points its own domain name at the rig (DNS rebinding) would be
+//! same-origin with itself, but its requests carry its own domain in `Host`
+//! and are refused.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
@@ -39,6 +46,62 @@ pub async fn same_origin(State(app): State<AppState>, request: Request, next: Ne
             ApiError::Forbidden(why).into_response()
         }
     }
+}
+
+/// The middleware: refuses requests addressed to a host name that is not
+/// this server's.
+pub async fn known_host(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| request.uri().host());
+    match host {
+        Some(host) if !host_allowed(host, &machine_name(), &app.allowed_hosts) => {
+            tracing::warn!(
+                host,
+                path = request.uri().path(),
+                "refused: unknown host name"
+            );
+            ApiError::Forbidden(format!(
+                "this server does not answer to the host name {host:?}; \
+                 add it to server.allowed_hosts if it is the rig's name"
+            ))
+            .into_response()
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// The machine's host name, lower case.
+fn machine_name() -> String {
+    rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .to_ascii_lowercase()
+}
+
+/// Whether `host` (a `Host` header: name or address, perhaps with a port)
+/// names this server, called `machine` here.
+fn host_allowed(host: &str, machine: &str, allowed: &[String]) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // [v6]:port
+        return rest
+            .split(']')
+            .next()
+            .is_some_and(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok());
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _)| name)
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if name.parse::<std::net::Ipv4Addr>().is_ok() {
+        return true;
+    }
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || (!machine.is_empty()
+            && (name == machine || name.strip_suffix(".local") == Some(machine)))
+        || allowed.contains(&name)
 }
 
 /// Whether a request with `headers` may change something; the reason if
@@ -90,6 +153,38 @@ mod tests {
             map.insert(*name, HeaderValue::from_static(value));
         }
         map
+    }
+
+    #[test]
+    fn only_this_servers_names_are_answered() {
+        let allowed = ["rig.example.org".to_owned()];
+        for ok in [
+            "192.168.1.20:5000",
+            "127.0.0.1",
+            "[::1]:5000",
+            "[fe80::1]",
+            "localhost:5000",
+            "LOCALHOST",
+            "app.localhost",
+            "scope:5000",
+            "scope.local",
+            "Scope.Local.",
+            "rig.example.org",
+            "rig.example.org:443",
+        ] {
+            assert!(host_allowed(ok, "scope", &allowed), "{ok}");
+        }
+        for refused in [
+            "evil.example",
+            "evil.example:5000",
+            "192.168.1.20.evil.example",
+            "scope.evil.example",
+            "[not-an-ip]",
+            "example.org",
+        ] {
+            assert!(!host_allowed(refused, "scope", &allowed), "{refused}");
+        }
+        assert!(!host_allowed("anything", "", &[]));
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! original app's URL), the newest frame at `/snapshot.jpg`, the state as
 //! JSON at `/api/state`, `/healthz`, and the built web app for every other
 //! path (client-side routes fall back to `index.html`). Every request
-//! passes the origin guard (`guard.rs`) first, and every response says
-//! `nosniff` and may not be framed by another site.
+//! passes the host and origin guards (`guard.rs`) and is identified
+//! (`auth/`) first, and every response says `nosniff`, may not be framed
+//! by another site, and carries the Content-Security-Policy (`csp.rs`).
 
 use std::convert::Infallible;
 
@@ -28,6 +29,8 @@ use crate::ws;
 /// Builds the application's router.
 pub fn router(app: AppState) -> Router {
     let index = app.frontend_dir.join("index.html");
+    let csp = HeaderValue::from_str(&crate::csp::policy(&app.frontend_dir))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
     let spa = ServeDir::new(&app.frontend_dir).fallback(ServeFile::new(index));
     Router::new()
         .route("/ws", get(ws::handler))
@@ -36,10 +39,19 @@ pub fn router(app: AppState) -> Router {
         .route("/api/state", get(api_state))
         .route("/healthz", get(healthz))
         .merge(crate::media_api::routes())
+        .merge(crate::auth::routes::routes())
         .fallback_service(spa)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
+            crate::auth::routes::identify,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
             crate::guard::same_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::guard::known_host,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -51,7 +63,7 @@ pub fn router(app: AppState) -> Router {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'"),
+            csp,
         ))
         .with_state(app)
 }

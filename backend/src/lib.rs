@@ -10,9 +10,11 @@
 //! [`state`].
 
 pub mod actions;
+pub mod auth;
 pub mod camera;
 pub mod catalogue;
 pub mod config;
+pub mod csp;
 pub mod device;
 pub mod disk;
 pub mod dispatch;
@@ -26,6 +28,7 @@ pub mod media_api;
 pub mod media_cli;
 pub mod recording;
 pub mod requirements;
+pub mod serve;
 pub mod state;
 pub mod ws;
 
@@ -67,9 +70,9 @@ pub enum ServerError {
         /// What failed.
         source: catalogue::CatalogueError,
     },
-    /// The HTTP server failed.
-    #[error("HTTP server error: {0}")]
-    Serve(std::io::Error),
+    /// The operator key or the API tokens could not be read or stored.
+    #[error("cannot set up operator access: {0}")]
+    Auth(#[from] auth::files::FileError),
 }
 
 /// A bound, not yet running server.
@@ -79,6 +82,8 @@ pub struct Server {
     tasks: TaskTracker,
     camera_shutdown: CancellationToken,
     recorder: recording::Recorder,
+    operator_key: auth::OperatorKey,
+    idle: Duration,
 }
 
 impl Server {
@@ -128,6 +133,7 @@ impl Server {
             ),
             Err(err) => tracing::warn!(%err, "media catalogue reconciliation failed"),
         }
+        let (auth, operator_key) = auth::Auth::open(&config.auth, &config.media.dir)?;
         let tasks = TaskTracker::new();
         let camera_shutdown = CancellationToken::new();
         let camera = camera::spawn(
@@ -174,6 +180,8 @@ impl Server {
             min_free_megabytes: config.media.min_free_megabytes,
             viewer_slots: Arc::new(tokio::sync::Semaphore::new(config.max_viewers as usize)),
             commands_per_second: config.commands_per_second,
+            auth,
+            allowed_hosts: Arc::new(config.allowed_hosts),
         };
         Ok(Server {
             listener,
@@ -181,6 +189,8 @@ impl Server {
             tasks,
             camera_shutdown,
             recorder,
+            operator_key,
+            idle: Duration::from_secs(config.idle_timeout_seconds.into()),
         })
     }
 
@@ -188,6 +198,12 @@ impl Server {
     /// door directly).
     pub fn app(&self) -> AppState {
         self.app.clone()
+    }
+
+    /// The operator key in force and where it is kept, for the start-up
+    /// login link.
+    pub fn operator_key(&self) -> &auth::OperatorKey {
+        &self.operator_key
     }
 
     /// The address actually bound (useful with port 0).
@@ -204,20 +220,26 @@ impl Server {
             tasks,
             camera_shutdown,
             recorder,
+            operator_key: _,
+            idle,
         } = self;
         let sessions = app.shutdown.clone();
         let router = http::router(app);
         let stop = shutdown.clone();
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                stop.cancelled().await;
-                // End WebSocket sessions and MJPEG streams so that the
-                // connections they hold can close.
-                sessions.cancel();
-            })
-            .into_future();
+        let end_sessions = async move {
+            stop.cancelled().await;
+            // End WebSocket sessions and MJPEG streams so that the
+            // connections they hold can close.
+            sessions.cancel();
+        };
+        let serving = async {
+            tokio::join!(
+                serve::serve(listener, router, idle, shutdown.clone()),
+                end_sessions
+            );
+        };
         let outcome = tokio::select! {
-            result = served => result.map_err(ServerError::Serve),
+            () = serving => Ok(()),
             _ = async {
                 shutdown.cancelled().await;
                 tokio::time::sleep(SHUTDOWN_GRACE).await;

@@ -1,9 +1,12 @@
 //! The `camrig` binary: parses flags, loads the configuration layers, sets
 //! up logging and signal handling, and runs the server library.
 
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use camrig::auth::{OperatorKey, link};
 use camrig::config::Layers;
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
@@ -31,6 +34,25 @@ struct Cli {
     /// Commands one connection may send per second [server.commands_per_second].
     #[arg(long)]
     commands_per_second: Option<String>,
+    /// Host names the server may be reached under besides the machine's
+    /// own, comma-separated [server.allowed_hosts].
+    #[arg(long)]
+    allowed_hosts: Option<String>,
+    /// Seconds a client may take over a request's headers, stay idle, or
+    /// take nothing it is sent [server.idle_timeout_seconds].
+    #[arg(long)]
+    idle_timeout_seconds: Option<String>,
+    /// The operator key; unset: a generated one kept in the media folder
+    /// [auth.operator_key]. Prefer the config file or CAMRIG_AUTH_OPERATOR_KEY:
+    /// a flag is visible to other users in the process list.
+    #[arg(long)]
+    operator_key: Option<String>,
+    /// A key viewers must give before watching [auth.viewer_key].
+    #[arg(long)]
+    viewer_key: Option<String>,
+    /// How long a login lasts, in hours [auth.session_hours].
+    #[arg(long)]
+    session_hours: Option<String>,
     /// Camera source: auto, test, v4l2 or libcamera [camera.source].
     #[arg(long)]
     camera: Option<String>,
@@ -102,6 +124,8 @@ enum Command {
     /// Manage the media catalogue (safe while the server runs).
     #[command(subcommand)]
     Media(camrig::media_cli::MediaCommand),
+    /// Print the operator's login link and its QR code again.
+    LoginLink,
 }
 
 fn main() -> std::process::ExitCode {
@@ -133,6 +157,11 @@ fn start(cli: Cli) -> anyhow::Result<()> {
         ("server.allowed_origins", cli.allowed_origins),
         ("server.max_viewers", cli.max_viewers),
         ("server.commands_per_second", cli.commands_per_second),
+        ("server.allowed_hosts", cli.allowed_hosts),
+        ("server.idle_timeout_seconds", cli.idle_timeout_seconds),
+        ("auth.operator_key", cli.operator_key),
+        ("auth.viewer_key", cli.viewer_key),
+        ("auth.session_hours", cli.session_hours),
         ("camera.source", cli.camera),
         ("camera.device", cli.device),
         ("camera.width", cli.width),
@@ -157,10 +186,18 @@ fn start(cli: Cli) -> anyhow::Result<()> {
     let mut config = layers.build()?;
     config.device.demo_if_unset = cli.demo;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    if let Some(Command::Media(command)) = cli.command {
-        let report = runtime.block_on(camrig::media_cli::run(command, &config.media))?;
-        println!("{report}");
-        return Ok(());
+    match cli.command {
+        Some(Command::Media(command)) => {
+            let report = runtime.block_on(camrig::media_cli::run(command, &config.media))?;
+            println!("{report}");
+            return Ok(());
+        }
+        Some(Command::LoginLink) => {
+            let (_, key) = camrig::auth::Auth::open(&config.auth, &config.media.dir)?;
+            println!("{}", login_message(config.listen, &key, true));
+            return Ok(());
+        }
+        None => {}
     }
     runtime.block_on(async {
         let shutdown = CancellationToken::new();
@@ -169,11 +206,41 @@ fn start(cli: Cli) -> anyhow::Result<()> {
         // Printed on stdout so scripts and tests can find the port.
         println!("listening on http://{addr}");
         tracing::info!("listening on http://{addr}");
+        let key = server.operator_key();
+        let show = key.new || std::io::stdout().is_terminal();
+        // Whoever started the server may have stopped reading stdout
+        // after the address: that is no reason to stop.
+        let _ = writeln!(std::io::stdout(), "{}", login_message(addr, key, show));
         tokio::spawn(signals(shutdown.clone()));
         server.run(shutdown).await?;
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// The start-up message about operator access: the login link and its QR
+/// code when `show`, else where the key is.
+fn login_message(addr: SocketAddr, key: &OperatorKey, show: bool) -> String {
+    match &key.file {
+        None => "operator key: from the configuration (auth.operator_key)".to_owned(),
+        Some(file) if !show => format!(
+            "operator key: in {} (`camrig login-link` shows the login link and QR code)",
+            file.display()
+        ),
+        Some(file) => {
+            let url = link::login_url(link::reachable_addr(addr), &key.key);
+            let qr = link::qr_code(&url).unwrap_or_default();
+            let made = if key.new {
+                "new operator key, kept"
+            } else {
+                "operator key"
+            };
+            format!(
+                "{made} in {}\noperator login (open on a phone, or scan): {url}\n{qr}",
+                file.display()
+            )
+        }
+    }
 }
 
 /// Cancels `shutdown` on SIGINT or SIGTERM.

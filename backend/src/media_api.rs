@@ -18,8 +18,9 @@ use shared::Command;
 use shared::media::{MediaEntry, MediaKind, MediaPage, MediaUpdate};
 use tower_http::services::ServeFile;
 
+use crate::auth::routes::Caller;
 use crate::catalogue::{repo, thumbnail};
-use crate::dispatch::{OPEN_ACCESS, Reply, dispatch};
+use crate::dispatch::run;
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query, parse_json};
 use crate::state::AppState;
@@ -77,16 +78,28 @@ async fn one(
 
 async fn update(
     State(app): State<AppState>,
+    caller: Caller,
     Path(id): Path<i64>,
     Json(changes): Json<MediaUpdate>,
 ) -> Result<Json<Value>, ApiError> {
-    run(&app, Command::UpdateMedia { id, changes })
-        .await
-        .map(Json)
+    run(
+        &app,
+        &caller,
+        Command::UpdateMedia {
+            media_id: id,
+            changes,
+        },
+    )
+    .await
+    .map(Json)
 }
 
-async fn delete(State(app): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
-    run(&app, Command::DeleteMedia { id }).await?;
+async fn delete(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    run(&app, &caller, Command::DeleteMedia { media_id: id }).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -105,13 +118,14 @@ struct ImportRequest {
 
 async fn import(
     State(app): State<AppState>,
+    caller: Caller,
     Json(req): Json<ImportRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let command = Command::ImportMedia {
         file_name: req.file_name,
         date_label: req.date_label,
     };
-    let entry = run(&app, command).await?;
+    let entry = run(&app, &caller, command).await?;
     Ok((StatusCode::CREATED, Json(entry)))
 }
 
@@ -124,22 +138,13 @@ struct ResetRequest {
 
 async fn reset(
     State(app): State<AppState>,
+    caller: Caller,
     Json(req): Json<ResetRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let command = Command::ResetCatalogue {
         confirm: req.confirm,
     };
-    run(&app, command).await.map(Json)
-}
-
-/// Runs a command through the one door for an HTTP caller; its result.
-async fn run(app: &AppState, command: Command) -> Result<Value, ApiError> {
-    match dispatch(app, OPEN_ACCESS, command).await? {
-        Reply::Result(value) => Ok(value),
-        Reply::State(state) => Ok(serde_json::to_value(state)
-            .map_err(|e| ApiError::internal("cannot encode the state", e))?),
-        Reply::Pong | Reply::Done => Ok(Value::Null),
-    }
+    run(&app, &caller, command).await.map(Json)
 }
 
 /// Query of the file download.
@@ -230,9 +235,20 @@ async fn thumbnail(State(app): State<AppState>, Path(id): Path<i64>) -> Result<R
     }
     let _permit = MAKING.acquire().await.map_err(|_| ApiError::Internal)?;
     let dir = app.catalogue.dir().to_owned();
-    let made = tokio::task::spawn_blocking(move || thumbnail::get_or_make(&dir, id, &source))
+    let cache = dir.clone();
+    let made = tokio::task::spawn_blocking(move || thumbnail::get_or_make(&cache, id, &source))
         .await
         .map_err(|_| ApiError::Internal)?;
+    // A delete may have run while the thumbnail was made, and removed the
+    // cache before it was written: then nothing may stay behind. (A delete
+    // after this check removes the thumbnail itself.)
+    if matches!(
+        repo::get(app.catalogue.db(), id).await,
+        Err(crate::catalogue::CatalogueError::NotFound(_))
+    ) {
+        let _ = tokio::task::spawn_blocking(move || thumbnail::forget(&dir, id)).await;
+        return Err(ApiError::NotFound(format!("media {id} was deleted")));
+    }
     match made {
         Ok(jpeg) => Ok((
             [
@@ -254,6 +270,7 @@ async fn thumbnail(State(app): State<AppState>, Path(id): Path<i64>) -> Result<R
 /// .../snapshot`), through the same door as the WebSocket.
 async fn action(
     State(app): State<AppState>,
+    caller: Caller,
     Path(name): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
@@ -263,7 +280,9 @@ async fn action(
     } else {
         parse_json(&body)?
     };
-    run(&app, Command::Action { name, args }).await.map(Json)
+    run(&app, &caller, Command::Action { name, args })
+        .await
+        .map(Json)
 }
 
 /// The name with anything but safe ASCII replaced, for old clients.

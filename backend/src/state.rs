@@ -50,6 +50,10 @@ pub struct AppState {
     pub viewer_slots: std::sync::Arc<tokio::sync::Semaphore>,
     /// Commands one WebSocket connection may send per second.
     pub commands_per_second: u32,
+    /// Keys, sessions and API tokens.
+    pub auth: crate::auth::Auth,
+    /// Host names besides the machine's own the server answers to.
+    pub allowed_hosts: std::sync::Arc<Vec<String>>,
 }
 
 impl AppState {

@@ -10,7 +10,10 @@
 //! 503 and the reason), and each connection a budget of
 //! `server.commands_per_second` commands (bursts of twice that): beyond it
 //! a command gets `too_many_requests`, and a connection that keeps
-//! flooding is closed with 1008.
+//! flooding is closed with 1008. The server pings every [`PING_EVERY`]
+//! (browsers answer by themselves); a client from which nothing at all
+//! has arrived for [`CLIENT_SILENCE`] is gone (a phone that left the
+//! Wi-Fi) and its session is closed with 4408.
 
 use std::time::{Duration, Instant};
 
@@ -24,7 +27,8 @@ use shared::{ClientMessage, ErrorCode, MediaEvent, ServerMessage};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use crate::dispatch::{OPEN_ACCESS, answer};
+use crate::auth::routes::Caller;
+use crate::dispatch::answer;
 use crate::error::ApiError;
 use crate::state::{AppState, ViewerGuard};
 
@@ -36,6 +40,13 @@ const MAX_WS_MESSAGE: usize = 1024 * 1024;
 const OUTBOX: usize = 16;
 /// A viewer that cannot take one message in this long is dropped.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often the server pings each client.
+const PING_EVERY: Duration = Duration::from_secs(5);
+/// A client silent this long (not even a pong) is taken as gone.
+const CLIENT_SILENCE: Duration = Duration::from_secs(20);
+/// Close code: the client stopped answering (application range, after
+/// HTTP's 408).
+const CLOSE_SILENT: u16 = 4408;
 /// How long the goodbye close frame may take when the server shuts down.
 const GOODBYE_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -53,7 +64,11 @@ enum Outgoing {
 }
 
 /// `GET /ws`: upgrades to a viewer session.
-pub async fn handler(ws: WebSocketUpgrade, State(app): State<AppState>) -> Response {
+pub async fn handler(
+    ws: WebSocketUpgrade,
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Response {
     let Ok(slot) = app.viewer_slots.clone().try_acquire_owned() else {
         let watching = app.state.borrow().viewers;
         return ApiError::Unavailable(format!(
@@ -67,20 +82,20 @@ pub async fn handler(ws: WebSocketUpgrade, State(app): State<AppState>) -> Respo
         .on_upgrade(move |socket| {
             let tasks = app.tasks.clone();
             tasks.track_future(async move {
-                session(socket, app).await;
+                session(socket, app, caller).await;
                 drop(slot);
             })
         })
 }
 
-async fn session(socket: WebSocket, app: AppState) {
+async fn session(socket: WebSocket, app: AppState, caller: Caller) {
     let _viewer = ViewerGuard::new(&app);
     let (sink, stream) = socket.split();
     let (outbox, replies) = mpsc::channel(OUTBOX);
     let shutdown = app.shutdown.clone();
     tokio::select! {
         _ = write_loop(sink, &app, replies, shutdown) => {}
-        _ = read_loop(stream, &app, outbox) => {}
+        _ = read_loop(stream, &app, &caller, outbox) => {}
     }
 }
 
@@ -133,6 +148,8 @@ async fn write_loop(
         }
         return;
     }
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let message = tokio::select! {
             biased;
@@ -140,6 +157,7 @@ async fn write_loop(
                 goodbye(&mut sink).await;
                 return;
             }
+            _ = ping.tick() => Message::Ping(Default::default()),
             out = replies.recv() => match out {
                 Some(Outgoing::Reply(reply)) => Message::Text(reply.to_json().into()),
                 Some(Outgoing::Close(code, reason)) => {
@@ -196,6 +214,7 @@ async fn write_loop(
 async fn read_loop(
     mut stream: SplitStream<WebSocket>,
     app: &AppState,
+    caller: &Caller,
     outbox: mpsc::Sender<Outgoing>,
 ) {
     let error = |code, message: &str| {
@@ -206,7 +225,18 @@ async fn read_loop(
         })
     };
     let mut budget = Budget::new(app.commands_per_second);
-    while let Some(received) = stream.next().await {
+    loop {
+        let received = match tokio::time::timeout(CLIENT_SILENCE, stream.next()).await {
+            Ok(Some(received)) => received,
+            Ok(None) => return,
+            Err(_) => {
+                tracing::debug!("client silent for {CLIENT_SILENCE:?}; closing");
+                let _ = outbox
+                    .send(Outgoing::Close(CLOSE_SILENT, "no answer to pings"))
+                    .await;
+                return;
+            }
+        };
         if matches!(received, Ok(Message::Text(_) | Message::Binary(_))) {
             match budget.take(Instant::now()) {
                 Verdict::Allowed => {}
@@ -238,7 +268,7 @@ async fn read_loop(
                 Outgoing::Close(CLOSE_TOO_BIG, "message too big")
             }
             Ok(Message::Text(text)) => match ClientMessage::parse(&text) {
-                Ok(message) => Outgoing::Reply(answer(app, OPEN_ACCESS, message).await),
+                Ok(message) => Outgoing::Reply(answer(app, caller, message).await),
                 Err(reply) => Outgoing::Reply(reply),
             },
             Ok(Message::Binary(_)) => error(

@@ -107,6 +107,44 @@ async fn heart_rate_and_light_over_a_pty() {
         (sent.r, sent.g, sent.b, sent.brightness, sent.on),
         (255, 128, 0, 40, true)
     );
+    // Two people changing the light at once: neither is told it failed,
+    // and the board ends with both changes.
+    let mut other = ws_connect(&server).await;
+    for round in 0..5u8 {
+        let send = |args: serde_json::Value| {
+            serde_json::json!({"id": 5, "cmd": "light", "brightness": args["brightness"], "color": args["color"]})
+                .to_string()
+        };
+        let level = 50 + round;
+        ws.send(WsMessage::text(send(
+            serde_json::json!({"brightness": level, "color": null}),
+        )))
+        .await
+        .unwrap();
+        other
+            .send(WsMessage::text(send(
+                serde_json::json!({"brightness": null, "color": format!("00ff{round:02x}")}),
+            )))
+            .await
+            .unwrap();
+        for (who, client) in [("first", &mut ws), ("second", &mut other)] {
+            let reply = common::next_reply(client).await;
+            assert_eq!(
+                reply["type"], "action_result",
+                "{who} in round {round}: {reply}"
+            );
+        }
+        let board = *sim.lights().last().unwrap();
+        assert_eq!((board.g, board.b, board.brightness), (255, round, level));
+    }
+    drop(other);
+    let restored = light(
+        &mut ws,
+        serde_json::json!({"brightness": 40, "color": "ff8000"}),
+    )
+    .await;
+    assert_eq!(restored["result"]["r"], 255, "{restored}");
+
     // Off, then on again: the colour and brightness come back.
     light(&mut ws, serde_json::json!({"on": false})).await;
     let reply = light(&mut ws, serde_json::json!({"on": true})).await;

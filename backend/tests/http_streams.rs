@@ -127,3 +127,79 @@ async fn mjpeg_snapshot_health_and_state() {
     let took = server.stop().await;
     assert!(took.as_secs() < 5, "shutdown took {took:?}");
 }
+
+/// Reads from `stream` until the server closes it (end of stream or a
+/// reset); fails the test if that takes longer than `deadline`.
+async fn until_closed(stream: &mut tokio::net::TcpStream, deadline: std::time::Duration) {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0u8; 64 * 1024];
+    within(deadline, "the server to close the connection", async {
+        while let Ok(n) = stream.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+/// Slow and idle clients are cut off after `server.idle_timeout_seconds`
+/// while others are served: headers trickled a byte at a time
+/// (slowloris), a keep-alive connection left idle, and an MJPEG client
+/// that stopped reading.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_idle_and_stalled_clients_are_cut_off() {
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncWriteExt;
+    let mut config = common::test_config(1280, 720, 30);
+    config.idle_timeout_seconds = 2;
+    let server = common::start_live(config).await;
+    let addr = server.addr;
+
+    // Slowloris: a header byte every 300 ms never completes a request.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let trickle = async {
+        loop {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if slow.write_all(b"X").await.is_err() {
+                return;
+            }
+        }
+    };
+    within(
+        Duration::from_secs(10),
+        "the trickling client to be cut off",
+        trickle,
+    )
+    .await;
+    let took = started.elapsed();
+    assert!(took >= Duration::from_secs(1), "cut off after {took:?}");
+
+    // Idle keep-alive: one request, then nothing.
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    idle.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    until_closed(&mut idle, Duration::from_secs(10)).await;
+
+    // An MJPEG client with a tiny receive window that stops reading: the
+    // stream would go on for ever; the server drops it instead.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stalled = socket.connect(addr).await.unwrap();
+    stalled
+        .write_all(format!("GET /video_feed HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    // Up to 4 MB of socket buffer fill first, at a few MB a second.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    until_closed(&mut stalled, Duration::from_secs(10)).await;
+
+    // Meanwhile, and after, everyone else is served.
+    assert_eq!(common::http_get(addr, "/healthz").await.status, 200);
+    server.stop().await;
+}

@@ -208,7 +208,8 @@ async fn hostile_imports_and_unconfirmed_resets_are_refused() {
 /// WebSocket from a foreign page are refused with nothing done; curl's form
 /// content type with a JSON body works; malformed paths, queries and bodies
 /// get the JSON error; a page number past any end is an empty page, not a
-/// crash; responses say nosniff and refuse framing.
+/// crash; responses say nosniff, refuse framing and carry the
+/// Content-Security-Policy.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_are_guarded_and_errors_are_json() {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -291,6 +292,17 @@ async fn requests_are_guarded_and_errors_are_json() {
     let state = http_get(addr, "/api/state").await;
     assert_eq!(state.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(state.header("x-frame-options"), Some("DENY"));
+    let csp = state.header("content-security-policy").unwrap_or_default();
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(directive), "{directive} missing from {csp}");
+    }
+    assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
     server.stop().await;
 }
 

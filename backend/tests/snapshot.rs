@@ -117,26 +117,38 @@ async fn snapshot_without_a_camera_is_a_clear_error() {
 }
 
 /// Every curl command the README shows, run with the real curl as written
-/// (only the address changes to this test server's): each answers with a
+/// (only the address changes to this test server's), after the README's
+/// own line that reads the generated operator key from `media/` (run in
+/// the folder that holds the server's media folder): each answers with a
 /// JSON result, not an error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_readme_curl_examples_work_as_written() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
         .expect("cannot read the README");
     // Inline code spans, joined across line breaks.
-    let examples: Vec<String> = readme
+    let spans: Vec<String> = readme
         .split('`')
         .skip(1)
         .step_by(2)
         .map(|span| span.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|span| span.starts_with("curl "))
         .collect();
+    let examples: Vec<&String> = spans.iter().filter(|s| s.starts_with("curl ")).collect();
+    let key_line = spans
+        .iter()
+        .find(|s| s.starts_with("export CAMRIG_KEY="))
+        .expect("the README shows how to read the key");
     assert!(examples.len() >= 2, "{examples:?}");
-    let server = common::start_live(common::test_config(320, 240, 15)).await;
+    // No configured key: the server makes one in <cwd>/media.
+    let cwd = common::unique_temp_dir("readme");
+    let mut config = common::test_config(320, 240, 15);
+    config.media.dir = cwd.join("media");
+    config.auth.operator_key = None;
+    let server = common::start_live(config).await;
     for example in examples {
         let command = example.replace("http://127.0.0.1:5000", &format!("http://{}", server.addr));
         let out = tokio::process::Command::new("sh")
-            .args(["-c", &command])
+            .args(["-c", &format!("{key_line}; {command}")])
+            .current_dir(&cwd)
             .output()
             .await
             .expect("cannot run sh");

@@ -92,3 +92,37 @@ async fn photos_and_videos_get_cached_thumbnails() {
     assert_eq!(untracked, serde_json::json!([]));
     server.stop().await;
 }
+
+/// Thumbnails asked for while their entries are deleted leave no file
+/// behind in the cache (a thumbnail written after the delete removed the
+/// cache used to stay for ever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thumbnail_racing_a_delete_leaves_no_orphan() {
+    let config = common::test_config(160, 120, 10);
+    let dir = config.media.dir.clone();
+    let server = common::start_live(config).await;
+    let addr = server.addr;
+    // A real JPEG from the camera.
+    let photo = common::http_get(addr, "/snapshot.jpg").await.body;
+    for i in 0..20 {
+        let name = format!("race{i}.jpg");
+        std::fs::write(dir.join(&name), &photo).unwrap();
+        let id = common::import(addr, &name).await.json()["id"]
+            .as_i64()
+            .unwrap();
+        let thumb = format!("/api/media/{id}/thumbnail");
+        let remove = format!("/api/media/{id}");
+        let (t, d) = tokio::join!(
+            common::http_get(addr, &thumb),
+            common::http_request(addr, "DELETE", &remove, &[], b"")
+        );
+        assert!(matches!(t.status, 200 | 404), "thumbnail: {}", t.status);
+        assert_eq!(d.status, 204);
+    }
+    let cache = dir.join(".thumbnails");
+    let left: Vec<_> = std::fs::read_dir(&cache)
+        .map(|entries| entries.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "orphan thumbnails: {left:?}");
+    server.stop().await;
+}

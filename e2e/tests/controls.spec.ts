@@ -32,8 +32,8 @@ const chroma = (page: Page) =>
   });
 
 test('grayscale toggles for every viewer', async ({ browser }) => {
-  const a = await (await browser.newContext()).newPage();
-  const b = await (await browser.newContext()).newPage();
+  const a = await (await server.operatorContext(browser)).newPage();
+  const b = await (await server.operatorContext(browser)).newPage();
   await a.goto(server.url);
   await b.goto(server.url);
   for (const page of [a, b]) {
@@ -53,6 +53,7 @@ test('grayscale toggles for every viewer', async ({ browser }) => {
 });
 
 test('a snapshot appears in the recent captures', async ({ page }) => {
+  await server.login(page.context());
   await page.goto(server.url);
   await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
   await page.getByTestId('snapshot-name').fill('Left eye');
@@ -93,6 +94,7 @@ test('camera controls: a change shows in every browser', async ({ browser }) => 
 });
 
 test('camera controls: every control of the camera is listed', async ({ page }) => {
+  await server.login(page.context());
   await page.goto(server.url);
   await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
   await openControls(page);
@@ -121,7 +123,8 @@ test('camera controls: every control of the camera is listed', async ({ page }) 
   }
 });
 
-test('a failed control change is reported', async ({ page }) => {
+test('a failed control change is reported on its own control only', async ({ page }) => {
+  await server.login(page.context());
   await page.goto(server.url);
   await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
   await openControls(page);
@@ -132,6 +135,21 @@ test('a failed control change is reported', async ({ page }) => {
     e.value = '500';
     e.dispatchEvent(new Event('change', { bubbles: true }));
   });
-  await expect(page.getByTestId('message')).toHaveAttribute('data-kind', 'error');
-  await expect(page.getByTestId('control-brightness').getByTestId('control-value')).toHaveText('0');
+  const row = page.getByTestId('control-brightness');
+  await expect(row.getByTestId('control-error')).toContainText('brightness');
+  await expect(row.getByTestId('control-value')).toHaveText('0');
+  // Nowhere else: not the other controls, not the message bar.
+  await expect(page.getByTestId('control-error')).toHaveCount(1);
+  for (const other of ['view-error', 'snapshot-error', 'record-refused', 'focus-error', 'light-error']) {
+    await expect(page.getByTestId(other)).toHaveCount(0);
+  }
+  await expect(page.getByTestId('message')).toHaveCount(0);
+  // A good change clears it.
+  await row.getByTestId('control-input').evaluate((e: HTMLInputElement) => {
+    e.max = '100';
+    e.value = '10';
+    e.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await expect(row.getByTestId('control-value')).toHaveText('10');
+  await expect(row.getByTestId('control-error')).toHaveCount(0);
 });

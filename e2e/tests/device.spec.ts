@@ -179,7 +179,7 @@ test.describe('with the simulated device', () => {
   });
 
   test('the heart rate and light panels fit a phone-sized touch screen', async ({ browser }) => {
-    const page = await phonePage(browser);
+    const page = await phonePage(browser, server);
     await page.goto(server.url);
     await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
     await expect(page.getByTestId('heart')).toBeVisible();

@@ -62,6 +62,7 @@ test('focus moves for every viewer; autofocus disables manual focus', async ({ b
 });
 
 test('the lens stops at the ends of its range', async ({ page }) => {
+  await server.login(page.context());
   await page.goto(server.url);
   await manualFocus(page);
   await page.getByTestId('focus-slider').fill('0.97');
@@ -74,7 +75,7 @@ test('the lens stops at the ends of its range', async ({ page }) => {
 });
 
 test('focus and camera controls fit a phone-sized touch screen', async ({ browser }) => {
-  const page = await phonePage(browser);
+  const page = await phonePage(browser, server);
   await page.goto(server.url);
   await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
   await manualFocus(page);

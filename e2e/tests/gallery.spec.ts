@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Server, phonePage } from './server';
+import { OPERATOR_KEY, Server, phonePage } from './server';
 
 // Made in beforeAll: Playwright also loads this file just to list tests.
 let samples = '';
@@ -49,7 +49,7 @@ test.afterEach(async () => {
 async function importFile(fileName: string, dateLabel = ''): Promise<number> {
   const res = await fetch(`${server.url}/api/media/import`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_KEY}` },
     body: JSON.stringify({ file_name: fileName, date_label: dateLabel }),
   });
   expect(res.status).toBe(201);
@@ -67,13 +67,14 @@ const card = (page: Page, id: number) =>
   page.getByTestId('gallery').locator(`[data-testid="media-card"][data-id="${id}"]`);
 
 async function newPage(browser: Browser, path = '/'): Promise<Page> {
-  const context = await browser.newContext();
+  const context = await server.operatorContext(browser);
   const page = await context.newPage();
   await page.goto(server.url + path);
   return page;
 }
 
 test('files added on the database page appear in the gallery', async ({ page }) => {
+  await server.login(page.context());
   let sockets = 0;
   page.on('websocket', () => sockets++);
   await page.goto(`${server.url}/database`);
@@ -151,6 +152,7 @@ test('files added on the database page appear in the gallery', async ({ page }) 
 });
 
 test('the video plays and seeks', async ({ page }) => {
+  await server.login(page.context());
   const id = await importFile('clip.mp4');
   // Range requests are answered, which seeking relies on.
   const range = await fetch(`${server.url}/api/media/${id}/file`, { headers: { Range: 'bytes=100-199' } });
@@ -230,6 +232,7 @@ test('changes in one browser show in the others without reload', async ({ browse
 });
 
 test('the database page adds, removes and resets with visible results', async ({ page }) => {
+  await server.login(page.context());
   server.addMediaFiles({ 'gone.jpg': { copy: photo } });
   await page.goto(`${server.url}/database`);
   const row = (name: string) => page.locator(`[data-testid="untracked-row"][data-name="${name}"]`);
@@ -288,7 +291,7 @@ test('the database page adds, removes and resets with visible results', async ({
 test('gallery and database fit a 360 px phone', async ({ browser }) => {
   for (let i = 1; i <= 5; i++) server.addMediaFiles({ [`Auge links ${i}.jpg`]: { copy: photo } });
   for (const name of ['clip.mp4', 'photo.jpg', 'Auge links 1.jpg', 'Auge links 2.jpg']) await importFile(name);
-  const page = await phonePage(browser);
+  const page = await phonePage(browser, server);
   const width = () => page.evaluate(() => document.documentElement.scrollWidth);
 
   await page.goto(`${server.url}/gallery`);
@@ -319,6 +322,7 @@ test('gallery and database fit a 360 px phone', async ({ browser }) => {
 });
 
 test('the gallery loads 24 at a time and keeps its place when entries change', async ({ page }) => {
+  await server.login(page.context());
   const names = Array.from({ length: 30 }, (_, i) => `p${String(i).padStart(2, '0')}.jpg`);
   for (const name of names) server.addMediaFiles({ [name]: { copy: photo } });
   const ids: number[] = [];
@@ -328,7 +332,10 @@ test('the gallery loads 24 at a time and keeps its place when entries change', a
   await expect(page.getByTestId('count')).toHaveText('30 items');
   // Deleting one of the first page elsewhere must not make "Load more"
   // skip the entry that moves up onto the first page.
-  const res = await fetch(`${server.url}/api/media/${ids[29]}`, { method: 'DELETE' });
+  const res = await fetch(`${server.url}/api/media/${ids[29]}`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${OPERATOR_KEY}` },
+  });
   expect(res.status).toBe(204);
   await expect(cards(page)).toHaveCount(23);
   await page.getByTestId('load-more').click();
@@ -339,6 +346,7 @@ test('the gallery loads 24 at a time and keeps its place when entries change', a
 });
 
 test('switching pages keeps one connection and the live view resumes', async ({ page }) => {
+  await server.login(page.context());
   await importFile('photo.jpg');
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));

@@ -28,6 +28,7 @@ async function expectLive(page: Page) {
 }
 
 test('shows a moving live picture with status and frame rate', async ({ page }) => {
+  await server.login(page.context());
   await page.goto(server.url);
   await expectLive(page);
   await expect(page.getByTestId('resolution')).toHaveText('640×360');
@@ -60,6 +61,7 @@ test('two browsers show the same moving image', async ({ browser }) => {
 });
 
 test('resumes by itself after the server restarts', async ({ page }) => {
+  await server.login(page.context());
   await page.goto(server.url);
   await expectLive(page);
   await page.evaluate(() => ((window as any).__sameDocument = true));
@@ -73,7 +75,7 @@ test('resumes by itself after the server restarts', async ({ page }) => {
 });
 
 test('works on a phone-sized touch screen', async ({ browser }) => {
-  const page = await phonePage(browser);
+  const page = await phonePage(browser, server);
   await page.goto(server.url);
   await expectLive(page);
   // Nothing wider than the screen; the picture fills the width.
@@ -97,6 +99,7 @@ test('works on a phone-sized touch screen', async ({ browser }) => {
 });
 
 test('viewing does not grow memory', async ({ page }) => {
+  await server.login(page.context());
   await page.goto(server.url);
   await expectLive(page);
   const cdp = await page.context().newCDPSession(page);

@@ -94,6 +94,7 @@ test('a recording shows in every browser and plays in the gallery', async ({ bro
 });
 
 test('losing the camera ends the recording and says why', async ({ page }) => {
+  await server.login(page.context());
   const starts: string[] = [];
   page.on('websocket', (ws) =>
     ws.on('framesent', (f) => {
@@ -113,10 +114,11 @@ test('losing the camera ends the recording and says why', async ({ page }) => {
   await expect(error).toBeVisible();
   expect((await error.textContent())!.length).toBeGreaterThan('Recording ended early: '.length);
 
-  // Without a camera the server refuses to start: the page says so.
+  // Without a camera the server refuses to start: the page says so,
+  // under the Record button.
   await page.getByTestId('record').click();
-  await expect(page.getByTestId('message')).toHaveAttribute('data-kind', 'error');
-  await expect(page.getByTestId('message')).toContainText('not live');
+  await expect(page.getByTestId('record-refused')).toContainText('not live');
+  await expect(page.getByTestId('message')).toHaveCount(0);
 
   // With the camera back, a new recording clears the old error. A double
   // tap starts it only once.
@@ -126,6 +128,7 @@ test('losing the camera ends the recording and says why', async ({ page }) => {
   await page.getByTestId('record').dblclick();
   await expect(page.getByTestId('recording-indicator')).toBeVisible();
   await expect(error).toHaveCount(0);
+  await expect(page.getByTestId('record-refused')).toHaveCount(0);
   expect(starts).toHaveLength(3);
   await page.getByTestId('record').click();
   await expect(page.getByTestId('recording-indicator')).toHaveCount(0);

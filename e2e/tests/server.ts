@@ -9,9 +9,11 @@
 // example `--device-mode demo`). state()
 // and action() read the server state and run camera actions over HTTP;
 // openPage() opens the web app in a fresh browser context (one more viewer)
-// and waits until the camera is live there.
+// and waits until the camera is live there. Every server runs with the
+// operator key OPERATOR_KEY; operatorContext() is a browser context logged
+// in with it (as the login form would), viewerContext() one that is not.
 import { spawn, ChildProcess } from 'node:child_process';
-import { expect, Browser, Page } from '@playwright/test';
+import { expect, Browser, BrowserContext, BrowserContextOptions, Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,6 +34,9 @@ export interface ServerOptions {
   /** More environment variables for the server. */
   env?: Record<string, string>;
 }
+
+/** The operator key of every test server. */
+export const OPERATOR_KEY = 'e2e-operator-key-0123456789';
 
 const tempDirs = new Set<string>();
 process.on('exit', () => {
@@ -76,7 +81,15 @@ export class Server {
         '--media-dir', this.mediaDir,
         '--width', '640', '--height', '360', '--fps', '15',
         ...(this.options.args ?? [])],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn', ...this.options.env } },
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          RUST_LOG: 'warn',
+          CAMRIG_AUTH_OPERATOR_KEY: OPERATOR_KEY,
+          ...this.options.env,
+        },
+      },
     );
     this.child = child;
     child.stderr?.on('data', (d) => this.log.push(String(d)));
@@ -132,13 +145,34 @@ export class Server {
     return res.json();
   }
 
-  /** Runs a camera action through `POST /api/actions/{name}`. */
+  /** Runs a camera action through `POST /api/actions/{name}`, as the
+   * operator (with the key as a bearer token). */
   async action(name: string, args: object = {}): Promise<Response> {
     return fetch(`${this.url}/api/actions/${name}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_KEY}` },
       body: JSON.stringify(args),
     });
+  }
+
+  /** A new browser context that is not logged in: a viewer. */
+  async viewerContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+    return browser.newContext(options);
+  }
+
+  /** Logs `context` in as the operator (the session cookie is kept by the
+   * context for its pages, as the login form's is). */
+  async login(context: BrowserContext): Promise<void> {
+    const res = await context.request.post(`${this.url}/api/login`, { data: { key: OPERATOR_KEY } });
+    if (!res.ok()) throw new Error(`login failed: ${res.status()} ${await res.text()}`);
+  }
+
+  /** A new browser context logged in as the operator: the login answer's
+   * session cookie is kept by the context, as the login form's is. */
+  async operatorContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+    const context = await browser.newContext(options);
+    await this.login(context);
+    return context;
   }
 }
 
@@ -168,18 +202,27 @@ export function gstreamerWithout(without: string[]): Record<string, string> {
   };
 }
 
-/** Opens `route` of the server in a new browser context and waits until the
- * page shows the camera live. */
-export async function openPage(browser: Browser, server: Server, route = '/'): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+/** Opens `route` of the server in a new browser context, logged in as
+ * the operator unless `as` is 'viewer', and waits until the page shows the
+ * camera live. */
+export async function openPage(
+  browser: Browser,
+  server: Server,
+  route = '/',
+  as: 'operator' | 'viewer' = 'operator',
+): Promise<Page> {
+  const context =
+    as === 'operator' ? await server.operatorContext(browser) : await server.viewerContext(browser);
+  const page = await context.newPage();
   await page.goto(`${server.url}${route}`);
   await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
   return page;
 }
 
-/** A new page in a 360 px wide touch-screen phone context (not yet navigated). */
-export async function phonePage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({
+/** A new page in a 360 px wide touch-screen phone context, logged in as
+ * the operator (not yet navigated). */
+export async function phonePage(browser: Browser, server: Server): Promise<Page> {
+  const context = await server.operatorContext(browser, {
     viewport: { width: 360, height: 740 },
     deviceScaleFactor: 3,
     isMobile: true,

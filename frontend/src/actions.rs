@@ -1,39 +1,35 @@
-//! The camera actions this app sends (see "Camera actions" in the README):
-//! their names, how their JSON arguments are built, and how a result is
-//! summarised for the message bar. Pure functions, so they are tested on
-//! the host; [`Connection::action`](crate::connection::Connection::action)
-//! sends them.
+//! The commands the live page sends, built as typed [`Command`]s from what
+//! the user did, and how a result is summarised for the message bar. Pure
+//! functions, so they are tested on the host;
+//! [`CommandSlot`](crate::command::CommandSlot) sends them.
 
-use serde_json::{Value, json};
+use serde_json::Value;
+use shared::Command;
+use shared::commands::{CaptureArgs, FocusRequest, LightRequest};
 
 use crate::color::Rgb;
-
-/// Takes a photo; args: `name`.
-pub const SNAPSHOT: &str = "snapshot";
-/// Drives the lens; args: `auto`, `position` or `step`.
-pub const FOCUS: &str = "focus";
-/// Sets one camera control; args: `name`, `value`.
-pub const SET_CONTROL: &str = "set_control";
-/// Starts recording a video; args: `name`.
-pub const RECORD_START: &str = "record_start";
-/// Stops the recording.
-pub const RECORD_STOP: &str = "record_stop";
-/// Switches or tints the rig's light; args: `on`, `brightness`, `color`,
-/// `white`.
-pub const LIGHT: &str = "light";
 
 /// How much one press of a focus step button moves the lens.
 pub const FOCUS_STEP: f64 = 0.05;
 
-/// Arguments carrying an optional name typed by the user: `{}` when it is
-/// blank, else `{"name": ...}` (the server makes it a safe file name).
-pub fn named(name: &str) -> Value {
+/// Capture arguments with an optional name typed by the user: none when it
+/// is blank (the server makes the name a safe file name).
+pub fn named(name: &str) -> CaptureArgs {
     let name = name.trim();
-    if name.is_empty() {
-        json!({})
-    } else {
-        json!({ "name": name })
+    CaptureArgs {
+        name: (!name.is_empty()).then(|| name.to_owned()),
+        date_label: None,
     }
+}
+
+/// Takes a photo named `name` (blank: the capture time).
+pub fn snapshot(name: &str) -> Command {
+    Command::Snapshot(named(name))
+}
+
+/// Starts recording a video named `name` (blank: the capture time).
+pub fn record_start(name: &str) -> Command {
+    Command::RecordStart(named(name))
 }
 
 /// A change of focus asked for by the user.
@@ -48,13 +44,15 @@ pub enum FocusChange {
 }
 
 impl FocusChange {
-    /// The `focus` action's arguments.
-    pub fn args(self) -> Value {
+    /// The `focus` command.
+    pub fn command(self) -> Command {
+        let mut request = FocusRequest::default();
         match self {
-            FocusChange::Auto(on) => json!({ "auto": on }),
-            FocusChange::Position(p) => json!({ "position": p.clamp(0.0, 1.0) }),
-            FocusChange::Step(delta) => json!({ "step": delta }),
+            FocusChange::Auto(on) => request.auto = Some(on),
+            FocusChange::Position(p) => request.position = Some(p.clamp(0.0, 1.0)),
+            FocusChange::Step(delta) => request.step = Some(delta),
         }
+        Command::Focus(request)
     }
 }
 
@@ -74,14 +72,16 @@ pub enum LightChange {
 }
 
 impl LightChange {
-    /// The `light` action's arguments.
-    pub fn args(self) -> Value {
+    /// The `light` command.
+    pub fn command(self) -> Command {
+        let mut request = LightRequest::default();
         match self {
-            LightChange::Power(on) => json!({ "on": on }),
-            LightChange::Brightness(level) => json!({ "brightness": level }),
-            LightChange::Color(rgb) => json!({ "color": rgb.to_hex() }),
-            LightChange::White(level) => json!({ "white": level }),
+            LightChange::Power(on) => request.on = Some(on),
+            LightChange::Brightness(level) => request.brightness = Some(level),
+            LightChange::Color(rgb) => request.color = Some(rgb.to_hex()),
+            LightChange::White(level) => request.white = Some(level),
         }
+        Command::Light(request)
     }
 }
 
@@ -90,59 +90,70 @@ pub fn level(value: f64) -> u8 {
     value.round().clamp(0.0, 255.0) as u8
 }
 
-/// The `set_control` action's arguments.
-pub fn set_control(name: &str, value: i64) -> Value {
-    json!({ "name": name, "value": value })
+/// The `set_control` command.
+pub fn set_control(name: &str, value: i64) -> Command {
+    Command::SetControl {
+        name: name.to_owned(),
+        value,
+    }
 }
 
-/// What the message bar says after `action` returned `result`; `None` for
-/// actions whose effect shows in the server state anyway (focus, controls
-/// and the light change the panels, for every viewer).
-pub fn summary(action: &str, result: &Value) -> Option<String> {
-    let file = result.get("file_name").and_then(Value::as_str);
-    match (action, file) {
-        (FOCUS | SET_CONTROL | LIGHT, _) => None,
-        (RECORD_START, Some(name)) => Some(format!("Recording {name}")),
-        (_, Some(name)) => Some(format!("Saved {name}")),
-        (_, None) => Some(format!("{action}: done")),
-    }
+/// What the message bar says after a capture returned its catalogue
+/// entry: "Recording x.mp4" for a recording that started, "Saved x" for a
+/// finished one or a photo.
+pub fn capture_summary(started: bool, result: &Value) -> Option<String> {
+    let file = result.get("file_name").and_then(Value::as_str)?;
+    Some(if started {
+        format!("Recording {file}")
+    } else {
+        format!("Saved {file}")
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    #[test]
-    fn blank_names_are_left_out() {
-        assert_eq!(named(""), json!({}));
-        assert_eq!(named("   "), json!({}));
-        assert_eq!(named(" Left eye "), json!({ "name": "Left eye" }));
+    fn wire(command: Command) -> Value {
+        serde_json::to_value(command).unwrap()
     }
 
     #[test]
-    fn focus_changes_become_arguments() {
-        assert_eq!(FocusChange::Auto(true).args(), json!({ "auto": true }));
+    fn blank_names_are_left_out() {
+        assert_eq!(wire(snapshot("")), json!({ "cmd": "snapshot" }));
+        assert_eq!(wire(snapshot("   ")), json!({ "cmd": "snapshot" }));
         assert_eq!(
-            FocusChange::Position(0.25).args(),
-            json!({ "position": 0.25 })
+            wire(record_start(" Left eye ")),
+            json!({ "cmd": "record_start", "name": "Left eye" })
+        );
+    }
+
+    #[test]
+    fn focus_changes_become_commands() {
+        assert_eq!(
+            wire(FocusChange::Auto(true).command()),
+            json!({ "cmd": "focus", "auto": true })
         );
         assert_eq!(
-            FocusChange::Position(1.5).args(),
-            json!({ "position": 1.0 })
+            wire(FocusChange::Position(1.5).command()),
+            json!({ "cmd": "focus", "position": 1.0 })
         );
         assert_eq!(
-            FocusChange::Step(-FOCUS_STEP).args(),
-            json!({ "step": -0.05 })
+            wire(FocusChange::Step(-FOCUS_STEP).command()),
+            json!({ "cmd": "focus", "step": -0.05 })
         );
     }
 
     #[test]
     fn light_changes_send_one_field_each() {
-        assert_eq!(LightChange::Power(true).args(), json!({ "on": true }));
-        assert_eq!(LightChange::Power(false).args(), json!({ "on": false }));
         assert_eq!(
-            LightChange::Brightness(40).args(),
-            json!({ "brightness": 40 })
+            wire(LightChange::Power(false).command()),
+            json!({ "cmd": "light", "on": false })
+        );
+        assert_eq!(
+            wire(LightChange::Brightness(40).command()),
+            json!({ "cmd": "light", "brightness": 40 })
         );
         let orange = Rgb {
             r: 255,
@@ -150,10 +161,13 @@ mod tests {
             b: 0,
         };
         assert_eq!(
-            LightChange::Color(orange).args(),
-            json!({ "color": "ff8000" })
+            wire(LightChange::Color(orange).command()),
+            json!({ "cmd": "light", "color": "ff8000" })
         );
-        assert_eq!(LightChange::White(7).args(), json!({ "white": 7 }));
+        assert_eq!(
+            wire(LightChange::White(7).command()),
+            json!({ "cmd": "light", "white": 7 })
+        );
     }
 
     #[test]
@@ -165,32 +179,24 @@ mod tests {
     }
 
     #[test]
-    fn control_arguments_name_the_control() {
+    fn control_commands_name_the_control() {
         assert_eq!(
-            set_control("brightness", -12),
-            json!({ "name": "brightness", "value": -12 })
+            wire(set_control("brightness", -12)),
+            json!({ "cmd": "set_control", "name": "brightness", "value": -12 })
         );
     }
 
     #[test]
-    fn results_are_summarised_by_action() {
+    fn captures_are_summarised() {
         let entry = json!({ "id": 3, "file_name": "clip.mp4" });
         assert_eq!(
-            summary(RECORD_START, &entry).as_deref(),
+            capture_summary(true, &entry).as_deref(),
             Some("Recording clip.mp4")
         );
         assert_eq!(
-            summary(RECORD_STOP, &entry).as_deref(),
+            capture_summary(false, &entry).as_deref(),
             Some("Saved clip.mp4")
         );
-        let photo = json!({ "file_name": "Left_eye.jpg" });
-        assert_eq!(
-            summary(SNAPSHOT, &photo).as_deref(),
-            Some("Saved Left_eye.jpg")
-        );
-        assert_eq!(summary(FOCUS, &json!({ "position": 0.5 })), None);
-        assert_eq!(summary(SET_CONTROL, &json!({ "name": "brightness" })), None);
-        assert_eq!(summary(LIGHT, &json!({ "on": true, "r": 255 })), None);
-        assert_eq!(summary("hello", &json!({})).as_deref(), Some("hello: done"));
+        assert_eq!(capture_summary(false, &json!(null)), None);
     }
 }

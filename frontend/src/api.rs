@@ -1,5 +1,5 @@
 //! The one module that makes HTTP requests: the media catalogue API under
-//! `/api/media`, called with the browser's `fetch`. Every call returns
+//! `/api/media` and the login under `/api/login`, called with the browser's `fetch`. Every call returns
 //! `Result<_, ApiError>`; a failed request carries the server's JSON error
 //! (`{"code", "message"}`) or a description of what went wrong on the way,
 //! so callers can always show the user a message. The URLs the browser
@@ -9,6 +9,7 @@ use std::fmt;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use shared::auth::{LoginRequest, SessionInfo};
 use shared::media::{HeartTrace, MediaEntry, MediaKind, MediaPage, MediaUpdate};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -137,6 +138,25 @@ pub async fn import(file_name: &str, date_label: &str) -> Result<MediaEntry, Api
 pub async fn reset() -> Result<Vec<MediaEntry>, ApiError> {
     let body = String::from(r#"{"confirm":"reset"}"#);
     read_json(request("POST", "/api/media/reset", Some(body)).await?).await
+}
+
+/// `GET /api/session`: who this browser is to the server.
+pub async fn session() -> Result<SessionInfo, ApiError> {
+    read_json(request("GET", "/api/session", None).await?).await
+}
+
+/// `POST /api/login`: logs in with a key; the answer sets the session
+/// cookie.
+pub async fn login(key: &str) -> Result<SessionInfo, ApiError> {
+    let body = to_json(&LoginRequest {
+        key: key.to_owned(),
+    })?;
+    read_json(request("POST", "/api/login", Some(body)).await?).await
+}
+
+/// `POST /api/logout`: ends the session.
+pub async fn logout() -> Result<SessionInfo, ApiError> {
+    read_json(request("POST", "/api/logout", None).await?).await
 }
 
 fn to_json(value: &impl Serialize) -> Result<String, ApiError> {

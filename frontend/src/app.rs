@@ -2,13 +2,16 @@
 //! (and the message bar's notices) as context, and lays out the top bar,
 //! the routed page and the message bar, which shows the server's replies to
 //! commands. Routes: `/` live, `/gallery` (with `/gallery/{id}` as the
-//! viewer over it), `/database`. The connection lives outside the router,
+//! viewer over it), `/database`, `/login` (the start-up QR code's link).
+//! The session ([`Access`]) is context too; the top bar shows it. The connection lives outside the router,
 //! so changing route never reconnects.
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::access::Access;
+use crate::components::access_bar::AccessBar;
 use crate::components::live_view::MeasuredFps;
 use crate::components::message_bar::MessageBar;
 use crate::components::nav_bar::NavBar;
@@ -19,6 +22,7 @@ use crate::notice::Notices;
 use crate::pages::database::DatabasePage;
 use crate::pages::gallery::GalleryPage;
 use crate::pages::live::LivePage;
+use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 
 /// The whole app.
@@ -26,6 +30,7 @@ use crate::pages::not_found::NotFound;
 pub fn App() -> impl IntoView {
     let connection = Connection::open();
     provide_context(connection);
+    provide_context(Access::load(connection));
     provide_context(MeasuredFps(RwSignal::new(0.0)));
     let notices = Notices::default();
     provide_context(notices);
@@ -36,6 +41,7 @@ pub fn App() -> impl IntoView {
                 <h1>"camrig"</h1>
                 <NavBar/>
                 <StatusBar/>
+                <AccessBar/>
             </header>
             <main class="page">
                 <Routes fallback=NotFound>
@@ -45,6 +51,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=|| ()/>
                     </ParentRoute>
                     <Route path=path!("/database") view=DatabasePage/>
+                    <Route path=path!("/login") view=LoginPage/>
                 </Routes>
             </main>
             <MessageBar/>
@@ -52,17 +59,12 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Shows the server's answers to this page's commands (a result summary,
-/// or an error) in the message bar, whatever page sent them.
+/// Shows in the message bar what the server said that answers no command
+/// of this page (each control shows its own answers).
 fn report_replies(connection: Connection, notices: Notices) {
     Effect::new(move |_| {
         if let Some(message) = connection.last_error().get() {
             notices.error(message);
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(message) = connection.last_result().get() {
-            notices.ok(message);
         }
     });
 }

@@ -4,9 +4,16 @@
 //! signals, hands binary frames to the registered frame handler, passes
 //! media catalogue changes and pulse waveform samples (several times a
 //! second, so kept out of the state signals) to their subscribers, and
-//! sends commands with [`Connection::send`] (camera actions with
-//! [`Connection::action`]). HTTP requests live in [`crate::api`].
+//! sends commands with [`Connection::request`], matching each reply to its
+//! request by id. Every command is answered: by the server, or with a
+//! failure when the link is down, drops, or stays silent past
+//! [`COMMAND_DEADLINE`]. The link is checked, not assumed: the page pings
+//! every second, and when nothing at all has arrived for [`QUIET_LIMIT`]
+//! (a phone that left the Wi-Fi, a network that went quiet) the socket is
+//! dropped and the status says `reconnecting` at once. HTTP requests live
+//! in [`crate::api`].
 
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -16,13 +23,24 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
-use crate::actions;
 use crate::subscribers::Subscribers;
 
 /// First reconnect delay.
 const BACKOFF_MIN_MS: u64 = 500;
 /// Longest reconnect delay.
 const BACKOFF_MAX_MS: u64 = 8000;
+/// How long a command may wait for its answer.
+pub const COMMAND_DEADLINE: Duration = Duration::from_secs(10);
+/// A live link with nothing received for this long is taken as lost.
+pub const QUIET_LIMIT: Duration = Duration::from_millis(3000);
+/// How often the page pings, and checks that the link is not quiet.
+const PING_EVERY: Duration = Duration::from_millis(1000);
+
+/// The answer to one command: its result, or what went wrong, for people.
+pub type Answer = Result<serde_json::Value, String>;
+
+/// Runs once with a command's answer.
+type OnAnswer = Box<dyn FnOnce(Answer)>;
 
 /// The state of the link to the server, as shown to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +101,13 @@ impl Drop for Socket {
 pub struct Connection {
     status: RwSignal<LinkStatus>,
     server: RwSignal<Option<ServerState>>,
+    /// The last error the server sent that answers no request of ours
+    /// (a message it could not read at all).
     last_error: RwSignal<Option<String>>,
-    /// A human summary of the last action result ("Saved x.jpg").
-    last_result: RwSignal<Option<String>>,
+    /// Commands awaiting their answer, by request id.
+    pending: StoredValue<HashMap<u64, OnAnswer>, LocalStorage>,
+    /// When anything last arrived, `performance.now()` milliseconds.
+    last_heard: StoredValue<f64>,
     socket: StoredValue<Option<Socket>, LocalStorage>,
     /// The frame handler with the token it was registered under.
     frames: StoredValue<Option<(u64, FrameHandler)>, LocalStorage>,
@@ -108,7 +130,8 @@ impl Connection {
             status: RwSignal::new(LinkStatus::Connecting),
             server: RwSignal::new(None),
             last_error: RwSignal::new(None),
-            last_result: RwSignal::new(None),
+            pending: StoredValue::new_local(HashMap::new()),
+            last_heard: StoredValue::new(0.0),
             socket: StoredValue::new_local(None),
             frames: StoredValue::new_local(None),
             media: Subscribers::new(),
@@ -118,7 +141,28 @@ impl Connection {
             was_live: StoredValue::new(false),
         };
         connection.connect();
+        // Lives as long as the page: one connection per page load.
+        let _ = set_interval_with_handle(move || connection.check_link(), PING_EVERY);
         connection
+    }
+
+    /// Pings the server, and drops a live link that has gone quiet.
+    fn check_link(self) {
+        if self.status.get_untracked() != LinkStatus::Live {
+            return;
+        }
+        if now_ms() - self.last_heard.get_value() > QUIET_LIMIT.as_millis() as f64 {
+            leptos::logging::warn!("nothing from the server for {QUIET_LIMIT:?}; reconnecting");
+            self.socket.set_value(None);
+            self.lost();
+            self.status.set(LinkStatus::Reconnecting);
+            self.schedule_retry();
+            return;
+        }
+        self.send_raw(&ClientMessage {
+            id: None,
+            command: Command::Ping,
+        });
     }
 
     /// The link status.
@@ -126,12 +170,19 @@ impl Connection {
         self.status.into()
     }
 
+    /// Whether what the page shows may be out of date: the link is not
+    /// live (down, or gone quiet and reconnecting).
+    pub fn stale(&self) -> Signal<bool> {
+        let status = self.status;
+        Signal::derive(move || status.get() != LinkStatus::Live)
+    }
+
     /// The newest server state, once received.
     pub fn server(&self) -> Signal<Option<ServerState>> {
         self.server.into()
     }
 
-    /// The last error the server reported for one of our commands.
+    /// The last error the server sent that answers no request of ours.
     pub fn last_error(&self) -> Signal<Option<String>> {
         self.last_error.into()
     }
@@ -181,40 +232,84 @@ impl Connection {
         token
     }
 
-    /// A summary of the last action result sent to this client.
-    pub fn last_result(&self) -> Signal<Option<String>> {
-        self.last_result.into()
-    }
-
-    /// Sends a command; ignored while the link is down (the state a
-    /// command would change is re-sent on reconnect).
-    pub fn send(&self, command: Command) {
-        let message = ClientMessage { id: None, command };
-        let Ok(text) = serde_json::to_string(&message) else {
-            return;
-        };
-        self.socket.with_value(|socket| {
-            if let Some(socket) = socket {
-                let _ = socket.ws.send_with_str(&text);
-            }
-        });
-    }
-
-    /// Runs the camera action `name` (see [`crate::actions`]); its result
-    /// or error arrives as [`last_result`](Self::last_result) or
-    /// [`last_error`](Self::last_error). While the link is down nothing is
-    /// sent, and that is reported as an error, so no click goes unanswered.
-    pub fn action(&self, name: &str, args: serde_json::Value) {
+    /// Sends `command`; `on_answer` runs exactly once with the server's
+    /// answer, or with a failure when the link is down (nothing is sent),
+    /// drops before the answer, or no answer comes within
+    /// [`COMMAND_DEADLINE`].
+    pub fn request(&self, command: Command, on_answer: impl FnOnce(Answer) + 'static) {
         if self.status.get_untracked() != LinkStatus::Live {
-            self.last_error.set(Some(format!(
-                "Not connected to the server: {name} not sent"
+            on_answer(Err(format!(
+                "Not connected to the server: {} not sent",
+                command.name()
             )));
             return;
         }
-        self.send(Command::Action {
-            name: name.to_owned(),
-            args,
-        });
+        let id = self.token();
+        let name = command.name().to_owned();
+        self.pending
+            .update_value(|p| _ = p.insert(id, Box::new(on_answer)));
+        if !self.send_raw(&ClientMessage {
+            id: Some(id),
+            command,
+        }) {
+            self.answer(id, Err(format!("Could not send {name}; the link is down")));
+            return;
+        }
+        let connection = *self;
+        set_timeout(
+            move || {
+                connection.answer(
+                    id,
+                    Err(format!(
+                        "No answer from the server within {} s: {name} may not have happened",
+                        COMMAND_DEADLINE.as_secs()
+                    )),
+                )
+            },
+            COMMAND_DEADLINE,
+        );
+    }
+
+    /// Runs the handler of request `id`, if it still waits.
+    fn answer(&self, id: u64, answer: Answer) {
+        let handler = self.pending.try_update_value(|p| p.remove(&id)).flatten();
+        if let Some(handler) = handler {
+            handler(answer);
+        }
+    }
+
+    /// Fails every command still waiting: the link they went out on is gone.
+    fn lost(&self) {
+        let waiting: Vec<OnAnswer> = self
+            .pending
+            .try_update_value(|p| p.drain().map(|(_, h)| h).collect())
+            .unwrap_or_default();
+        for handler in waiting {
+            handler(Err(
+                "The link to the server dropped before it answered; check whether it happened"
+                    .to_owned(),
+            ));
+        }
+    }
+
+    /// Sends a message on the open socket; whether it went out.
+    fn send_raw(&self, message: &ClientMessage) -> bool {
+        let Ok(text) = serde_json::to_string(message) else {
+            return false;
+        };
+        self.socket
+            .with_value(|socket| socket.as_ref().map(|s| s.ws.send_with_str(&text).is_ok()))
+            .unwrap_or(false)
+    }
+
+    /// Drops the socket and opens a new one at once, so the server sees
+    /// the browser's new session cookie (after a login or logout).
+    pub fn reconnect(&self) {
+        // Dropping the socket clears its callbacks: no retry is scheduled.
+        self.socket.set_value(None);
+        self.lost();
+        self.backoff_ms.set_value(BACKOFF_MIN_MS);
+        self.connect();
     }
 
     fn url() -> Option<String> {
@@ -238,6 +333,7 @@ impl Connection {
         };
         ws.set_binary_type(BinaryType::Arraybuffer);
         let on_open = Closure::<dyn FnMut(Event)>::new(move |_| {
+            self.last_heard.set_value(now_ms());
             self.backoff_ms.set_value(BACKOFF_MIN_MS);
             let reconnected = self.was_live.get_value();
             self.was_live.set_value(true);
@@ -251,7 +347,10 @@ impl Connection {
         });
         // The closed socket is dropped when the retry replaces it, never
         // inside its own callback.
-        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_| self.schedule_retry());
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_| {
+            self.lost();
+            self.schedule_retry();
+        });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
@@ -264,6 +363,7 @@ impl Connection {
     }
 
     fn receive(&self, data: wasm_bindgen::JsValue) {
+        self.last_heard.set_value(now_ms());
         if let Ok(buffer) = data.clone().dyn_into::<js_sys::ArrayBuffer>() {
             if let Some((_, handler)) = self.frames.get_value() {
                 handler(buffer);
@@ -272,25 +372,44 @@ impl Connection {
         }
         let Some(text) = data.as_string() else { return };
         match serde_json::from_str::<ServerMessage>(&text) {
-            Ok(ServerMessage::State { state, .. }) => self.server.set(Some(*state)),
-            Ok(ServerMessage::Error { message, .. }) => self.last_error.set(Some(message)),
+            Ok(ServerMessage::State { id, state }) => {
+                self.server.set(Some(*state));
+                if let Some(id) = id {
+                    self.answer(id, Ok(serde_json::Value::Null));
+                }
+            }
+            Ok(ServerMessage::Error {
+                id: Some(id),
+                message,
+                ..
+            }) => self.answer(id, Err(message)),
+            Ok(ServerMessage::Error {
+                id: None, message, ..
+            }) => self.last_error.set(Some(message)),
             Ok(ServerMessage::Media { event }) => self.media.dispatch(&event),
             Ok(ServerMessage::Pulse { samples, rate_hz }) => {
                 self.pulse.dispatch(&PulseBatch { samples, rate_hz })
             }
-            Ok(ServerMessage::ActionResult { action, result, .. }) => {
-                if let Some(summary) = actions::summary(&action, &result) {
-                    self.last_result.set(Some(summary));
-                }
+            Ok(ServerMessage::ActionResult {
+                id: Some(id),
+                result,
+                ..
+            }) => self.answer(id, Ok(result)),
+            Ok(ServerMessage::Pong { id: Some(id) }) => {
+                self.answer(id, Ok(serde_json::Value::Null))
             }
-            Ok(ServerMessage::Pong { .. }) => {}
+            Ok(ServerMessage::ActionResult { id: None, .. } | ServerMessage::Pong { id: None }) => {
+            }
             Err(err) => leptos::logging::warn!("unreadable server message: {err}"),
         }
     }
 
-    /// Shows the link as offline and tries again after the backoff delay.
+    /// Shows the link as offline (or still reconnecting, after a link
+    /// that went quiet) and tries again after the backoff delay.
     fn schedule_retry(self) {
-        self.status.set(LinkStatus::Offline);
+        if self.status.get_untracked() != LinkStatus::Reconnecting {
+            self.status.set(LinkStatus::Offline);
+        }
         let delay = self.backoff_ms.get_value();
         self.backoff_ms.set_value((delay * 2).min(BACKOFF_MAX_MS));
         set_timeout(
@@ -305,4 +424,9 @@ impl Connection {
             Duration::from_millis(delay),
         );
     }
+}
+
+/// Milliseconds from `performance.now()`.
+fn now_ms() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
 }

@@ -3,10 +3,12 @@
 //! requests; `media_list` keeps catalogue lists current; pages and
 //! components render what they receive.
 
+mod access;
 mod actions;
 mod api;
 mod app;
 mod color;
+mod command;
 mod components;
 mod connection;
 mod device_status;

@@ -4,6 +4,7 @@
 //! process or wire boundary is defined here once, so the server, the browser
 //! app and the test and benchmark clients cannot disagree.
 
+pub mod auth;
 pub mod commands;
 pub mod device;
 pub mod frame;

@@ -73,15 +73,15 @@ pub enum Command {
     /// Changes an entry's title, notes or date label; answered with the
     /// entry.
     UpdateMedia {
-        /// The entry's id.
-        id: i64,
+        /// The entry's id (`media_id`, since `id` is the request's).
+        media_id: i64,
         /// What changes.
         changes: MediaUpdate,
     },
     /// Deletes an entry and its file.
     DeleteMedia {
         /// The entry's id.
-        id: i64,
+        media_id: i64,
     },
     /// Catalogues an untracked file of the media folder; answered with the
     /// new entry.
@@ -98,6 +98,19 @@ pub enum Command {
     ResetCatalogue {
         /// Must be `"reset"`.
         confirm: String,
+    },
+    /// Lists the named API tokens; answered with `[{"name", "created_at"}]`.
+    ListTokens,
+    /// Makes a named API token for a script; answered with its name and
+    /// secret, shown this once.
+    CreateToken {
+        /// Its name: 1-64 letters, digits, `-`, `_` or `.`.
+        name: String,
+    },
+    /// Revokes a named API token at once, on every connection using it.
+    RevokeToken {
+        /// Its name.
+        name: String,
     },
     /// Runs a named action with JSON arguments; answered with
     /// `action_result`. A built-in action's name (see
@@ -130,6 +143,9 @@ impl Command {
             | Command::DeleteMedia { .. }
             | Command::ImportMedia { .. }
             | Command::ResetCatalogue { .. }
+            | Command::ListTokens
+            | Command::CreateToken { .. }
+            | Command::RevokeToken { .. }
             // Add-on actions change things too; the server may ask more
             // of a particular one, never less.
             | Command::Action { .. } => Role::Operator,
@@ -168,19 +184,26 @@ impl Command {
             }),
             Command::SimulateStall { stalled: true },
             Command::UpdateMedia {
-                id: 1,
+                media_id: 1,
                 changes: MediaUpdate {
                     title: Some("t".into()),
                     ..MediaUpdate::default()
                 },
             },
-            Command::DeleteMedia { id: 1 },
+            Command::DeleteMedia { media_id: 1 },
             Command::ImportMedia {
                 file_name: "a.jpg".into(),
                 date_label: String::new(),
             },
             Command::ResetCatalogue {
                 confirm: "reset".into(),
+            },
+            Command::ListTokens,
+            Command::CreateToken {
+                name: "home-assistant".into(),
+            },
+            Command::RevokeToken {
+                name: "home-assistant".into(),
             },
             Command::Action {
                 name: "an_add_on".into(),
@@ -209,6 +232,9 @@ impl Command {
             Command::DeleteMedia { .. } => "delete_media",
             Command::ImportMedia { .. } => "import_media",
             Command::ResetCatalogue { .. } => "reset_catalogue",
+            Command::ListTokens => "list_tokens",
+            Command::CreateToken { .. } => "create_token",
+            Command::RevokeToken { .. } => "revoke_token",
             Command::Action { name, .. } => name,
         }
     }
@@ -327,6 +353,9 @@ pub enum ErrorCode {
     BadRequest,
     /// The message type (for example binary) is not accepted.
     Unsupported,
+    /// The caller has not shown a valid key, token or session where one
+    /// is needed (a wrong key at login, a viewer key the rig asks for).
+    Unauthorized,
     /// The caller's role may not give this command.
     Forbidden,
     /// The addressed thing (a catalogue entry, its file) does not exist.
@@ -364,6 +393,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest => 400,
             ErrorCode::Unsupported => 415,
+            ErrorCode::Unauthorized => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
@@ -686,9 +716,12 @@ mod tests {
                 Command::ImportMedia { .. } => 13,
                 Command::ResetCatalogue { .. } => 14,
                 Command::Action { .. } => 15,
+                Command::ListTokens => 16,
+                Command::CreateToken { .. } => 17,
+                Command::RevokeToken { .. } => 18,
             })
             .collect::<std::collections::BTreeSet<_>>();
-        assert_eq!(variants.len(), 16);
+        assert_eq!(variants.len(), 19);
         for command in examples {
             let json = serde_json::to_string(&command).unwrap();
             assert_eq!(
@@ -722,11 +755,24 @@ mod tests {
                 date_label: None
             })
         );
-        let update = r#"{"cmd":"update_media","id":3,"changes":{"notes":"n"}}"#;
+        // The entry's id is `media_id`: `id` is the request's, and both
+        // travel in one object.
+        let update = r#"{"id":7,"cmd":"update_media","media_id":3,"changes":{"notes":"n"}}"#;
+        let parsed = ClientMessage::parse(update).unwrap();
+        assert_eq!(parsed.id, Some(7));
         assert!(matches!(
-            serde_json::from_str::<Command>(update).unwrap(),
-            Command::UpdateMedia { id: 3, .. }
+            parsed.command,
+            Command::UpdateMedia { media_id: 3, .. }
         ));
+        for command in Command::examples() {
+            let message = ClientMessage {
+                id: Some(99),
+                command: command.clone(),
+            };
+            let json = serde_json::to_string(&message).unwrap();
+            assert_eq!(json.matches("\"id\":").count(), 1, "{json}");
+            assert_eq!(ClientMessage::parse(&json).unwrap(), message, "{json}");
+        }
     }
 
     #[test]

@@ -699,6 +699,10 @@ fn machine() -> String {
     )
 }
 
+/// The operator key the benchmark's server runs with (its snapshots need
+/// an operator).
+const BENCH_KEY: &str = "camrig-benchmark-operator-key";
+
 /// Starts `<bin> --camera test --listen 127.0.0.1:0 ...` and reads its address.
 async fn start_server(o: &Options) -> Result<(Child, SocketAddr)> {
     let log_path = std::env::temp_dir().join("camrig-bench-server.log");
@@ -710,6 +714,7 @@ async fn start_server(o: &Options) -> Result<(Child, SocketAddr)> {
         .args(["--width", &w, "--height", &h, "--fps", &f])
         // The load is the point: no viewer limit in the way.
         .args(["--max-viewers", "100000"])
+        .env("CAMRIG_AUTH_OPERATOR_KEY", BENCH_KEY)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(log)
@@ -763,7 +768,12 @@ async fn stop_server(mut child: Child) {
 /// Waits until a WebSocket client receives a frame; returns the camera state.
 /// Runs a camera action over the WebSocket and returns its result.
 async fn action(addr: SocketAddr, name: &str) -> Result<serde_json::Value> {
-    let (mut socket, _) = connect_async(format!("ws://{addr}/ws")).await?;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{addr}/ws").into_client_request()?;
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {BENCH_KEY}").parse()?);
+    let (mut socket, _) = connect_async(request).await?;
     let command = serde_json::json!({"id": 1, "cmd": "action", "name": name, "args": {}});
     socket.send(Message::text(command.to_string())).await?;
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -44,9 +44,11 @@ pub enum Dialect {
 
 /// A request for the link task.
 pub enum LinkCommand {
-    /// Set the light; answered with the state the board confirmed.
+    /// Change the light (applied to the newest state asked for, so two
+    /// changes at once both take effect); answered with the state the
+    /// board confirmed.
     SetLight {
-        light: LightState,
+        request: super::light::LightRequest,
         reply: oneshot::Sender<Result<LightState, DeviceError>>,
     },
 }
@@ -110,10 +112,16 @@ impl Link {
                     _ = self.shutdown.cancelled() => return,
                     _ = &mut retry => break,
                     Some(command) = self.commands.recv() => match command {
-                        LinkCommand::SetLight { light: wanted, reply } => {
+                        LinkCommand::SetLight { request, reply } => {
                             // Remembered and sent on reconnection.
-                            light = wanted;
-                            let _ = reply.send(Err(DeviceError::Disconnected(reason.clone())));
+                            let answer = match super::light::apply(&request, light) {
+                                Ok(wanted) => {
+                                    light = wanted;
+                                    Err(DeviceError::Disconnected(reason.clone()))
+                                }
+                                Err(bad) => Err(bad.into()),
+                            };
+                            let _ = reply.send(answer);
                         }
                     },
                 }
@@ -143,7 +151,7 @@ impl Link {
         let mut last_heard = Instant::now();
         let mut keepalive = tokio::time::interval(KEEPALIVE);
         keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut pending: Option<(oneshot::Sender<Result<LightState, DeviceError>>, Instant)> = None;
+        let mut pending = Unconfirmed::default();
         let mut greeting = Ok(());
         if self.dialect == Dialect::Current {
             greeting = write_message(&mut writer, &HostMessage::hello()).await;
@@ -164,7 +172,7 @@ impl Link {
         }
         loop {
             let silence_deadline = last_heard + SILENCE;
-            let confirm_deadline = pending.as_ref().map(|(_, at)| *at);
+            let confirm_deadline = pending.waiting.as_ref().map(|(_, at)| *at);
             tokio::select! {
                 _ = self.shutdown.cancelled() => return End::Shutdown,
                 read = reader.read(&mut buf) => {
@@ -187,12 +195,20 @@ impl Link {
                     return End::Lost(format!("no answer from the device for {} s", SILENCE.as_secs()));
                 }
                 _ = sleep_until(confirm_deadline.unwrap_or(silence_deadline)), if confirm_deadline.is_some() => {
-                    if let Some((reply, _)) = pending.take() {
+                    pending.written.clear();
+                    if let Some((reply, _)) = pending.waiting.take() {
                         let _ = reply.send(Err(DeviceError::NoConfirmation));
                     }
                 }
                 Some(command) = self.commands.recv() => match command {
-                    LinkCommand::SetLight { light: wanted, reply } => {
+                    LinkCommand::SetLight { request, reply } => {
+                        let wanted = match super::light::apply(&request, *light) {
+                            Ok(wanted) => wanted,
+                            Err(bad) => {
+                                let _ = reply.send(Err(bad.into()));
+                                continue;
+                            }
+                        };
                         *light = wanted;
                         if let Err(err) = write_light(&mut writer, self.dialect, wanted).await {
                             let reason = format!("cannot write to {}: {err}", self.path);
@@ -201,7 +217,8 @@ impl Link {
                         }
                         match self.dialect {
                             Dialect::Current => {
-                                if let Some((earlier, _)) = pending.replace((reply, Instant::now() + CONFIRM)) {
+                                pending.written.push_back(wanted);
+                                if let Some((earlier, _)) = pending.waiting.replace((reply, Instant::now() + CONFIRM)) {
                                     let _ = earlier.send(Ok(wanted));
                                 }
                             }
@@ -217,12 +234,7 @@ impl Link {
     }
 
     /// Applies one message from the board.
-    fn on_event(
-        &self,
-        event: Event,
-        light: &LightState,
-        pending: &mut Option<(oneshot::Sender<Result<LightState, DeviceError>>, Instant)>,
-    ) {
+    fn on_event(&self, event: Event, light: &LightState, pending: &mut Unconfirmed) {
         match event {
             Event::Hello(hello) => {
                 let mismatch = hello.check_version().err().map(|m| {
@@ -266,13 +278,27 @@ impl Link {
             }
             Event::Light(confirmed) => {
                 self.state.send_modify(|s| s.device.light = confirmed);
-                if let Some((reply, _)) = pending.take() {
-                    let result = if confirmed == *light {
-                        Ok(confirmed)
-                    } else {
-                        Err(DeviceError::Refused(format!("the board set {confirmed:?}")))
-                    };
-                    let _ = reply.send(result);
+                let echoed = pending.written.iter().position(|w| *w == confirmed);
+                match echoed {
+                    // The echo of an earlier write (two people changing
+                    // the light at once): the newest is still to come.
+                    Some(at) if at + 1 < pending.written.len() => {
+                        pending.written.drain(..=at);
+                    }
+                    _ => {
+                        pending.written.clear();
+                        if let Some((reply, _)) = pending.waiting.take() {
+                            let result = if confirmed == *light {
+                                Ok(confirmed)
+                            } else {
+                                Err(DeviceError::Refused(format!(
+                                    "the light is now {}",
+                                    describe(&confirmed)
+                                )))
+                            };
+                            let _ = reply.send(result);
+                        }
+                    }
                 }
             }
             Event::Beat { bpm, quality } => self.state.send_modify(|s| {
@@ -422,6 +448,29 @@ async fn write_light(
             write_bytes(writer, &line).await
         }
     }
+}
+
+/// Light changes written to the board and not yet confirmed. Only the
+/// newest caller waits (an earlier one was answered when a newer change
+/// replaced it); the board confirms each write in order, so the echo of an
+/// earlier write is not an answer to the newest.
+#[derive(Default)]
+struct Unconfirmed {
+    waiting: Option<(oneshot::Sender<Result<LightState, DeviceError>>, Instant)>,
+    written: std::collections::VecDeque<LightState>,
+}
+
+/// A light state for people: "on, colour #ff3300, white 0, brightness 235".
+fn describe(light: &LightState) -> String {
+    format!(
+        "{}, colour #{:02x}{:02x}{:02x}, white {}, brightness {}",
+        if light.on { "on" } else { "off" },
+        light.r,
+        light.g,
+        light.b,
+        light.w,
+        light.brightness
+    )
 }
 
 #[cfg(test)]

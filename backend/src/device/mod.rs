@@ -68,10 +68,12 @@ impl DeviceHandle {
     /// Changes the light; answers with the state the device confirmed.
     pub async fn set_light(&self, request: LightRequest) -> Result<LightState, DeviceError> {
         let commands = self.commands.as_ref().ok_or(DeviceError::NotConfigured)?;
-        let light = light::apply(&request, self.state.borrow().device.light)?;
+        // A bad colour is refused here; the link applies the change to the
+        // newest light asked for.
+        light::apply(&request, self.state.borrow().device.light)?;
         let (reply, answer) = oneshot::channel();
         commands
-            .send(LinkCommand::SetLight { light, reply })
+            .send(LinkCommand::SetLight { request, reply })
             .await
             .map_err(|_| DeviceError::Gone)?;
         answer.await.map_err(|_| DeviceError::Gone)?

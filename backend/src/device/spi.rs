@@ -129,8 +129,15 @@ impl SpiLight {
             tokio::select! {
                 _ = self.shutdown.cancelled() => return,
                 Some(command) = self.commands.recv() => match command {
-                    LinkCommand::SetLight { light, reply } => {
-                        let _ = reply.send(self.show(light).await);
+                    LinkCommand::SetLight { request, reply } => {
+                        // Applied to what the pixels show: requests are
+                        // handled one at a time, so none is lost.
+                        let current = self.state.borrow().device.light;
+                        let answer = match super::light::apply(&request, current) {
+                            Ok(light) => self.show(light).await,
+                            Err(bad) => Err(bad.into()),
+                        };
+                        let _ = reply.send(answer);
                     }
                 },
             }

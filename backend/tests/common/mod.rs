@@ -62,6 +62,12 @@ impl Drop for TestServer {
     }
 }
 
+/// The operator key of every test server.
+pub const OPERATOR_KEY: &str = "test-operator-key-0123456789";
+
+/// The `Authorization` header of an operator.
+pub const AS_OPERATOR: (&str, &str) = ("Authorization", "Bearer test-operator-key-0123456789");
+
 /// A configuration with the moving test pattern at the given mode on an
 /// ephemeral loopback port.
 pub fn test_config(width: u32, height: u32, fps: u32) -> Config {
@@ -70,8 +76,14 @@ pub fn test_config(width: u32, height: u32, fps: u32) -> Config {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         frontend_dir: std::env::temp_dir().join("camrig-tests-no-frontend"),
         allowed_origins: Vec::new(),
+        allowed_hosts: Vec::new(),
+        auth: camrig::config::AuthConfig {
+            operator_key: Some(camrig::config::SecretText::new(OPERATOR_KEY)),
+            ..defaults.auth
+        },
         // Load tests open many viewers; the limit's own test sets it.
         max_viewers: 10_000,
+        idle_timeout_seconds: defaults.idle_timeout_seconds,
         commands_per_second: defaults.commands_per_second,
         camera: CameraConfig {
             source: SourceSetting::Fixed(CameraSource::Test, None),
@@ -111,6 +123,7 @@ pub async fn spawn_server(
     let (width, height, fps) = mode;
     let mut child = tokio::process::Command::new(bin)
         .args(["--camera", "test", "--listen", "127.0.0.1:0"])
+        .env("CAMRIG_AUTH_OPERATOR_KEY", OPERATOR_KEY)
         .args([
             "--width",
             &width.to_string(),
@@ -272,9 +285,39 @@ pub async fn open_request(
     body: &[u8],
     close: bool,
 ) -> (u16, Vec<(String, String)>, BufReader<TcpStream>) {
-    let mut stream = TcpStream::connect(addr).await.expect("cannot connect");
+    let stream = TcpStream::connect(addr).await.expect("cannot connect");
+    request_on(stream, addr, method, path, extra, body, close).await
+}
+
+/// A connection to `addr` from the local address `source` (any of
+/// 127.0.0.0/8 works on loopback): another client machine, as the server
+/// sees it.
+pub async fn connect_from(source: std::net::IpAddr, addr: SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().expect("no socket");
+    socket
+        .bind(SocketAddr::new(source, 0))
+        .expect("cannot bind the source address");
+    socket.connect(addr).await.expect("cannot connect")
+}
+
+/// [`open_request`] on a connection already made.
+pub async fn request_on(
+    mut stream: TcpStream,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+    body: &[u8],
+    close: bool,
+) -> (u16, Vec<(String, String)>, BufReader<TcpStream>) {
     let connection = if close { "Connection: close\r\n" } else { "" };
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{connection}");
+    let own_host = extra.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"));
+    let host = if own_host {
+        String::new()
+    } else {
+        format!("Host: {addr}\r\n")
+    };
+    let mut request = format!("{method} {path} HTTP/1.1\r\n{host}{connection}");
     for (name, value) in extra {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -317,14 +360,35 @@ pub async fn open_request(
     (status, headers, reader)
 }
 
-/// `GET path` with `Connection: close`; reads the whole response.
+/// `GET path` with `Connection: close` and no key (a viewer); reads the
+/// whole response.
 pub async fn http_get(addr: SocketAddr, path: &str) -> HttpResponse {
-    http_request(addr, "GET", path, &[], b"").await
+    anonymous_request(addr, "GET", path, &[], b"").await
 }
 
-/// A request with `Connection: close`; reads the whole response. A body
-/// is sent as JSON when given.
+/// A request with `Connection: close` as the operator (unless `extra`
+/// has its own `Authorization`); reads the whole response. A body is sent
+/// as JSON when given.
 pub async fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+    body: &[u8],
+) -> HttpResponse {
+    let mut headers: Vec<(&str, &str)> = extra.to_vec();
+    if !extra
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+    {
+        headers.push(AS_OPERATOR);
+    }
+    anonymous_request(addr, method, path, &headers, body).await
+}
+
+/// A request with `Connection: close` and only the headers given (no
+/// key: a viewer on an open rig); reads the whole response.
+pub async fn anonymous_request(
     addr: SocketAddr,
     method: &str,
     path: &str,
@@ -445,16 +509,41 @@ impl BodyReader {
 /// A WebSocket client connection.
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// Connects to `/ws`.
+/// Connects to `/ws` as the operator.
 pub async fn ws_connect(server: &TestServer) -> Ws {
+    ws_connect_with(server, &[AS_OPERATOR]).await
+}
+
+/// Connects to `/ws` with these extra headers (none: a viewer).
+pub async fn ws_connect_with(server: &TestServer, headers: &[(&str, &str)]) -> Ws {
     let (ws, _) = within(
         STEP,
         "the WebSocket handshake",
-        tokio_tungstenite::connect_async(server.ws_url()),
+        tokio_tungstenite::connect_async(ws_request(server, headers)),
     )
     .await
     .expect("WebSocket handshake failed");
     ws
+}
+
+/// A WebSocket handshake request to the server with extra headers.
+pub fn ws_request(
+    server: &TestServer,
+    headers: &[(&str, &str)],
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = server
+        .ws_url()
+        .into_client_request()
+        .expect("bad WebSocket URL");
+    for (name, value) in headers {
+        request.headers_mut().insert(
+            tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+                .expect("bad header name"),
+            value.parse().expect("bad header value"),
+        );
+    }
+    request
 }
 
 /// The next message, failing the test on timeout, error or end of stream.

@@ -7,7 +7,6 @@ use leptos::html::Input;
 use leptos::prelude::*;
 
 use crate::color::Rgb;
-use crate::connection::Connection;
 
 /// The colour picker.
 #[component]
@@ -22,17 +21,22 @@ pub fn ColorInput(
     /// Whether it cannot be changed now.
     #[prop(into)]
     disabled: Signal<bool>,
+    /// Counts the panel's failed changes; after one, the picker shows the
+    /// confirmed colour again.
+    #[prop(into)]
+    failures: Signal<u64>,
     /// Runs with the colour picked.
     on_change: Callback<Rgb>,
 ) -> impl IntoView {
-    let connection = expect_context::<Connection>();
     let input = NodeRef::<Input>::new();
-    Effect::new(move |_| {
-        if connection.last_error().with(Option::is_some)
+    Effect::new(move |previous: Option<u64>| {
+        let now = failures.get();
+        if previous.is_some_and(|p| p != now)
             && let Some(input) = input.get_untracked()
         {
             input.set_value(&value.get_untracked().to_css());
         }
+        now
     });
     view! {
         <input

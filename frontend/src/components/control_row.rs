@@ -8,8 +8,9 @@ use leptos::prelude::*;
 use shared::{CameraControl, ControlKind, MenuOption};
 
 use crate::actions;
+use crate::command::CommandSlot;
+use crate::components::control_error::ControlError;
 use crate::components::range_input::RangeInput;
-use crate::connection::Connection;
 
 /// What a row is built from; the value may change without rebuilding it.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +24,7 @@ struct Shape {
 /// The row for `control` (`None` only while it is being removed).
 #[component]
 pub fn ControlRow(control: Memo<Option<CameraControl>>) -> impl IntoView {
-    let connection = expect_context::<Connection>();
+    let slot = CommandSlot::new();
     let shape = Memo::new(move |_| {
         control.with(|c| {
             c.as_ref().map(|c| Shape {
@@ -43,9 +44,7 @@ pub fn ControlRow(control: Memo<Option<CameraControl>>) -> impl IntoView {
     move || {
         shape.get().map(|shape| {
             let name = shape.name.clone();
-            let set = move |v: i64| {
-                connection.action(actions::SET_CONTROL, actions::set_control(&name, v))
-            };
+            let set = move |v: i64| slot.send(actions::set_control(&name, v), |_| {});
             let input = match shape.kind {
                 ControlKind::Integer => {
                     let real = |n: Signal<i64>| Signal::derive(move || n.get() as f64);
@@ -61,6 +60,7 @@ pub fn ControlRow(control: Memo<Option<CameraControl>>) -> impl IntoView {
                             value=real(value)
                             disabled=inactive
                             show=|v| format!("{v:.0}")
+                            failures=slot.failures()
                             on_change=Callback::new(move |v: f64| set(v.round() as i64))
                         />
                     }
@@ -129,6 +129,7 @@ pub fn ControlRow(control: Memo<Option<CameraControl>>) -> impl IntoView {
                     >
                         "Reset"
                     </button>
+                    <ControlError commands=slot testid="control-error"/>
                 </div>
             }
         })

@@ -9,6 +9,7 @@ use shared::media::MediaEntry;
 
 use crate::api;
 use crate::components::confirm_button::ConfirmButton;
+use crate::components::operator_only::OperatorOnly;
 use crate::connection::Connection;
 use crate::notice::Notices;
 
@@ -49,14 +50,16 @@ pub fn DbRow(
                 <span class="state" data-state=entry.status.as_str()>{entry.status.as_str()}</span>
             </td>
             <td class="act">
-                <ConfirmButton
-                    label="Remove"
-                    confirm_label="Really remove?"
-                    testid="remove"
-                    confirm_testid="confirm-remove"
-                    busy
-                    on_confirm=remove
-                />
+                <OperatorOnly>
+                    <ConfirmButton
+                        label="Remove"
+                        confirm_label="Really remove?"
+                        testid="remove"
+                        confirm_testid="confirm-remove"
+                        busy
+                        on_confirm=remove
+                    />
+                </OperatorOnly>
             </td>
         </tr>
     }

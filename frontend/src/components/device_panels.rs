@@ -3,13 +3,14 @@
 //! [light](crate::components::light_controls) panels side by side, or one
 //! line saying no device is configured. Nothing shows until the server's
 //! state has arrived; while the link to the server is down, the device is
-//! shown as out of reach.
+//! shown as out of reach. The light's controls are for operators.
 
 use leptos::prelude::*;
 use shared::device::DeviceMode;
 
 use crate::components::heart_rate::HeartRate;
 use crate::components::light_controls::LightControls;
+use crate::components::operator_only::OperatorOnly;
 use crate::connection::{Connection, LinkStatus};
 use crate::device_status;
 
@@ -41,7 +42,9 @@ pub fn DevicePanels() -> impl IntoView {
         Some(true) => view! {
             <div class="device-panels">
                 <HeartRate device/>
-                <LightControls device/>
+                <OperatorOnly>
+                    <LightControls device/>
+                </OperatorOnly>
             </div>
         }
         .into_any(),

@@ -7,7 +7,9 @@
 use leptos::prelude::*;
 use shared::FocusState;
 
-use crate::actions::{self, FOCUS_STEP, FocusChange};
+use crate::actions::{FOCUS_STEP, FocusChange};
+use crate::command::CommandSlot;
+use crate::components::control_error::ControlError;
 use crate::components::range_input::RangeInput;
 use crate::components::toggle::toggle;
 use crate::connection::Connection;
@@ -17,10 +19,11 @@ use crate::connection::Connection;
 pub fn FocusControls() -> impl IntoView {
     let connection = expect_context::<Connection>();
     let focus = Memo::new(move |_| connection.server().get().and_then(|s| s.camera.focus));
-    let change = move |change: FocusChange| connection.action(actions::FOCUS, change.args());
+    let slot = CommandSlot::new();
+    let change = move |change: FocusChange| slot.send(change.command(), |_| {});
     view! {
         <Show when=move || focus.with(Option::is_some)>
-            <FocusPanel focus change/>
+            <FocusPanel focus commands=slot change/>
         </Show>
     }
 }
@@ -29,6 +32,7 @@ pub fn FocusControls() -> impl IntoView {
 #[component]
 fn FocusPanel(
     focus: Memo<Option<FocusState>>,
+    commands: CommandSlot,
     change: impl Fn(FocusChange) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let auto = move || focus.get().and_then(|f| f.auto);
@@ -68,10 +72,12 @@ fn FocusPanel(
                     value=position
                     disabled=auto_on
                     show=|v| format!("{v:.2}")
+                    failures=commands.failures()
                     on_change=Callback::new(move |v| change(FocusChange::Position(v)))
                 />
                 {step("+", "focus-in", FOCUS_STEP)}
             </div>
+            <ControlError commands testid="focus-error"/>
         </section>
     }
 }

@@ -3,13 +3,15 @@
 //! disconnected and why, no pulse sensor, no signal, or the signal
 //! quality), a "simulated" badge when the data comes from the built-in
 //! simulator, and the scrolling pulse waveform when a sensor is attached.
-//! Everything follows the server's device state.
+//! Everything follows the server's device state; while the link is down
+//! the panel is greyed out and marked stale.
 
 use leptos::prelude::*;
 use shared::device::DeviceState;
 
 use crate::components::beat_indicator::BeatIndicator;
 use crate::components::pulse_chart::PulseChart;
+use crate::connection::Connection;
 use crate::device_status;
 
 /// The heart-rate panel for `device`.
@@ -21,8 +23,15 @@ pub fn HeartRate(device: Memo<DeviceState>) -> impl IntoView {
     let beats = Signal::derive(move || device.with(|d| d.heart.beats));
     let simulated = Memo::new(move |_| device.with(DeviceState::simulated));
     let sensor = Memo::new(move |_| device.with(|d| d.pulse_sensor));
+    let stale = expect_context::<Connection>().stale();
     view! {
-        <section class="panel heart" data-testid="heart" aria-label="Heart rate">
+        <section
+            class="panel heart"
+            class:stale=move || stale.get()
+            data-testid="heart"
+            data-stale=move || stale.get().to_string()
+            aria-label="Heart rate"
+        >
             <div class="panel-head">
                 <h2>"Heart rate"</h2>
                 <Show when=move || simulated.get()>

@@ -10,21 +10,23 @@ use shared::device::{DeviceState, LightState};
 
 use crate::actions::{self, LightChange};
 use crate::color::Rgb;
+use crate::command::CommandSlot;
 use crate::components::color_input::ColorInput;
+use crate::components::control_error::ControlError;
 use crate::components::range_input::RangeInput;
 use crate::components::toggle::toggle_when;
-use crate::connection::Connection;
 use crate::device_status;
 
 /// The light panel for `device`.
 #[component]
 pub fn LightControls(device: Memo<DeviceState>) -> impl IntoView {
-    let connection = expect_context::<Connection>();
     let light = Memo::new(move |_| device.with(|d| d.light));
     let usable = Memo::new(move |_| device.with(device_status::connected));
     let disabled = Signal::derive(move || !usable.get());
     let white_channel = Memo::new(move |_| device.with(|d| d.white_channel));
-    let change = move |change: LightChange| connection.action(actions::LIGHT, change.args());
+    let slot = CommandSlot::new();
+    let failures = slot.failures();
+    let change = move |change: LightChange| slot.send(change.command(), |_| {});
     let level =
         move |get: fn(&LightState) -> u8| Signal::derive(move || f64::from(light.with(get)));
     let colour = Signal::derive(move || {
@@ -52,6 +54,7 @@ pub fn LightControls(device: Memo<DeviceState>) -> impl IntoView {
                 value_testid="light-brightness-value"
                 value=level(|l| l.brightness)
                 disabled
+                failures
                 on_change=Callback::new(move |v| change(LightChange::Brightness(v)))
             />
             <div class="light-row">
@@ -61,6 +64,7 @@ pub fn LightControls(device: Memo<DeviceState>) -> impl IntoView {
                     label="Light colour"
                     value=colour
                     disabled
+                    failures
                     on_change=Callback::new(move |rgb| change(LightChange::Color(rgb)))
                 />
                 <output class="meta" data-testid="light-color-value">
@@ -74,9 +78,11 @@ pub fn LightControls(device: Memo<DeviceState>) -> impl IntoView {
                     value_testid="light-white-value"
                     value=level(|l| l.w)
                     disabled
+                    failures
                     on_change=Callback::new(move |v| change(LightChange::White(v)))
                 />
             </Show>
+            <ControlError commands=slot testid="light-error"/>
         </section>
     }
 }
@@ -94,6 +100,9 @@ fn LevelRow(
     value: Signal<f64>,
     /// Whether it cannot be changed now.
     disabled: Signal<bool>,
+    /// Counts the panel's failed changes (the slider then shows the
+    /// confirmed value again).
+    failures: Signal<u64>,
     /// Runs with the level the slider was released at.
     on_change: Callback<u8>,
 ) -> impl IntoView {
@@ -110,6 +119,7 @@ fn LevelRow(
                 value
                 disabled
                 show=|v| format!("{v:.0}")
+                failures
                 on_change=Callback::new(move |v| on_change.run(actions::level(v)))
             />
         </div>

@@ -69,7 +69,12 @@ pub fn LiveView() -> impl IntoView {
             .is_some_and(|s| s.camera.status == shared::CameraStatus::Live)
     };
     view! {
-        <section class="live">
+        <section
+            class="live"
+            class:stale=move || connection.stale().get()
+            data-testid="live"
+            data-stale=move || connection.stale().get().to_string()
+        >
             <div class="frame" class:empty=move || !has_picture()>
                 <canvas
                     node_ref=canvas

@@ -1,11 +1,13 @@
 //! Components, one per file; the pages built from them are in
 //! [`crate::pages`].
 
+pub mod access_bar;
 pub mod beat_indicator;
 pub mod camera_controls;
 pub mod catalogue_table;
 pub mod color_input;
 pub mod confirm_button;
+pub mod control_error;
 pub mod control_row;
 pub mod db_row;
 pub mod device_panels;
@@ -22,6 +24,7 @@ pub mod media_grid;
 pub mod message_bar;
 pub mod name_form;
 pub mod nav_bar;
+pub mod operator_only;
 pub mod pulse_chart;
 pub mod range_input;
 pub mod recent_captures;

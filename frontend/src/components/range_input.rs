@@ -8,8 +8,6 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use crate::connection::Connection;
-
 /// The slider and its value.
 #[component]
 pub fn RangeInput(
@@ -36,23 +34,28 @@ pub fn RangeInput(
     disabled: Signal<bool>,
     /// Writes a value for people ("0.62", "12").
     show: fn(f64) -> String,
+    /// Counts the control's failed changes; after one, the slider shows
+    /// the server's value again.
+    #[prop(into)]
+    failures: Signal<u64>,
     /// Runs with the value the slider was released at.
     on_change: Callback<f64>,
 ) -> impl IntoView {
-    let connection = expect_context::<Connection>();
     let dragged = RwSignal::new(None::<f64>);
     let slider = NodeRef::<Input>::new();
     Effect::new(move |_| {
         value.track();
         dragged.set(None);
     });
-    Effect::new(move |_| {
-        if connection.last_error().with(Option::is_some) {
+    Effect::new(move |previous: Option<u64>| {
+        let now = failures.get();
+        if previous.is_some_and(|p| p != now) {
             dragged.set(None);
             if let Some(slider) = slider.get_untracked() {
                 slider.set_value(&value.get_untracked().to_string());
             }
         }
+        now
     });
     let read = |ev: &leptos::ev::Event| event_target_value(ev).parse::<f64>().ok();
     view! {

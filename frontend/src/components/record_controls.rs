@@ -3,22 +3,20 @@
 //! browser), and the reason the last recording ended early, if it did. The
 //! running time is shown by the [recording
 //! indicator](crate::components::recording_indicator) in the status bar.
-//! After a click the button waits for the server's answer (the recorder
-//! state changes, or an error comes), so a double tap cannot start twice.
+//! After a click the button waits for the server's answer to that click
+//! (or the command deadline), so a double tap cannot start twice; a
+//! refusal shows under the button.
 //! When the server cannot record at all (an encoder it needs is not
 //! installed), the button is disabled and the reason is shown under it.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
-use shared::Feature;
+use shared::{Command, Feature};
 
 use crate::actions;
+use crate::command::CommandSlot;
+use crate::components::control_error::ControlError;
 use crate::components::name_form::NameForm;
 use crate::connection::Connection;
-
-/// How long the button waits at most for the server's answer.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The recording form and the recorder's error.
 #[component]
@@ -49,32 +47,18 @@ pub fn RecordControls() -> impl IntoView {
                 .map(str::to_owned)
         })
     });
-    let waiting = RwSignal::new(false);
-    // Any answer ends the wait; a lost answer only holds it for a while.
-    Effect::new(move |_| {
-        recording.track();
-        waiting.set(false);
-    });
-    Effect::new(move |_| {
-        if connection.last_error().with(Option::is_some) {
-            waiting.set(false);
-        }
-    });
+    let slot = CommandSlot::new();
+    let waiting = slot.waiting();
     let submit = Callback::new(move |name: String| {
         if waiting.get_untracked() {
             return;
         }
-        waiting.set(true);
-        set_timeout(
-            move || {
-                waiting.try_set(false);
-            },
-            ANSWER_TIMEOUT,
-        );
         if recording.get_untracked() {
-            connection.action(actions::RECORD_STOP, serde_json::json!({}));
+            slot.send_and_report(Command::RecordStop, |r| actions::capture_summary(false, r));
         } else {
-            connection.action(actions::RECORD_START, actions::named(&name));
+            slot.send_and_report(actions::record_start(&name), |r| {
+                actions::capture_summary(true, r)
+            });
         }
     });
     view! {
@@ -97,6 +81,7 @@ pub fn RecordControls() -> impl IntoView {
                     {move || if recording.get() { "Stop" } else { "Record" }}
                 </button>
             </NameForm>
+            <ControlError commands=slot testid="record-refused"/>
             {move || {
                 cannot
                     .get()

@@ -1,12 +1,15 @@
 //! Camera controls on the live page: grayscale and half-resolution toggles
 //! that show the server's real setting (so a second browser's buttons
-//! follow), and a snapshot button with an optional name. Results and
-//! failures from the server appear in the message bar.
+//! follow), and a snapshot button with an optional name. A saved photo is
+//! reported in the message bar; a failure shows under the control that
+//! caused it.
 
 use leptos::prelude::*;
 use shared::Command;
 
 use crate::actions;
+use crate::command::CommandSlot;
+use crate::components::control_error::ControlError;
 use crate::components::name_form::NameForm;
 use crate::components::toggle::toggle;
 use crate::connection::Connection;
@@ -24,23 +27,27 @@ pub fn ViewControls() -> impl IntoView {
     };
     let grayscale = move || view_settings().grayscale;
     let half = move || view_settings().half_resolution;
+    let view = CommandSlot::new();
+    let photo = CommandSlot::new();
+    let set_view = move |grayscale, half_resolution| {
+        view.send(
+            Command::SetView {
+                grayscale,
+                half_resolution,
+            },
+            |_| {},
+        )
+    };
     let snapshot = Callback::new(move |name: String| {
-        connection.action(actions::SNAPSHOT, actions::named(&name));
+        photo.send_and_report(actions::snapshot(&name), |r| {
+            actions::capture_summary(false, r)
+        });
     });
     view! {
         <div class="controls" data-testid="view-controls">
-            {toggle("Grayscale", "grayscale", grayscale, move |on| {
-                connection.send(Command::SetView {
-                    grayscale: Some(on),
-                    half_resolution: None,
-                })
-            })}
-            {toggle("Half size", "half-resolution", half, move |on| {
-                connection.send(Command::SetView {
-                    grayscale: None,
-                    half_resolution: Some(on),
-                })
-            })}
+            {toggle("Grayscale", "grayscale", grayscale, move |on| set_view(Some(on), None))}
+            {toggle("Half size", "half-resolution", half, move |on| set_view(None, Some(on)))}
+            <ControlError commands=view testid="view-error"/>
             <NameForm
                 input_testid="snapshot-name"
                 label="Snapshot name"
@@ -52,6 +59,7 @@ pub fn ViewControls() -> impl IntoView {
                     "Snapshot"
                 </button>
             </NameForm>
+            <ControlError commands=photo testid="snapshot-error"/>
         </div>
     }
 }

@@ -16,6 +16,7 @@ use shared::media::{MediaEntry, MediaKind, MediaStatus};
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::media_card::kind_icon;
 use crate::components::media_edit_form::MediaEditForm;
+use crate::components::operator_only::OperatorOnly;
 use crate::components::video_heart::VideoHeart;
 use crate::connection::Connection;
 use crate::notice::Notices;
@@ -188,22 +189,24 @@ pub fn Viewer() -> impl IntoView {
                                     >
                                         "Download"
                                     </a>
-                                    <button
-                                        type="button"
-                                        data-testid="edit"
-                                        aria-expanded=move || editing.get().to_string()
-                                        on:click=move |_| editing.update(|x| *x = !*x)
-                                    >
-                                        "Edit"
-                                    </button>
-                                    <ConfirmButton
-                                        label="Delete"
-                                        confirm_label="Really delete?"
-                                        testid="delete"
-                                        confirm_testid="confirm-delete"
-                                        busy=deleting
-                                        on_confirm=delete
-                                    />
+                                    <OperatorOnly>
+                                        <button
+                                            type="button"
+                                            data-testid="edit"
+                                            aria-expanded=move || editing.get().to_string()
+                                            on:click=move |_| editing.update(|x| *x = !*x)
+                                        >
+                                            "Edit"
+                                        </button>
+                                        <ConfirmButton
+                                            label="Delete"
+                                            confirm_label="Really delete?"
+                                            testid="delete"
+                                            confirm_testid="confirm-delete"
+                                            busy=deleting
+                                            on_confirm=delete
+                                        />
+                                    </OperatorOnly>
                                 </div>
                             }
                         })

@@ -3,4 +3,5 @@
 pub mod database;
 pub mod gallery;
 pub mod live;
+pub mod login;
 pub mod not_found;

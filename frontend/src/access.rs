@@ -1,0 +1,68 @@
+//! Who this browser is to the server: a viewer or an operator. [`Access`]
+//! is provided once as context; it reads `GET /api/session` at start,
+//! logs in and out, and after either reconnects the WebSocket so the
+//! server sees the new session cookie. Operator controls are shown only
+//! to operators (see [`crate::components::operator_only`]); the server
+//! refuses their commands to anyone else whatever the page shows.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::auth::SessionInfo;
+
+use crate::api::{self, ApiError};
+use crate::connection::Connection;
+
+/// The session, as context; `Copy`.
+#[derive(Clone, Copy)]
+pub struct Access {
+    session: RwSignal<Option<SessionInfo>>,
+    connection: Connection,
+}
+
+impl Access {
+    /// Starts reading the session.
+    pub fn load(connection: Connection) -> Self {
+        let access = Access {
+            session: RwSignal::new(None),
+            connection,
+        };
+        spawn_local(async move {
+            match api::session().await {
+                Ok(info) => access.session.set(Some(info)),
+                Err(err) => leptos::logging::warn!("cannot read the session: {err}"),
+            }
+        });
+        access
+    }
+
+    /// The session, once known.
+    pub fn session(&self) -> Signal<Option<SessionInfo>> {
+        self.session.into()
+    }
+
+    /// Whether this browser may change things.
+    pub fn is_operator(&self) -> Signal<bool> {
+        let session = self.session;
+        Signal::derive(move || session.with(|s| s.as_ref().is_some_and(SessionInfo::is_operator)))
+    }
+
+    /// Logs in with `key`; on success the socket reconnects with the new
+    /// session.
+    pub async fn login(&self, key: &str) -> Result<SessionInfo, ApiError> {
+        let info = api::login(key).await?;
+        self.changed(info.clone());
+        Ok(info)
+    }
+
+    /// Logs out.
+    pub async fn logout(&self) -> Result<(), ApiError> {
+        let info = api::logout().await?;
+        self.changed(info);
+        Ok(())
+    }
+
+    fn changed(&self, info: SessionInfo) {
+        self.session.set(Some(info));
+        self.connection.reconnect();
+    }
+}
