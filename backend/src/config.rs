@@ -33,6 +33,12 @@ pub struct Config {
     /// reached (`server.allowed_hosts`, comma-separated); any other `Host`
     /// is refused (DNS rebinding).
     pub allowed_hosts: Vec<String>,
+    /// Largest WebSocket text message in KiB (`server.max_message_kilobytes`);
+    /// a bigger one closes the connection with 1009.
+    pub max_message_kilobytes: u32,
+    /// Largest HTTP request body in KiB (`server.max_body_kilobytes`); a
+    /// bigger one gets 413.
+    pub max_body_kilobytes: u32,
     /// Seconds a client may take to send a request's headers, leave a
     /// keep-alive connection idle, or take no data it is sent
     /// (`server.idle_timeout_seconds`).
@@ -199,6 +205,8 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             allowed_hosts: Vec::new(),
             idle_timeout_seconds: 30,
+            max_message_kilobytes: 16,
+            max_body_kilobytes: 2048,
             auth: AuthConfig {
                 operator_key: None,
                 viewer_key: None,
@@ -246,6 +254,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("server.commands_per_second", "--commands-per-second"),
     ("server.allowed_hosts", "--allowed-hosts"),
     ("server.idle_timeout_seconds", "--idle-timeout-seconds"),
+    ("server.max_message_kilobytes", "--max-message-kilobytes"),
+    ("server.max_body_kilobytes", "--max-body-kilobytes"),
     ("auth.operator_key", "--operator-key"),
     ("auth.viewer_key", "--viewer-key"),
     ("auth.session_hours", "--session-hours"),
@@ -573,6 +583,18 @@ impl Layers {
                 &mut config.idle_timeout_seconds,
                 1,
                 3600,
+            ),
+            (
+                "server.max_message_kilobytes",
+                &mut config.max_message_kilobytes,
+                1,
+                1024,
+            ),
+            (
+                "server.max_body_kilobytes",
+                &mut config.max_body_kilobytes,
+                16,
+                1_048_576,
             ),
             (
                 "auth.session_hours",

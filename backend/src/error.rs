@@ -26,6 +26,9 @@ pub enum ApiError {
     /// The caller's role may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// The body is over the configured limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// Too many tries or commands; the message says when to try again.
     #[error("{0}")]
     TooManyRequests(String),
@@ -69,6 +72,7 @@ impl ApiError {
             ApiError::NoFrame(_) => ErrorCode::NoFrame,
             ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::TooLarge(_) => ErrorCode::TooLarge,
             ApiError::TooManyRequests(_) => ErrorCode::TooManyRequests,
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::BadRequest(_) => ErrorCode::BadRequest,
@@ -110,9 +114,12 @@ impl From<CatalogueError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Body {
+/// The JSON body of every error answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable reason.
     code: ErrorCode,
+    /// Human-readable explanation.
     message: String,
 }
 
@@ -121,7 +128,7 @@ impl IntoResponse for ApiError {
         let code = self.code();
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = Body {
+        let body = ErrorBody {
             code,
             message: self.to_string(),
         };

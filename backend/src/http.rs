@@ -40,7 +40,9 @@ pub fn router(app: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(crate::media_api::routes())
         .merge(crate::auth::routes::routes())
+        .merge(crate::openapi::routes())
         .fallback_service(spa)
+        .layer(axum::extract::DefaultBodyLimit::max(app.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             crate::auth::routes::identify,
@@ -73,7 +75,8 @@ const NO_STORE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "no-store")
 /// `GET /video_feed`: every frame as one part of a
 /// `multipart/x-mixed-replace` stream; a slow reader skips frames. The
 /// stream ends when the server shuts down.
-async fn video_feed(State(app): State<AppState>) -> Response {
+#[utoipa::path(get, path = "/video_feed", tag = "live", responses((status = 200, description = "multipart/x-mixed-replace; boundary=frame: one JPEG per part", content_type = "multipart/x-mixed-replace"), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody)))]
+pub(crate) async fn video_feed(State(app): State<AppState>) -> Response {
     let frames = app.camera.frames();
     let shutdown = app.shutdown.clone();
     let parts = stream::unfold((frames, shutdown), |(mut frames, shutdown)| async move {
@@ -109,7 +112,8 @@ const CAPTURED_HEADER: header::HeaderName =
 /// `GET /snapshot.jpg`: the newest frame (with its sequence number and
 /// capture time as `X-Frame-Sequence` and `X-Capture-Timestamp-Us`), or 503
 /// while the camera has none.
-async fn snapshot(State(app): State<AppState>) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/snapshot.jpg", tag = "live", responses((status = 200, description = "The newest frame, with X-Frame-Sequence and X-Capture-Timestamp-Us", content_type = "image/jpeg"), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 503, description = "No frame yet", body = crate::error::ErrorBody)))]
+pub(crate) async fn snapshot(State(app): State<AppState>) -> Result<Response, ApiError> {
     let frame = app.camera.frames().borrow().clone();
     match frame {
         Some(frame) => Ok((
@@ -133,13 +137,15 @@ async fn snapshot(State(app): State<AppState>) -> Result<Response, ApiError> {
 }
 
 /// `GET /api/state`: what WebSocket clients receive on connect.
-async fn api_state(State(app): State<AppState>) -> Json<ServerState> {
+#[utoipa::path(get, path = "/api/state", tag = "live", responses((status = 200, body = shared::ServerState), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody)))]
+pub(crate) async fn api_state(State(app): State<AppState>) -> Json<ServerState> {
     Json(app.state.borrow().clone())
 }
 
 /// `GET /healthz`: the server answers; the camera status is reported but a
 /// camera problem does not make the server unhealthy.
-async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
+#[utoipa::path(get, path = "/healthz", tag = "live", responses((status = 200, description = "{\"status\": \"ok\", \"camera\": \"live\"}", body = Object)))]
+pub(crate) async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
     let camera = app.state.borrow().camera.status;
     (
         [NO_STORE],

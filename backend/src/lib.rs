@@ -26,6 +26,7 @@ pub mod guard;
 pub mod http;
 pub mod media_api;
 pub mod media_cli;
+pub mod openapi;
 pub mod recording;
 pub mod requirements;
 pub mod serve;
@@ -182,6 +183,8 @@ impl Server {
             commands_per_second: config.commands_per_second,
             auth,
             allowed_hosts: Arc::new(config.allowed_hosts),
+            max_message_bytes: config.max_message_kilobytes as usize * 1024,
+            max_body_bytes: config.max_body_kilobytes as usize * 1024,
         };
         Ok(Server {
             listener,

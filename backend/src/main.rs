@@ -42,6 +42,12 @@ struct Cli {
     /// take nothing it is sent [server.idle_timeout_seconds].
     #[arg(long)]
     idle_timeout_seconds: Option<String>,
+    /// Largest WebSocket text message in KiB [server.max_message_kilobytes].
+    #[arg(long)]
+    max_message_kilobytes: Option<String>,
+    /// Largest HTTP request body in KiB [server.max_body_kilobytes].
+    #[arg(long)]
+    max_body_kilobytes: Option<String>,
     /// The operator key; unset: a generated one kept in the media folder
     /// [auth.operator_key]. Prefer the config file or CAMRIG_AUTH_OPERATOR_KEY:
     /// a flag is visible to other users in the process list.
@@ -159,6 +165,8 @@ fn start(cli: Cli) -> anyhow::Result<()> {
         ("server.commands_per_second", cli.commands_per_second),
         ("server.allowed_hosts", cli.allowed_hosts),
         ("server.idle_timeout_seconds", cli.idle_timeout_seconds),
+        ("server.max_message_kilobytes", cli.max_message_kilobytes),
+        ("server.max_body_kilobytes", cli.max_body_kilobytes),
         ("auth.operator_key", cli.operator_key),
         ("auth.viewer_key", cli.viewer_key),
         ("auth.session_hours", cli.session_hours),

@@ -42,14 +42,19 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Query of `GET /api/media`.
-#[derive(Debug, Deserialize)]
-struct ListQuery {
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// Page number, from 1.
     page: Option<u64>,
+    /// Entries per page (at most 500).
     per_page: Option<u64>,
+    /// `photo` or `video`.
     kind: Option<String>,
 }
 
-async fn list(
+#[utoipa::path(get, path = "/api/media", tag = "media", params(ListQuery), responses((status = 200, body = shared::media::MediaPage), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody)))]
+pub(crate) async fn list(
     State(app): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<MediaPage>, ApiError> {
@@ -69,14 +74,16 @@ async fn list(
     Ok(Json(page))
 }
 
-async fn one(
+#[utoipa::path(get, path = "/api/media/{id}", tag = "media", params(("id" = i64, Path, description = "Catalogue id")), responses((status = 200, body = shared::media::MediaEntry), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 404, description = "No such entry", body = crate::error::ErrorBody)))]
+pub(crate) async fn one(
     State(app): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<MediaEntry>, ApiError> {
     Ok(Json(repo::get(app.catalogue.db(), id).await?))
 }
 
-async fn update(
+#[utoipa::path(patch, path = "/api/media/{id}", tag = "media", params(("id" = i64, Path, description = "Catalogue id")), request_body = shared::media::MediaUpdate, responses((status = 200, body = shared::media::MediaEntry), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 403, description = "Not for this role, foreign origin or host", body = crate::error::ErrorBody), (status = 404, description = "No such entry", body = crate::error::ErrorBody)))]
+pub(crate) async fn update(
     State(app): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -94,7 +101,8 @@ async fn update(
     .map(Json)
 }
 
-async fn delete(
+#[utoipa::path(delete, path = "/api/media/{id}", tag = "media", params(("id" = i64, Path, description = "Catalogue id")), responses((status = 204, description = "Deleted with its file"), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 403, description = "Not for this role, foreign origin or host", body = crate::error::ErrorBody), (status = 404, description = "No such entry", body = crate::error::ErrorBody), (status = 409, description = "Conflicts with the current state", body = crate::error::ErrorBody)))]
+pub(crate) async fn delete(
     State(app): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -103,20 +111,22 @@ async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn untracked(State(app): State<AppState>) -> Result<Json<Vec<String>>, ApiError> {
+#[utoipa::path(get, path = "/api/media/untracked", tag = "media", responses((status = 200, body = Vec<String>), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody)))]
+pub(crate) async fn untracked(State(app): State<AppState>) -> Result<Json<Vec<String>>, ApiError> {
     Ok(Json(app.catalogue.untracked().await?))
 }
 
 /// Body of `POST /api/media/import`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ImportRequest {
+pub(crate) struct ImportRequest {
     file_name: String,
     #[serde(default)]
     date_label: String,
 }
 
-async fn import(
+#[utoipa::path(post, path = "/api/media/import", tag = "media", request_body = ImportRequest, responses((status = 201, body = shared::media::MediaEntry), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 403, description = "Not for this role, foreign origin or host", body = crate::error::ErrorBody), (status = 404, description = "No such entry", body = crate::error::ErrorBody), (status = 409, description = "Conflicts with the current state", body = crate::error::ErrorBody)))]
+pub(crate) async fn import(
     State(app): State<AppState>,
     caller: Caller,
     Json(req): Json<ImportRequest>,
@@ -130,13 +140,14 @@ async fn import(
 }
 
 /// Body of `POST /api/media/reset`: `{"confirm": "reset"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ResetRequest {
+pub(crate) struct ResetRequest {
     confirm: String,
 }
 
-async fn reset(
+#[utoipa::path(post, path = "/api/media/reset", tag = "media", request_body = ResetRequest, responses((status = 200, body = Vec<shared::media::MediaEntry>), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 403, description = "Not for this role, foreign origin or host", body = crate::error::ErrorBody)))]
+pub(crate) async fn reset(
     State(app): State<AppState>,
     caller: Caller,
     Json(req): Json<ResetRequest>,
@@ -148,15 +159,18 @@ async fn reset(
 }
 
 /// Query of the file download.
-#[derive(Debug, Deserialize)]
-struct FileQuery {
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FileQuery {
+    /// `1`: as an attachment.
     download: Option<u8>,
 }
 
 /// `GET /api/media/{id}/file`: the file with its content type, Range support
 /// (so videos seek) and a `Content-Disposition` naming it; `?download=1`
 /// makes it an attachment.
-async fn file(
+#[utoipa::path(get, path = "/api/media/{id}/file", tag = "media", params(("id" = i64, Path, description = "Catalogue id"), FileQuery), responses((status = 200, description = "The file; Range requests give 206", content_type = "application/octet-stream"), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 404, description = "No such entry", body = crate::error::ErrorBody)))]
+pub(crate) async fn file(
     State(app): State<AppState>,
     Path(id): Path<i64>,
     Query(q): Query<FileQuery>,
@@ -196,7 +210,8 @@ async fn file(
 /// or the first frame of the video, made once and cached. At most two are
 /// made at a time, so opening a gallery cannot starve the camera.
 /// The heart rate and pulse recorded with a video; 404 when none was.
-async fn heart(
+#[utoipa::path(get, path = "/api/media/{id}/heart", tag = "media", params(("id" = i64, Path, description = "Catalogue id")), responses((status = 200, body = shared::media::HeartTrace), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 404, description = "No such entry", body = crate::error::ErrorBody)))]
+pub(crate) async fn heart(
     State(app): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<shared::media::HeartTrace>, ApiError> {
@@ -204,7 +219,11 @@ async fn heart(
 }
 
 /// The same as CSV (`time_s,pulse,bpm`), as a download.
-async fn heart_csv(State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/media/{id}/heart.csv", tag = "media", params(("id" = i64, Path, description = "Catalogue id")), responses((status = 200, description = "time_s,pulse,bpm", content_type = "text/csv"), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 404, description = "No such entry", body = crate::error::ErrorBody)))]
+pub(crate) async fn heart_csv(
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
     let trace = heart_trace(&app, id).await?;
     let name = format!("attachment; filename=\"heart-{id}.csv\"");
     Ok((
@@ -224,7 +243,11 @@ async fn heart_trace(app: &AppState, id: i64) -> Result<shared::media::HeartTrac
         .ok_or_else(|| ApiError::NotFound(format!("media {id} has no heart-rate recording")))
 }
 
-async fn thumbnail(State(app): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/media/{id}/thumbnail", tag = "media", params(("id" = i64, Path, description = "Catalogue id")), responses((status = 200, description = "JPEG 320 px wide", content_type = "image/jpeg"), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 404, description = "No such entry", body = crate::error::ErrorBody), (status = 422, description = "Cannot be decoded", body = crate::error::ErrorBody)))]
+pub(crate) async fn thumbnail(
+    State(app): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
     static MAKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
     let entry = repo::get(app.catalogue.db(), id).await?;
     let source = app.catalogue.path_of(&entry)?;
@@ -268,12 +291,14 @@ async fn thumbnail(State(app): State<AppState>, Path(id): Path<i64>) -> Result<R
 /// `POST /api/actions/{name}` with JSON arguments: any action (built-in
 /// or add-on) over HTTP, for scripts (`curl -X POST -d '{}'
 /// .../snapshot`), through the same door as the WebSocket.
-async fn action(
+#[utoipa::path(post, path = "/api/actions/{name}", tag = "commands", description = "Runs a built-in action (snapshot, focus, set_control, record_start, record_stop, light, simulate_stall) or an add-on with the JSON body as its arguments; the same command door as the WebSocket.", params(("name" = String, Path, description = "The action")), request_body(content = Object, description = "The arguments (optional)"), responses((status = 200, description = "The action's result", body = Object), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 403, description = "Not for this role, foreign origin or host", body = crate::error::ErrorBody), (status = 409, description = "Conflicts with the current state", body = crate::error::ErrorBody), (status = 422, description = "Not supported here", body = crate::error::ErrorBody), (status = 429, description = "Too many tries or commands", body = crate::error::ErrorBody), (status = 503, description = "Not possible right now", body = crate::error::ErrorBody), (status = 507, description = "Below the free-space floor", body = crate::error::ErrorBody)))]
+pub(crate) async fn action(
     State(app): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    let body = body.map_err(crate::extract::body_error)?;
     // No body means no arguments.
     let args = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Null
@@ -312,15 +337,18 @@ fn percent_encode(name: &str) -> String {
 }
 
 /// One entry of the original app's listing.
-#[derive(Debug, Serialize)]
-struct LegacyEntry {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct LegacyEntry {
     date: String,
     filename: String,
 }
 
 /// `GET /get_database`: `[{"date": ..., "filename": ...}]`, oldest first as
 /// the original returned it, for existing scripts.
-async fn legacy_list(State(app): State<AppState>) -> Result<Json<Vec<LegacyEntry>>, ApiError> {
+#[utoipa::path(get, path = "/get_database", tag = "media", description = "The original app's listing, for existing scripts.", responses((status = 200, body = Vec<LegacyEntry>), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody)))]
+pub(crate) async fn legacy_list(
+    State(app): State<AppState>,
+) -> Result<Json<Vec<LegacyEntry>>, ApiError> {
     let mut entries = repo::all(app.catalogue.db()).await?;
     entries.reverse();
     Ok(Json(

@@ -50,6 +50,10 @@ pub struct AppState {
     pub viewer_slots: std::sync::Arc<tokio::sync::Semaphore>,
     /// Commands one WebSocket connection may send per second.
     pub commands_per_second: u32,
+    /// Largest WebSocket text message in bytes.
+    pub max_message_bytes: usize,
+    /// Largest HTTP request body in bytes.
+    pub max_body_bytes: usize,
     /// Keys, sessions and API tokens.
     pub auth: crate::auth::Auth,
     /// Host names besides the machine's own the server answers to.

@@ -22,7 +22,6 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use shared::protocol::MAX_TEXT_MESSAGE;
 use shared::{ClientMessage, ErrorCode, MediaEvent, ServerMessage};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
@@ -32,9 +31,13 @@ use crate::dispatch::answer;
 use crate::error::ApiError;
 use crate::state::{AppState, ViewerGuard};
 
-/// Largest message the WebSocket layer reads at all; anything between
-/// [`MAX_TEXT_MESSAGE`] and this is refused by the session with code 1009.
-const MAX_WS_MESSAGE: usize = 1024 * 1024;
+/// How far over `server.max_message_kilobytes` the WebSocket layer still
+/// reads a message (which the session then refuses with 1009); beyond
+/// that the layer refuses it from its header, without reading it.
+const TRANSPORT_MARGIN: usize = 64 * 1024;
+/// The read buffer each connection starts with (clients send small
+/// commands; the buffer grows for a bigger message).
+const READ_BUFFER: usize = 4 * 1024;
 /// Replies waiting for the writer; a client that floods commands faster
 /// than it reads replies is slowed down, not buffered.
 const OUTBOX: usize = 16;
@@ -64,6 +67,7 @@ enum Outgoing {
 }
 
 /// `GET /ws`: upgrades to a viewer session.
+#[utoipa::path(get, path = "/ws", tag = "live", description = "WebSocket. Binary messages carry frames; text messages from the client are `ClientMessage` (a `Command` with an optional `id`), and the server answers with `ServerMessage`s echoing the id. Every command needs the role `Command::role` names.", responses((status = 101, description = "Switching to the WebSocket protocol"), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 403, description = "Not for this role, foreign origin or host", body = crate::error::ErrorBody), (status = 503, description = "Too many viewers", body = crate::error::ErrorBody)))]
 pub async fn handler(
     ws: WebSocketUpgrade,
     State(app): State<AppState>,
@@ -77,8 +81,13 @@ pub async fn handler(
         ))
         .into_response();
     };
-    ws.max_message_size(MAX_WS_MESSAGE)
-        .max_frame_size(MAX_WS_MESSAGE)
+    // Nothing is buffered beyond the message being sent: a viewer that
+    // does not read holds at most one frame here.
+    let transport_limit = app.max_message_bytes + TRANSPORT_MARGIN;
+    ws.max_message_size(transport_limit)
+        .max_frame_size(transport_limit)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| {
             let tasks = app.tasks.clone();
             tasks.track_future(async move {
@@ -264,7 +273,7 @@ async fn read_loop(
             }
         }
         let out = match received {
-            Ok(Message::Text(text)) if text.len() > MAX_TEXT_MESSAGE => {
+            Ok(Message::Text(text)) if text.len() > app.max_message_bytes => {
                 Outgoing::Close(CLOSE_TOO_BIG, "message too big")
             }
             Ok(Message::Text(text)) => match ClientMessage::parse(&text) {
@@ -279,7 +288,7 @@ async fn read_loop(
             Ok(Message::Close(_)) => return,
             Err(err) => {
                 tracing::debug!(%err, "websocket read ended");
-                // The WebSocket layer refuses messages over MAX_WS_MESSAGE.
+                // The WebSocket layer refuses messages over the transport limit.
                 if !err.to_string().contains("too long") {
                     return;
                 }

@@ -1,8 +1,9 @@
 //! Bad input on the WebSocket: malformed JSON, an unknown command and a
 //! binary message each get an error reply and the session stays open (a
 //! later `ping` is answered); a text message over the 16 KiB limit closes
-//! the session with code 1009, and so does one over the 1 MiB transport
-//! limit.
+//! the session with code 1009, and so does one far over it, refused from
+//! its frame header; both limits follow `server.max_message_kilobytes`,
+//! and a body over `server.max_body_kilobytes` gets 413 `too_large`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -106,6 +107,46 @@ fn oversized_frame_start(len: u64, sent: usize) -> Vec<u8> {
     frame.extend_from_slice(&mask);
     frame.extend((0..sent).map(|i| b'x' ^ mask[i % 4]));
     frame
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_message_and_body_limits_follow_the_configuration() {
+    let mut config = common::test_config(WIDTH, HEIGHT, FPS);
+    config.max_message_kilobytes = 1;
+    config.max_body_kilobytes = 16;
+    let server = common::start_live(config).await;
+    let mut ws = common::ws_connect(&server).await;
+    let name = "n".repeat(900);
+    send(
+        &mut ws,
+        Message::text(format!(r#"{{"cmd":"ping","id":1,"x":"{name}"}}"#)),
+    )
+    .await;
+    // Under the 1 KiB limit: answered.
+    assert_eq!(next_reply(&mut ws).await["type"], "pong");
+    send(&mut ws, Message::text("x".repeat(2 * 1024))).await;
+    assert_eq!(close_code(&mut ws).await, 1009);
+    let body = format!(r#"{{"name":"{}"}}"#, "a".repeat(20 * 1024));
+    let res = common::http_request(
+        server.addr,
+        "POST",
+        "/api/actions/snapshot",
+        &[],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(res.status, 413);
+    assert_eq!(res.json()["code"], "too_large");
+    let res = common::http_request(
+        server.addr,
+        "POST",
+        "/api/media/import",
+        &[],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(res.status, 413);
+    server.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

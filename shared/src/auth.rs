@@ -9,6 +9,7 @@ use crate::commands::Role;
 /// Body of `POST /api/login`: the operator key (or the viewer key, where
 /// the rig asks for one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The key, as shown at the server's start-up or in its key file.
@@ -17,6 +18,7 @@ pub struct LoginRequest {
 
 /// How the caller proved who it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Credential {
     /// Nothing: the default role of the network.
@@ -31,6 +33,7 @@ pub enum Credential {
 
 /// The caller as the server sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     /// The caller's role; `None` when the rig needs a viewer key first.
     pub role: Option<Role>,
@@ -53,6 +56,7 @@ impl SessionInfo {
 
 /// A named API token, as listed (the secret is shown once, at creation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiToken {
     /// Its name, chosen by the operator (for example `home-assistant`).
     pub name: String,
@@ -63,6 +67,7 @@ pub struct ApiToken {
 /// The answer to `create_token`: the token's name and its secret, shown
 /// this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewApiToken {
     /// Its name.
     pub name: String,

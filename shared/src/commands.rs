@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// Who may give a command. Viewers watch and browse; operators change
 /// things. Ordered: an operator may do everything a viewer may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Watches the picture and the heart rate, browses media.
@@ -20,6 +21,7 @@ pub enum Role {
 
 /// Arguments of a capture (snapshot or recording).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CaptureArgs {
     /// File name wish (sanitised); default: the capture time.
@@ -32,6 +34,7 @@ pub struct CaptureArgs {
 
 /// A focus request; every field optional.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FocusRequest {
     /// Switch autofocus on or off.
@@ -47,6 +50,7 @@ pub struct FocusRequest {
 
 /// A change to the light; every field optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LightRequest {
     /// Switch on or off.

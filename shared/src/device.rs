@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// How the server reaches the light and the pulse sensor.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceMode {
     /// No device configured.
@@ -37,6 +38,7 @@ impl DeviceMode {
 
 /// Whether the device answers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkStatus {
     /// Not configured, or not reachable; `reason` says why.
@@ -51,6 +53,7 @@ pub enum LinkStatus {
 /// The light: colour, white channel and brightness are remembered while it
 /// is off, so switching on restores them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LightState {
     /// On or off.
     pub on: bool,
@@ -81,6 +84,7 @@ impl Default for LightState {
 
 /// The latest heart-rate reading.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeartState {
     /// Beats per minute, averaged over recent beats; `None` when there is
     /// no signal.
@@ -95,6 +99,7 @@ pub struct HeartState {
 
 /// The device as clients see it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceState {
     /// How it is attached.
     pub mode: DeviceMode,

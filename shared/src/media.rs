@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Photo or video.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MediaKind {
     /// A still image (JPEG, PNG).
@@ -17,6 +18,7 @@ pub enum MediaKind {
 
 /// Lifecycle of a catalogue entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MediaStatus {
     /// The file is complete.
@@ -59,6 +61,7 @@ names!(MediaStatus {
 /// What the rig was doing when a capture was taken; every field optional so
 /// older entries and imported files stay valid.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaptureMetadata {
     /// Camera source name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,6 +86,7 @@ pub struct CaptureMetadata {
 /// The heart rate and pulse waveform recorded with a video, on the
 /// video's clock (milliseconds from its start).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeartTrace {
     /// `[time_ms, bpm]` at every beat.
     pub bpm: Vec<(u32, f32)>,
@@ -120,6 +124,7 @@ impl HeartTrace {
 
 /// One catalogue entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MediaEntry {
     /// Catalogue id; the only way clients address media.
     pub id: i64,
@@ -153,6 +158,7 @@ pub struct MediaEntry {
 
 /// One page of entries, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MediaPage {
     /// The entries on this page.
     pub entries: Vec<MediaEntry>,
@@ -166,6 +172,7 @@ pub struct MediaPage {
 
 /// Fields a user may change; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MediaUpdate {
     /// New title.

@@ -14,6 +14,7 @@ pub const MAX_TEXT_MESSAGE: usize = 16 * 1024;
 
 /// A message from a client: `{"id": 7, "cmd": "get_state"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientMessage {
     /// Optional correlation id, echoed in the reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,6 +28,7 @@ pub struct ClientMessage {
 /// The WebSocket's JSON messages and the HTTP routes that change something
 /// both become a `Command` and go through the server's `dispatch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "cmd", rename_all = "snake_case")]
 pub enum Command {
     /// Ask for the current state; answered with a `state` message.
@@ -266,6 +268,7 @@ impl Command {
 
 /// Every message the server sends on the text channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
     /// The full current state; sent on connect, on every change, and in
@@ -320,6 +323,7 @@ pub enum ServerMessage {
 
 /// A change of the media catalogue, pushed to every client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum MediaEvent {
     /// A new entry.
@@ -346,6 +350,7 @@ pub enum MediaEvent {
 /// WebSocket alike. Each has its HTTP status ([`ErrorCode::http_status`]);
 /// on the WebSocket the code travels in an `error` message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The message was not valid JSON, not a known command, or its
@@ -353,6 +358,8 @@ pub enum ErrorCode {
     BadRequest,
     /// The message type (for example binary) is not accepted.
     Unsupported,
+    /// The request body is over `server.max_body_kilobytes`.
+    TooLarge,
     /// The caller has not shown a valid key, token or session where one
     /// is needed (a wrong key at login, a viewer key the rig asks for).
     Unauthorized,
@@ -393,6 +400,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest => 400,
             ErrorCode::Unsupported => 415,
+            ErrorCode::TooLarge => 413,
             ErrorCode::Unauthorized => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
@@ -408,6 +416,7 @@ impl ErrorCode {
 
 /// Everything a client shows about the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServerState {
     /// The camera and its pipeline.
     pub camera: CameraState,
@@ -438,6 +447,7 @@ impl ServerState {
 /// A server feature that depends on system software (GStreamer elements,
 /// helper programs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Feature {
     /// The live picture: JPEG frames for every viewer.
@@ -488,6 +498,7 @@ impl Feature {
 
 /// A feature that cannot work on this server, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Unavailable {
     /// The feature.
     pub feature: Feature,
@@ -498,6 +509,7 @@ pub struct Unavailable {
 /// The recorder as clients see it. While a recording runs, the state is
 /// re-sent about once a second with the elapsed time and size.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecorderState {
     /// The recording in progress, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -510,6 +522,7 @@ pub struct RecorderState {
 
 /// A recording in progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActiveRecording {
     /// Its catalogue id.
     pub id: i64,
@@ -525,6 +538,7 @@ pub struct ActiveRecording {
 
 /// The camera as clients see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CameraState {
     /// The source in use (after `auto` was resolved).
     pub source: CameraSource,
@@ -556,6 +570,7 @@ pub struct CameraState {
 
 /// Focus of a camera whose lens can be driven.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FocusState {
     /// Autofocus on or off; `None` when the camera has no autofocus.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -566,6 +581,7 @@ pub struct FocusState {
 
 /// One adjustable camera control (brightness, exposure, zoom, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CameraControl {
     /// Stable name used to set it, for example `brightness`.
     pub name: String,
@@ -594,6 +610,7 @@ pub struct CameraControl {
 
 /// Kinds of camera control.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ControlKind {
     /// A number between `min` and `max` in steps of `step`.
@@ -606,6 +623,7 @@ pub enum ControlKind {
 
 /// One choice of a menu control.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MenuOption {
     /// The value that selects it.
     pub value: i64,
@@ -615,6 +633,7 @@ pub struct MenuOption {
 
 /// Transformations of the live picture (not of recordings).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ViewSettings {
     /// Colour removed.
     pub grayscale: bool,
@@ -624,6 +643,7 @@ pub struct ViewSettings {
 
 /// Camera sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CameraSource {
     /// A moving test pattern with a burned-in clock.
@@ -647,6 +667,7 @@ impl CameraSource {
 
 /// Whether the camera delivers frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CameraStatus {
     /// The pipeline is being built or is waiting for its first frame.

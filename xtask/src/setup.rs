@@ -28,6 +28,8 @@ use crate::{requirements, root, status};
 const TRUNK_VERSION: &str = "0.22.1";
 /// binaryen (wasm-opt) version; matches `wasm_opt` in Trunk.toml.
 const BINARYEN_VERSION: &str = "132.0.0";
+/// schemathesis (PyPI) version, for the API fuzz of the tests.
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 /// What the installation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +97,7 @@ impl Tools {
         Tools {
             path: vec![
                 tools_dir().join("node_modules/.bin"),
+                tools_dir().join("venv/bin"),
                 home().join(".cargo/bin"),
             ],
         }
@@ -186,8 +189,27 @@ fn system_tools(purpose: Purpose, tools: &Tools) -> Result<()> {
     timed("wasm-opt (npm binaryen)", || wasm_opt(tools))?;
     if purpose == Purpose::Test {
         timed("e2e npm packages", || e2e_packages(tools))?;
+        timed("schemathesis (PyPI)", || schemathesis(tools))?;
     }
     Ok(())
+}
+
+/// schemathesis in its own virtual environment in the tools folder.
+fn schemathesis(tools: &Tools) -> Result<()> {
+    let have = output(tools.command("schemathesis").arg("--version"));
+    if have.is_some_and(|v| v.contains(SCHEMATHESIS_VERSION)) {
+        return Ok(());
+    }
+    let venv = tools_dir().join("venv");
+    if !venv.join("bin/pip").is_file() {
+        let mut python = tools.command("python3");
+        python.args(["-m", "venv"]).arg(&venv);
+        status(&mut python)?;
+    }
+    let mut pip = Command::new(venv.join("bin/pip"));
+    pip.args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}"));
+    status(&mut pip)
 }
 
 /// Rust targets, Trunk and wasm-bindgen-cli.
@@ -338,6 +360,14 @@ fn check_needs(purpose: Purpose, tools: &Tools) -> Result<()> {
                      install the Debian package {package}"
                 ));
             }
+        }
+        if output(tools.command("schemathesis").arg("--version"))
+            .is_none_or(|v| !v.contains(SCHEMATHESIS_VERSION))
+        {
+            problems.push(format!(
+                "the tests need schemathesis {SCHEMATHESIS_VERSION} (PyPI) in {}",
+                tools_dir().join("venv").display()
+            ));
         }
         if let Err(err) = crate::postgres::bin_dir() {
             problems.push(format!("the tests need PostgreSQL: {err:#}"));

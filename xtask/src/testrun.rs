@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every check in order (formatting, lints, the Rust
 //! tests against a throwaway PostgreSQL, the frontend's tests, the board
-//! firmware build, the release build, the Playwright suite), continuing
+//! firmware build, the release build, the Playwright suite, a
+//! schema-driven fuzz of the HTTP API with schemathesis), continuing
 //! past failures so one run reports every failing test, not only the
 //! first failing binary. Test counts are read from what the runners print
 //! (`test result:` lines of libtest, Playwright's JSON report), and the run
@@ -204,8 +205,10 @@ pub fn test() -> Result<()> {
     if report.step("release build", result) {
         let result = playwright(&tools, &mut report);
         report.step("playwright", result);
+        let result = api_fuzz(&tools, &mut report);
+        report.step("api fuzz", result);
     } else {
-        eprintln!("xtask: the Playwright suite needs the release build; skipped");
+        eprintln!("xtask: the Playwright suite and the API fuzz need the release build; skipped");
     }
     report.finish()
 }
@@ -265,6 +268,64 @@ fn playwright(tools: &Tools, report: &mut Report) -> Result<()> {
             report.suites.push(("playwright", Counts::default()));
         }
     }
+    result
+}
+
+/// The operator key of the fuzzed server.
+const FUZZ_KEY: &str = "xtask-api-fuzz-operator-key";
+/// How long schemathesis may fuzz.
+const FUZZ_SECONDS: &str = "45";
+
+/// Fuzzes the HTTP API of the release server (test camera, a fresh media
+/// folder) against its own OpenAPI document with schemathesis, as the
+/// operator: any 5xx answer fails. The streams (`/ws`, `/video_feed`)
+/// never end and are left out. Counted as one test, `api-fuzz`.
+fn api_fuzz(tools: &Tools, report: &mut Report) -> Result<()> {
+    let media = std::env::temp_dir().join(format!("camrig-fuzz-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&media);
+    std::fs::create_dir_all(&media)?;
+    let mut server = Command::new(root().join("target/release/camrig"))
+        .args([
+            "--camera", "test", "--width", "320", "--height", "240", "--fps", "10",
+        ])
+        .args(["--listen", "127.0.0.1:0", "--demo"])
+        .arg("--media-dir")
+        .arg(&media)
+        .env("CAMRIG_AUTH_OPERATOR_KEY", FUZZ_KEY)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot start the release server")?;
+    let url = BufReader::new(server.stdout.take().context("no server output")?)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("listening on ").map(str::to_owned));
+    let result = match url {
+        Some(url) => {
+            let mut fuzz = tools.command("schemathesis");
+            fuzz.args(["--no-color", "run"])
+                .arg(format!("{url}/api/openapi.json"))
+                .args(["--checks", "not_a_server_error"])
+                .args(["--header", &format!("Authorization: Bearer {FUZZ_KEY}")])
+                .args(["--exclude-path", "/ws", "--exclude-path", "/video_feed"])
+                .args(["--max-time", FUZZ_SECONDS, "--request-timeout", "10"]);
+            status(&mut fuzz)
+        }
+        None => Err(anyhow::anyhow!("the server exited before listening")),
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&media);
+    let mut counts = Counts::default();
+    if result.is_ok() {
+        counts.passed = 1;
+    } else {
+        counts.failed = 1;
+        counts
+            .failures
+            .push("schemathesis: a server error (see above)".into());
+    }
+    report.suites.push(("api-fuzz", counts));
     result
 }
 

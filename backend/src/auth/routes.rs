@@ -70,7 +70,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 fn open_path(path: &str) -> bool {
     matches!(
         path,
-        "/api/login" | "/api/logout" | "/api/session" | "/healthz"
+        "/api/login"
+            | "/api/logout"
+            | "/api/session"
+            | "/healthz"
+            | "/api/openapi.json"
+            | "/api/docs"
     ) || !(path.starts_with("/api/")
         || matches!(
             path,
@@ -160,7 +165,8 @@ fn set_cookie(secret: Option<&str>, max_age: u64, secure: bool) -> Option<Header
 
 /// `POST /api/login` `{"key": "..."}`: a session for the operator or viewer
 /// key. Wrong keys are throttled per address.
-async fn login(
+#[utoipa::path(post, path = "/api/login", tag = "access", request_body = shared::auth::LoginRequest, responses((status = 200, description = "Logged in; Set-Cookie carries the session", body = shared::auth::SessionInfo), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 429, description = "Too many tries or commands", body = crate::error::ErrorBody)))]
+pub(crate) async fn login(
     State(app): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -176,7 +182,12 @@ async fn login(
 }
 
 /// `POST /api/logout`: ends the session and clears its cookie.
-async fn logout(State(app): State<AppState>, caller: Caller, headers: HeaderMap) -> Response {
+#[utoipa::path(post, path = "/api/logout", tag = "access", responses((status = 200, body = shared::auth::SessionInfo)))]
+pub(crate) async fn logout(
+    State(app): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> Response {
     app.auth.logout(&caller.presented);
     let info = app.auth.info(&Presented::Anonymous);
     let mut response = Json(info).into_response();
@@ -187,19 +198,24 @@ async fn logout(State(app): State<AppState>, caller: Caller, headers: HeaderMap)
 }
 
 /// `GET /api/session`: the caller's role and how it was granted.
-async fn session(State(app): State<AppState>, caller: Caller) -> Json<SessionInfo> {
+#[utoipa::path(get, path = "/api/session", tag = "access", responses((status = 200, body = shared::auth::SessionInfo)))]
+pub(crate) async fn session(State(app): State<AppState>, caller: Caller) -> Json<SessionInfo> {
     Json(app.auth.info(&caller.presented))
 }
 
 /// Body of `POST /api/tokens`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TokenRequest {
+pub(crate) struct TokenRequest {
     name: String,
 }
 
 /// `GET /api/tokens` (operators): the named API tokens.
-async fn list_tokens(State(app): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/tokens", tag = "access", responses((status = 200, body = Vec<shared::auth::ApiToken>), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 403, description = "Not for this role, foreign origin or host", body = crate::error::ErrorBody)))]
+pub(crate) async fn list_tokens(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
     crate::dispatch::run(&app, &caller, Command::ListTokens)
         .await
         .map(Json)
@@ -207,7 +223,8 @@ async fn list_tokens(State(app): State<AppState>, caller: Caller) -> Result<Json
 
 /// `POST /api/tokens` `{"name": "..."}` (operators): a new token; its
 /// secret is in this answer only.
-async fn create_token(
+#[utoipa::path(post, path = "/api/tokens", tag = "access", request_body = TokenRequest, responses((status = 201, body = shared::auth::NewApiToken), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 403, description = "Not for this role, foreign origin or host", body = crate::error::ErrorBody), (status = 409, description = "Conflicts with the current state", body = crate::error::ErrorBody)))]
+pub(crate) async fn create_token(
     State(app): State<AppState>,
     caller: Caller,
     Json(request): Json<TokenRequest>,
@@ -218,7 +235,8 @@ async fn create_token(
 }
 
 /// `DELETE /api/tokens/{name}` (operators): revokes a token.
-async fn revoke_token(
+#[utoipa::path(delete, path = "/api/tokens/{name}", tag = "access", params(("name" = String, Path, description = "The token's name")), responses((status = 204, description = "Revoked"), (status = 400, description = "Malformed request", body = crate::error::ErrorBody), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 403, description = "Not for this role, foreign origin or host", body = crate::error::ErrorBody), (status = 404, description = "No such entry", body = crate::error::ErrorBody)))]
+pub(crate) async fn revoke_token(
     State(app): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,

@@ -84,6 +84,8 @@ pub fn test_config(width: u32, height: u32, fps: u32) -> Config {
         // Load tests open many viewers; the limit's own test sets it.
         max_viewers: 10_000,
         idle_timeout_seconds: defaults.idle_timeout_seconds,
+        max_message_kilobytes: defaults.max_message_kilobytes,
+        max_body_kilobytes: defaults.max_body_kilobytes,
         commands_per_second: defaults.commands_per_second,
         camera: CameraConfig {
             source: SourceSetting::Fixed(CameraSource::Test, None),
