@@ -11,6 +11,11 @@ use camrig::config::Layers;
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
 
+/// mimalloc gives memory back to the system once viewers leave (glibc's
+/// allocator kept it; see the README's Performance section).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Camera rig server: live camera video in the browser.
 #[derive(Debug, Parser)]
 #[command(version, about)]

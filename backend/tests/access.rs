@@ -102,20 +102,38 @@ async fn every_operator_command_is_refused_to_a_viewer_with_nothing_done() {
             res.json()
         );
     }
-    // The catalogue's and the tokens' own routes.
-    for (method, path, body) in [
-        ("PATCH", "/api/media/1", r#"{"title":"t"}"#),
-        ("DELETE", "/api/media/1", ""),
-        ("POST", "/api/media/import", r#"{"file_name":"a.jpg"}"#),
-        ("POST", "/api/media/reset", r#"{"confirm":"reset"}"#),
-        ("GET", "/api/tokens", ""),
-        ("POST", "/api/tokens", r#"{"name":"x"}"#),
-        ("DELETE", "/api/tokens/x", ""),
-    ] {
-        let res = anonymous_request(addr, method, path, &[], body.as_bytes()).await;
-        assert_eq!(res.status, 403, "{method} {path}: {:?}", res.json());
-        assert_eq!(res.json()["code"], "forbidden");
+    // Every route that changes something, as the API document lists them
+    // (so a new one is covered without editing this test), with real
+    // arguments and with none.
+    let doc = http_get(addr, "/api/openapi.json").await.json();
+    let mut changing = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if matches!(path.as_str(), "/api/login" | "/api/logout") {
+            continue;
+        }
+        let concrete = path.replace("{id}", "1").replace("{name}", "x");
+        for method in ["post", "patch", "put", "delete"] {
+            if item.get(method).is_none() {
+                continue;
+            }
+            changing += 1;
+            let upper = method.to_uppercase();
+            for body in [
+                "",
+                r#"{"title":"t","file_name":"a.jpg","confirm":"reset","name":"x"}"#,
+            ] {
+                let res = anonymous_request(addr, &upper, &concrete, &[], body.as_bytes()).await;
+                assert_eq!(res.status, 403, "{upper} {concrete}: {:?}", res.json());
+                assert_eq!(res.json()["code"], "forbidden");
+            }
+        }
     }
+    assert!(
+        changing >= 7,
+        "only {changing} changing routes in the document"
+    );
+    let tokens = anonymous_request(addr, "GET", "/api/tokens", &[], b"").await;
+    assert_eq!(tokens.status, 403);
     // No state change over GET, not even for the operator.
     for path in [
         "/api/actions/snapshot",

@@ -7,7 +7,9 @@
 //! the server's CPU and memory from `/proc`. Each run prints a block, and the
 //! end a markdown table for the README. `--runs 1,50,200` repeats the
 //! measurement with that many WebSocket viewers (`50+10` also opens 10 MJPEG
-//! viewers). Every wait is bounded, and only loopback addresses are used.
+//! viewers). `--idle N` instead opens N viewers that never read and
+//! reports the server's memory with them and after they left. Every wait
+//! is bounded, and only loopback addresses are used.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -36,7 +38,7 @@ const CONCURRENT_CONNECTS: usize = 16;
 
 const USAGE: &str = "usage: cargo xtask bench [--ws N] [--mjpeg M] [--seconds S] \
 [--runs 1,50,200|50+10,...] [--width W] [--height H] [--fps F] [--bin PATH] \
-[--url http://127.0.0.1:PORT [--pid PID]] [--record]";
+[--url http://127.0.0.1:PORT [--pid PID]] [--record] [--idle N]";
 
 struct Options {
     seconds: u64,
@@ -48,6 +50,8 @@ struct Options {
     bin: PathBuf,
     /// Record during every run and report the recorded frame rate.
     record: bool,
+    /// Instead of the runs: this many viewers that never read (memory).
+    idle: Option<usize>,
 }
 
 /// Runs the benchmark; `args` are the arguments after `cargo xtask bench`.
@@ -82,6 +86,7 @@ fn parse_args(args: &[String]) -> Result<Option<Options>> {
         size: [1280, 720, 30],
         bin: root.unwrap_or(Path::new(".")).join("target/release/camrig"),
         record: false,
+        idle: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -105,6 +110,7 @@ fn parse_args(args: &[String]) -> Result<Option<Options>> {
             "--height" => o.size[1] = number(flag, &value()?)?,
             "--fps" => o.size[2] = number(flag, &value()?)?,
             "--bin" => o.bin = PathBuf::from(value()?),
+            "--idle" => o.idle = Some(number(flag, &value()?)?),
             "--record" => {
                 o.record = true;
                 continue;
@@ -169,6 +175,10 @@ async fn run_all(o: Options) -> Result<()> {
 
 async fn bench(o: &Options, addr: SocketAddr, pid: Option<u32>) -> Result<()> {
     let camera = wait_for_frames(addr).await?;
+    if let Some(n) = o.idle {
+        println!("{}", machine());
+        return idle_viewers(addr, pid, n, o.seconds).await;
+    }
     let clk_tck = clock_ticks().await;
     let camera = match camera {
         Some(c) => format!(
@@ -825,6 +835,69 @@ async fn probe(addr: SocketAddr) -> Result<Option<CameraState>> {
         }
     }
     bail!("the connection closed before the first frame")
+}
+
+/// `--idle N`: memory per viewer that never reads. Opens N WebSocket
+/// viewers with a 4 KiB receive window that read nothing, waits until the
+/// server has stopped sending to them, and reads the server's resident
+/// memory; then closes them all and reads it again once the server counts
+/// no viewer. Prints the figures (before, with, after, per viewer).
+async fn idle_viewers(addr: SocketAddr, pid: Option<u32>, n: usize, seconds: u64) -> Result<()> {
+    let pid = pid.context("--idle needs the server's pid (it reads its memory)")?;
+    let rss = || memory_mb(pid).map_or(0.0, |(rss, _)| rss);
+    let before = rss();
+    let mut viewers = Vec::with_capacity(n);
+    let started = Instant::now();
+    for _ in 0..n {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.set_recv_buffer_size(4096)?;
+        let stream = timeout(CONNECT_TIMEOUT, socket.connect(addr)).await??;
+        let (ws, _) = timeout(
+            CONNECT_TIMEOUT,
+            tokio_tungstenite::client_async(
+                format!("ws://{addr}/ws"),
+                MaybeTlsStream::Plain(stream),
+            ),
+        )
+        .await??;
+        viewers.push(ws);
+    }
+    let connected = started.elapsed();
+    // The server fills each socket and then waits on it.
+    sleep(Duration::from_secs(seconds)).await;
+    let with = rss();
+    drop(viewers);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if probe_viewers(addr).await == Some(0) {
+            break;
+        }
+        sleep(Duration::from_millis(200)).await;
+    }
+    sleep(Duration::from_secs(5)).await;
+    let after = rss();
+    println!(
+        "idle viewers: {n} connected in {:.1} s; server memory {before:.0} MB before, \
+         {with:.0} MB with them ({:.0} KB per viewer), {after:.0} MB 5 s after they left",
+        connected.as_secs_f64(),
+        (with - before) * 1024.0 / n.max(1) as f64
+    );
+    Ok(())
+}
+
+/// The server's viewer count, from `/api/state`.
+async fn probe_viewers(addr: SocketAddr) -> Option<u32> {
+    let mut stream = TcpStream::connect(addr).await.ok()?;
+    let request = format!("GET /api/state HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut body = String::new();
+    timeout(Duration::from_secs(5), stream.read_to_string(&mut body))
+        .await
+        .ok()?
+        .ok()?;
+    let json = body.split_once("\r\n\r\n")?.1;
+    let state: serde_json::Value = serde_json::from_str(json).ok()?;
+    state["viewers"].as_u64().map(|v| v as u32)
 }
 
 #[cfg(test)]

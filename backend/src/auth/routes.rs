@@ -1,7 +1,8 @@
 //! The HTTP side of access: the [`identify`] middleware, which turns what
 //! every request presents (a bearer token, a session cookie, or nothing)
-//! into a [`Caller`] and refuses the viewing routes to a caller without a
-//! role; and the routes `POST /api/login` (a key for a session cookie:
+//! into a [`Caller`], refuses the viewing routes to a caller without a
+//! role and every change (any method but GET, HEAD, OPTIONS, except
+//! logging in and out) to a caller below operator; and the routes `POST /api/login` (a key for a session cookie:
 //! HttpOnly, SameSite=Strict, Secure behind HTTPS, with an expiry),
 //! `POST /api/logout`, `GET /api/session`, and the named API tokens under
 //! `/api/tokens`, which go through the command door like every change.
@@ -11,7 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -127,8 +128,24 @@ pub async fn identify(State(app): State<AppState>, mut request: Request, next: N
         Ok(p) => p,
         Err(err) => return err.into_response(),
     };
-    if app.auth.role_of(&presented).is_none() && !open_path(request.uri().path()) {
+    let role = app.auth.role_of(&presented);
+    let path = request.uri().path();
+    if role.is_none() && !open_path(path) {
         return needs_key().into_response();
+    }
+    // Every change is an operator's (the command door checks each one
+    // again); only logging in and out is for everyone.
+    let changes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if changes && role < Some(Role::Operator) && !matches!(path, "/api/login" | "/api/logout") {
+        return ApiError::Forbidden(format!(
+            "{} {path} is for operators: log in with the operator key, or send it (or an \
+             API token) as Authorization: Bearer",
+            request.method()
+        ))
+        .into_response();
     }
     request.extensions_mut().insert(Caller { presented, peer });
     next.run(request).await
