@@ -17,15 +17,20 @@ use crate::notice::Notices;
 /// A control's command state; `Copy`.
 #[derive(Clone, Copy)]
 pub struct CommandSlot {
+    connection: Connection,
+    notices: Notices,
     error: RwSignal<Option<String>>,
     waiting: RwSignal<bool>,
     failures: RwSignal<u64>,
 }
 
 impl CommandSlot {
-    /// A slot with no command sent yet.
+    /// A slot with no command sent yet; call it in a component, where the
+    /// connection and the message bar are in context.
     pub fn new() -> Self {
         CommandSlot {
+            connection: expect_context::<Connection>(),
+            notices: expect_context::<Notices>(),
             error: RwSignal::new(None),
             waiting: RwSignal::new(false),
             failures: RwSignal::new(0),
@@ -36,7 +41,7 @@ impl CommandSlot {
     /// failure becomes this slot's error. A new command clears the old
     /// error.
     pub fn send(&self, command: Command, on_ok: impl FnOnce(Value) + 'static) {
-        let connection = expect_context::<Connection>();
+        let connection = self.connection;
         let slot = *self;
         slot.error.set(None);
         slot.waiting.set(true);
@@ -55,7 +60,7 @@ impl CommandSlot {
     /// Sends `command` and, on success, says `summary(result)` in the
     /// message bar (when it says anything).
     pub fn send_and_report(&self, command: Command, summary: fn(&Value) -> Option<String>) {
-        let notices = expect_context::<Notices>();
+        let notices = self.notices;
         self.send(command, move |result| {
             if let Some(text) = summary(&result) {
                 notices.ok(text);
