@@ -262,3 +262,42 @@ async fn try_request(
         _ => Err(()),
     }
 }
+
+/// `camrig login-link`, as the README shows it, run where the media folder
+/// is `media/`: it makes the operator key there on first use (0600) and
+/// prints the login link with that key and a QR code; the second time it
+/// prints the same key.
+#[test]
+fn login_link_prints_the_stored_key_as_a_link_and_qr_code() {
+    use std::os::unix::fs::PermissionsExt;
+    let cwd = common::unique_temp_dir("login-link");
+    let run = || {
+        let out = Command::new(BIN)
+            .arg("login-link")
+            .current_dir(&cwd)
+            .env_remove("CAMRIG_AUTH_OPERATOR_KEY")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = run();
+    let file = cwd.join("media/.camrig/operator.key");
+    let key = std::fs::read_to_string(&file).unwrap().trim().to_owned();
+    assert_eq!(key.len(), 43);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(first.contains(&format!("/login#key={key}")), "{first}");
+    assert!(first.contains('█'), "no QR code: {first}");
+    assert_eq!(
+        run(),
+        first.replace("new operator key, kept in", "operator key in")
+    );
+    let _ = std::fs::remove_dir_all(cwd);
+}
