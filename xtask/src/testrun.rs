@@ -1,7 +1,8 @@
 //! `cargo xtask test`: every check in order (formatting, lints, the Rust
 //! tests against a throwaway PostgreSQL, the frontend's tests, the board
 //! firmware build, the release build, the Playwright suite, a
-//! schema-driven fuzz of the HTTP API with schemathesis), continuing
+//! schema-driven fuzz of the HTTP API with schemathesis, the README's serve
+//! and bench lines as written), continuing
 //! past failures so one run reports every failing test, not only the
 //! first failing binary. Test counts are read from what the runners print
 //! (`test result:` lines of libtest, Playwright's JSON report), and the run
@@ -207,8 +208,13 @@ pub fn test() -> Result<()> {
         report.step("playwright", result);
         let result = api_fuzz(&tools, &mut report);
         report.step("api fuzz", result);
+        let result = readme_commands(&tools, &mut report);
+        report.step("README commands", result);
     } else {
-        eprintln!("xtask: the Playwright suite and the API fuzz need the release build; skipped");
+        eprintln!(
+            "xtask: the Playwright suite, the API fuzz and the README commands need the release \
+             build; skipped"
+        );
     }
     report.finish()
 }
@@ -296,12 +302,9 @@ fn api_fuzz(tools: &Tools, report: &mut Report) -> Result<()> {
         .stdout(Stdio::piped())
         .spawn()
         .context("cannot start the release server")?;
-    let url = BufReader::new(server.stdout.take().context("no server output")?)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("listening on ").map(str::to_owned));
-    let result = match url {
-        Some(url) => {
+    let result = match listening_address(&mut server) {
+        Some(address) => {
+            let url = format!("http://{address}");
             let mut fuzz = tools.command("schemathesis");
             // It keeps a cache in its working folder: not in the repository.
             let dir = setup::log_dir();
@@ -331,6 +334,96 @@ fn api_fuzz(tools: &Tools, report: &mut Report) -> Result<()> {
     }
     report.suites.push(("api-fuzz", counts));
     result
+}
+
+/// The README's `cargo xtask serve ...` and `cargo xtask bench ...` lines
+/// (inline code, joined across line breaks), run exactly as written: a
+/// bench line must succeed; a serve line must print its address, answer
+/// `/healthz` there, and is then stopped. Counted as suite `readme`.
+fn readme_commands(tools: &Tools, report: &mut Report) -> Result<()> {
+    let readme = std::fs::read_to_string(root().join("README.md"))?;
+    let lines: Vec<String> = readme
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|span| span.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| {
+            line.starts_with("cargo xtask bench ")
+                || (line.starts_with("cargo xtask serve -- --") && !line.contains("FLAGS"))
+        })
+        .collect();
+    let mut counts = Counts::default();
+    for line in &lines {
+        println!("xtask: README: $ {line}");
+        let words: Vec<&str> = line.split(' ').collect();
+        let mut command = tools.command(words[0]);
+        command.args(&words[1..]).current_dir(root());
+        let result = if line.starts_with("cargo xtask serve") {
+            serve_answers(command)
+        } else {
+            status(&mut command)
+        };
+        match result {
+            Ok(()) => counts.passed += 1,
+            Err(err) => {
+                eprintln!("xtask: README line failed: {err:#}");
+                counts.failed += 1;
+                counts.failures.push(format!("README: {line}"));
+            }
+        }
+    }
+    let failed = counts.failed;
+    report.suites.push(("readme", counts));
+    if failed > 0 {
+        bail!("{failed} README command lines failed");
+    }
+    Ok(())
+}
+
+/// The `ADDR` of the server's `listening on http://ADDR` line (from its
+/// piped standard output); `None` if it ends without one.
+fn listening_address(server: &mut std::process::Child) -> Option<String> {
+    BufReader::new(server.stdout.take()?)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("listening on http://").map(str::to_owned))
+}
+
+/// Starts a serve command in its own process group, waits for its
+/// `listening on` line, asks `/healthz` there, and stops the group.
+fn serve_answers(mut command: Command) -> Result<()> {
+    use std::io::{Read, Write};
+    use std::os::unix::process::CommandExt;
+    let mut child = command
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .context("cannot start the serve line")?;
+    let answer = listening_address(&mut child)
+        .context("the server exited before listening")
+        .and_then(|address| {
+            let mut stream = std::net::TcpStream::connect(&address)?;
+            stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+            write!(
+                stream,
+                "GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+            )?;
+            let mut text = String::new();
+            stream.read_to_string(&mut text)?;
+            if text.starts_with("HTTP/1.1 200") {
+                Ok(())
+            } else {
+                bail!(
+                    "/healthz answered {}",
+                    text.lines().next().unwrap_or_default()
+                )
+            }
+        });
+    let _ = Command::new("kill")
+        .args(["-TERM", "--", &format!("-{}", child.id())])
+        .status();
+    let _ = child.wait();
+    answer
 }
 
 fn read_playwright(path: &Path) -> Result<Counts> {
