@@ -136,7 +136,7 @@ fn allowed(caller: Role, command: &Command) -> Result<(), ApiError> {
 }
 
 /// The refusal of `name` to a caller below `needed`.
-fn forbidden(name: &str, needed: Role) -> ApiError {
+pub(crate) fn forbidden(name: &str, needed: Role) -> ApiError {
     let who = match needed {
         Role::Viewer => "viewers",
         Role::Operator => "operators",
@@ -308,17 +308,20 @@ fn text_field(field: &str, text: String, multiline: bool) -> Result<String, ApiE
     Ok(clean_text(&text, multiline))
 }
 
+/// [`text_field`] for a field that may be absent.
+fn optional_text(
+    field: &str,
+    text: Option<String>,
+    multiline: bool,
+) -> Result<Option<String>, ApiError> {
+    text.map(|t| text_field(field, t, multiline)).transpose()
+}
+
 /// A capture's name and date label, checked.
 fn capture_args(args: CaptureArgs) -> Result<CaptureArgs, ApiError> {
     Ok(CaptureArgs {
-        name: args
-            .name
-            .map(|n| text_field("name", n, false))
-            .transpose()?,
-        date_label: args
-            .date_label
-            .map(|l| text_field("date_label", l, false))
-            .transpose()?,
+        name: optional_text("name", args.name, false)?,
+        date_label: optional_text("date_label", args.date_label, false)?,
     })
 }
 
@@ -328,18 +331,9 @@ async fn update_media(
     changes: MediaUpdate,
 ) -> Result<shared::media::MediaEntry, ApiError> {
     let changes = MediaUpdate {
-        title: changes
-            .title
-            .map(|t| text_field("title", t, false))
-            .transpose()?,
-        notes: changes
-            .notes
-            .map(|n| text_field("notes", n, true))
-            .transpose()?,
-        date_label: changes
-            .date_label
-            .map(|l| text_field("date_label", l, false))
-            .transpose()?,
+        title: optional_text("title", changes.title, false)?,
+        notes: optional_text("notes", changes.notes, true)?,
+        date_label: optional_text("date_label", changes.date_label, false)?,
     };
     let entry = crate::catalogue::repo::update(app.catalogue.db(), id, changes).await?;
     app.media_changed(MediaEvent::Updated {

@@ -27,12 +27,8 @@ use crate::state::AppState;
 
 /// The middleware: refuses cross-origin changes and upgrades.
 pub async fn same_origin(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
     let upgrade = request.headers().contains_key(header::UPGRADE);
-    if safe && !upgrade {
+    if !changes(request.method()) && !upgrade {
         return next.run(request).await;
     }
     match check(request.headers(), &app.allowed_origins) {
@@ -46,6 +42,12 @@ pub async fn same_origin(State(app): State<AppState>, request: Request, next: Ne
             ApiError::Forbidden(why).into_response()
         }
     }
+}
+
+/// Whether a request with `method` may change something (any method but
+/// GET, HEAD and OPTIONS).
+pub fn changes(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 /// The middleware: refuses requests addressed to a host name that is not

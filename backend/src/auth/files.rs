@@ -98,7 +98,7 @@ pub fn operator_key(media_dir: &Path) -> Result<(String, bool), FileError> {
 pub struct StoredToken {
     /// Its name.
     pub name: String,
-    /// SHA-256 of the secret, hex.
+    /// SHA-256 of the secret, unpadded base64url.
     pub sha256: String,
     /// Seconds since the Unix epoch.
     pub created_at: u64,
@@ -188,7 +188,7 @@ mod tests {
         assert_eq!(read_tokens(&path).unwrap(), []);
         let tokens = vec![StoredToken {
             name: "cron".into(),
-            sha256: "00".repeat(32),
+            sha256: "A".repeat(43),
             created_at: 5,
         }];
         write_tokens(&path, &tokens).unwrap();

@@ -152,7 +152,7 @@ impl Auth {
             .into_iter()
             .filter_map(|t| {
                 Some(Token {
-                    digest: Digest::from_hex(&t.sha256)?,
+                    digest: Digest::from_text(&t.sha256)?,
                     name: t.name,
                     created_at: t.created_at,
                 })
@@ -413,7 +413,7 @@ impl Auth {
             .iter()
             .map(|t| files::StoredToken {
                 name: t.name.clone(),
-                sha256: t.digest.to_hex(),
+                sha256: t.digest.to_text(),
                 created_at: t.created_at,
             })
             .collect();

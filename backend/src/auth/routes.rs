@@ -12,7 +12,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -135,17 +135,12 @@ pub async fn identify(State(app): State<AppState>, mut request: Request, next: N
     }
     // Every change is an operator's (the command door checks each one
     // again); only logging in and out is for everyone.
-    let changes = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    if changes && role < Some(Role::Operator) && !matches!(path, "/api/login" | "/api/logout") {
-        return ApiError::Forbidden(format!(
-            "{} {path} is for operators: log in with the operator key, or send it (or an \
-             API token) as Authorization: Bearer",
-            request.method()
-        ))
-        .into_response();
+    if crate::guard::changes(request.method())
+        && role < Some(Role::Operator)
+        && !matches!(path, "/api/login" | "/api/logout")
+    {
+        let what = format!("{} {path}", request.method());
+        return crate::dispatch::forbidden(&what, Role::Operator).into_response();
     }
     request.extensions_mut().insert(Caller { presented, peer });
     next.run(request).await

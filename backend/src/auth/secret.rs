@@ -39,21 +39,15 @@ impl Digest {
         Digest::of(presented).0.ct_eq(&self.0).into()
     }
 
-    /// The digest as lower-case hex (for the token file).
-    pub fn to_hex(self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    /// The digest as text (unpadded base64url, for the token file).
+    pub fn to_text(self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
     }
 
-    /// Reads [`Digest::to_hex`] back.
-    pub fn from_hex(text: &str) -> Option<Digest> {
-        if text.len() != 64 || !text.is_ascii() {
-            return None;
-        }
-        let mut bytes = [0u8; 32];
-        for (i, byte) in bytes.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-        }
-        Some(Digest(bytes))
+    /// Reads [`Digest::to_text`] back.
+    pub fn from_text(text: &str) -> Option<Digest> {
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        Some(Digest(bytes.try_into().ok()?))
     }
 }
 
@@ -116,10 +110,11 @@ mod tests {
     }
 
     #[test]
-    fn digests_round_trip_through_hex_and_never_print() {
+    fn digests_round_trip_through_text_and_never_print() {
         let d = Digest::of("token");
-        assert_eq!(Digest::from_hex(&d.to_hex()), Some(d));
-        assert_eq!(Digest::from_hex("zz"), None);
+        assert_eq!(Digest::from_text(&d.to_text()), Some(d));
+        assert_eq!(Digest::from_text("zz"), None);
+        assert_eq!(Digest::from_text(&URL_SAFE_NO_PAD.encode([0u8; 31])), None);
         assert_eq!(format!("{d:?}"), "Digest(..)");
     }
 }

@@ -11,7 +11,7 @@ use shared::device::DeviceMode;
 use crate::components::heart_rate::HeartRate;
 use crate::components::light_controls::LightControls;
 use crate::components::operator_only::OperatorOnly;
-use crate::connection::{Connection, LinkStatus};
+use crate::connection::Connection;
 use crate::device_status;
 
 /// The device panels, or the note that there is no device.
@@ -19,12 +19,12 @@ use crate::device_status;
 pub fn DevicePanels() -> impl IntoView {
     let connection = expect_context::<Connection>();
     let server = connection.server();
-    let link_up = Memo::new(move |_| connection.status().get() == LinkStatus::Live);
+    let stale = connection.stale();
     let device = Memo::new(move |_| {
         server
             .with(|s| {
                 s.as_ref()
-                    .map(|s| device_status::as_seen(&s.device, link_up.get()))
+                    .map(|s| device_status::as_seen(&s.device, !stale.get()))
             })
             .unwrap_or_default()
     });
