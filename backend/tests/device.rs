@@ -219,6 +219,7 @@ async fn megabytes_of_noise_lose_no_intact_frame() {
                 bpm_tenths: 600 + (i % 600) as u16,
                 quality: 90,
                 beat_ms: i as u32 * 1000,
+                interval_ms: 1000,
             });
             board.write_all(beat.encode().as_bytes()).unwrap();
             // Keep the link's silence watchdog fed with a Hello now and then.

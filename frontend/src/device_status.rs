@@ -1,11 +1,11 @@
 //! What the page makes of the light and pulse-sensor device: the device
 //! as seen from here (unreachable while the link to the server is down),
 //! the beats-per-minute readout and the heart-rate panel's one-line status
-//! (disconnected and why, no pulse sensor, no signal, or the signal
-//! quality), worked out from the server's [`DeviceState`]. Pure functions,
+//! (disconnected and why, no pulse sensor, no reading and the board's
+//! reason in plain words, or the signal quality), worked out from the server's [`DeviceState`]. Pure functions,
 //! tested on the host.
 
-use shared::device::{DeviceState, LinkStatus};
+use shared::device::{DeviceState, LinkStatus, SignalIssue};
 
 /// The heart-rate status, as shown and as a `data-state` for styling.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +77,8 @@ pub fn heart_status(device: &DeviceState) -> HeartStatus {
         return status("no-sensor", "no pulse sensor".to_owned());
     }
     if bpm_text(device) == "--" {
-        return status("no-signal", "no signal".to_owned());
+        let reason = device.heart.issue.unwrap_or(SignalIssue::Lost);
+        return status("no-signal", reason.describe().to_owned());
     }
     status("ok", format!("signal quality {}%", device.heart.quality))
 }
@@ -97,6 +98,7 @@ mod tests {
                 bpm,
                 quality: 87,
                 beats: 12,
+                ..Default::default()
             },
             ..Default::default()
         }
@@ -145,6 +147,12 @@ mod tests {
         assert_eq!(ok.text, "signal quality 87%");
         let none = heart_status(&device(LinkStatus::Connected, true, None));
         assert_eq!((none.state, none.text.as_str()), ("no-signal", "no signal"));
+        let mut saturated = device(LinkStatus::Connected, true, None);
+        saturated.heart.issue = Some(SignalIssue::Saturated);
+        assert_eq!(
+            heart_status(&saturated).text,
+            "sensor saturated: lower the gain or light"
+        );
         let sensorless = heart_status(&device(LinkStatus::Connected, false, None));
         assert_eq!(
             (sensorless.state, sensorless.text.as_str()),

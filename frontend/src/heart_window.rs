@@ -94,6 +94,7 @@ mod tests {
     fn trace(pulse_start_ms: u32, pulse: Vec<u16>) -> HeartTrace {
         HeartTrace {
             bpm: vec![(800, 74.6), (1600, 75.2), (2400, 76.0)],
+            intervals: vec![(1600, 800), (2400, 790)],
             pulse_rate_hz: 50,
             pulse_start_ms,
             pulse,

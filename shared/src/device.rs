@@ -82,12 +82,45 @@ impl Default for LightState {
     }
 }
 
+/// Why there is no heart-rate reading, as the board tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SignalIssue {
+    /// The board gave no reason (an older board, or the legacy sketch).
+    Lost,
+    /// A flat signal: nothing on the sensor.
+    NoFinger,
+    /// The signal sits at the top of the sensor's range.
+    Saturated,
+    /// Movement, or no steady rhythm in the signal.
+    Movement,
+    /// A pulse too irregular to follow.
+    Irregular,
+    /// A rhythm too weak next to the noise.
+    Weak,
+}
+
+impl SignalIssue {
+    /// The reason in plain words, with what to do about it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SignalIssue::Lost => "no signal",
+            SignalIssue::NoFinger => "finger not detected",
+            SignalIssue::Saturated => "sensor saturated: lower the gain or light",
+            SignalIssue::Movement => "too much movement: hold still",
+            SignalIssue::Irregular => "pulse too irregular to measure",
+            SignalIssue::Weak => "signal too weak: press the finger gently on the sensor",
+        }
+    }
+}
+
 /// The latest heart-rate reading.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeartState {
-    /// Beats per minute, averaged over recent beats; `None` when there is
-    /// no signal.
+    /// Beats per minute, over recent beats; `None` when there is no
+    /// reading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bpm: Option<f32>,
     /// Signal quality 0-100.
@@ -95,6 +128,12 @@ pub struct HeartState {
     /// Beats seen so far (a client flashes its beat indicator when this
     /// grows).
     pub beats: u64,
+    /// Time between the last two beats, in ms, when the board saw both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_ms: Option<u32>,
+    /// Why there is no reading, when the board said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<SignalIssue>,
 }
 
 /// The device as clients see it.

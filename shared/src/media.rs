@@ -90,6 +90,10 @@ pub struct CaptureMetadata {
 pub struct HeartTrace {
     /// `[time_ms, bpm]` at every beat.
     pub bpm: Vec<(u32, f32)>,
+    /// `[time_ms, interval_ms]` at every beat whose previous beat the
+    /// board saw: the beat-to-beat intervals (for variability).
+    #[serde(default)]
+    pub intervals: Vec<(u32, u32)>,
     /// Pulse samples per second.
     pub pulse_rate_hz: u16,
     /// Time of the first pulse sample.
@@ -99,12 +103,15 @@ pub struct HeartTrace {
 }
 
 impl HeartTrace {
-    /// CSV with one row per pulse sample: `time_s,pulse,bpm`, where `bpm`
-    /// is the latest reading at that time (empty before the first).
+    /// CSV with one row per pulse sample: `time_s,pulse,bpm,interval_ms`,
+    /// where `bpm` is the latest reading at that time (empty before the
+    /// first) and `interval_ms` is filled on the first row at or after
+    /// each beat with the time since the beat before.
     pub fn to_csv(&self) -> String {
-        let mut out = String::from("time_s,pulse,bpm\n");
+        let mut out = String::from("time_s,pulse,bpm,interval_ms\n");
         let rate = f64::from(self.pulse_rate_hz.max(1));
         let mut beats = self.bpm.iter().peekable();
+        let mut intervals = self.intervals.iter().peekable();
         let mut bpm: Option<f32> = None;
         for (i, sample) in self.pulse.iter().enumerate() {
             let t_ms = f64::from(self.pulse_start_ms) + i as f64 * 1000.0 / rate;
@@ -115,8 +122,20 @@ impl HeartTrace {
                 bpm = Some(*value);
                 beats.next();
             }
+            let mut interval = None;
+            while let Some((at, value)) = intervals.peek() {
+                if f64::from(*at) > t_ms {
+                    break;
+                }
+                interval = Some(*value);
+                intervals.next();
+            }
             let shown = bpm.map(|b| format!("{b:.1}")).unwrap_or_default();
-            out.push_str(&format!("{:.3},{sample},{shown}\n", t_ms / 1000.0));
+            let interval = interval.map(|i| i.to_string()).unwrap_or_default();
+            out.push_str(&format!(
+                "{:.3},{sample},{shown},{interval}\n",
+                t_ms / 1000.0
+            ));
         }
         out
     }
@@ -194,14 +213,24 @@ mod heart_trace_tests {
     fn csv_carries_the_latest_bpm_on_each_sample() {
         let trace = HeartTrace {
             bpm: vec![(40, 70.0), (80, 72.5)],
+            intervals: vec![(80, 833)],
             pulse_rate_hz: 50,
             pulse_start_ms: 0,
             pulse: vec![500, 510, 520, 530, 540],
         };
         assert_eq!(
             trace.to_csv(),
-            "time_s,pulse,bpm\n0.000,500,\n0.020,510,\n0.040,520,70.0\n0.060,530,70.0\n0.080,540,72.5\n"
+            "time_s,pulse,bpm,interval_ms\n0.000,500,,\n0.020,510,,\n0.040,520,70.0,\n\
+             0.060,530,70.0,\n0.080,540,72.5,833\n"
         );
+    }
+
+    #[test]
+    fn traces_stored_before_intervals_still_load() {
+        let old = r#"{"bpm":[[40,70.0]],"pulse_rate_hz":50,"pulse_start_ms":0,"pulse":[500]}"#;
+        let trace: HeartTrace = serde_json::from_str(old).unwrap();
+        assert!(trace.intervals.is_empty());
+        assert_eq!(trace.bpm, [(40, 70.0)]);
     }
 }
 

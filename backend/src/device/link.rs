@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use rig_device_protocol::{self as proto, DeviceMessage, HostMessage, Message};
-use shared::device::{HeartState, LightState, LinkStatus};
+use shared::device::{HeartState, LightState, LinkStatus, SignalIssue};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::{Instant, sleep, sleep_until};
@@ -301,17 +301,26 @@ impl Link {
                     }
                 }
             }
-            Event::Beat { bpm, quality } => self.state.send_modify(|s| {
+            Event::Beat {
+                bpm,
+                quality,
+                interval_ms,
+            } => self.state.send_modify(|s| {
                 let heart = &mut s.device.heart;
                 heart.bpm = Some(bpm);
                 heart.quality = quality;
                 heart.beats += 1;
+                heart.interval_ms = interval_ms;
+                heart.issue = None;
             }),
-            Event::NoSignal => {
+            Event::NoSignal(issue) => {
                 let _ = self.state.send_if_modified(|s| {
-                    let changed = s.device.heart.bpm.is_some();
-                    s.device.heart.bpm = None;
-                    s.device.heart.quality = 0;
+                    let heart = &mut s.device.heart;
+                    let changed = heart.bpm.is_some() || heart.issue != Some(issue);
+                    heart.bpm = None;
+                    heart.quality = 0;
+                    heart.interval_ms = None;
+                    heart.issue = Some(issue);
                     changed
                 });
             }
@@ -331,8 +340,12 @@ impl Link {
 enum Event {
     Hello(proto::DeviceHello),
     Light(LightState),
-    Beat { bpm: f32, quality: u8 },
-    NoSignal,
+    Beat {
+        bpm: f32,
+        quality: u8,
+        interval_ms: Option<u32>,
+    },
+    NoSignal(SignalIssue),
     Pulse(Vec<u16>),
     Error(String),
 }
@@ -372,6 +385,7 @@ impl Decoder {
                             events.push(Event::Beat {
                                 bpm: f32::from(bpm) / 10.0,
                                 quality: 100,
+                                interval_ms: None,
                             });
                         }
                         line.clear();
@@ -391,6 +405,7 @@ fn event_of(message: DeviceMessage) -> Event {
         DeviceMessage::HeartRate(rate) => Event::Beat {
             bpm: rate.bpm(),
             quality: rate.quality,
+            interval_ms: (rate.interval_ms > 0).then_some(u32::from(rate.interval_ms)),
         },
         DeviceMessage::Pulse(pulse) => Event::Pulse(pulse.samples.as_slice().to_vec()),
         DeviceMessage::Light(l) => Event::Light(LightState {
@@ -401,8 +416,20 @@ fn event_of(message: DeviceMessage) -> Event {
             w: l.w,
             brightness: l.brightness,
         }),
-        DeviceMessage::NoSignal => Event::NoSignal,
+        DeviceMessage::NoSignal(issue) => Event::NoSignal(signal_issue(issue)),
         DeviceMessage::Error { code } => Event::Error(format!("the board reported {code:?}")),
+    }
+}
+
+/// The board's reason for no reading, in the clients' terms.
+fn signal_issue(issue: proto::PulseIssue) -> SignalIssue {
+    match issue {
+        proto::PulseIssue::Lost => SignalIssue::Lost,
+        proto::PulseIssue::NoFinger => SignalIssue::NoFinger,
+        proto::PulseIssue::Saturated => SignalIssue::Saturated,
+        proto::PulseIssue::Movement => SignalIssue::Movement,
+        proto::PulseIssue::Irregular => SignalIssue::Irregular,
+        proto::PulseIssue::Weak => SignalIssue::Weak,
     }
 }
 

@@ -89,8 +89,12 @@ async fn collect_trace(
                 let heart = state.borrow_and_update().device.heart;
                 if heart.beats != beats {
                     beats = heart.beats;
+                    let at = since(started);
                     if let Some(bpm) = heart.bpm {
-                        trace.bpm.push((since(started), bpm));
+                        trace.bpm.push((at, bpm));
+                    }
+                    if let Some(interval) = heart.interval_ms {
+                        trace.intervals.push((at, interval));
                     }
                 }
             }

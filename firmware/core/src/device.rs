@@ -8,12 +8,13 @@
 //! - `SetLight` takes the whole light state and is answered with it.
 //! - Every 10 raw samples (20 ms at 500 Hz) are averaged into one plot
 //!   sample; every 10 plot samples go out as a `Pulse` (five a second).
-//! - Each beat the detector confirms goes out as `HeartRate`; `NoSignal`
-//!   goes out once when the detector loses the pulse.
+//! - Each beat the detector reports goes out as `HeartRate`, with its
+//!   interval; `NoSignal` goes out with the reason whenever the detector
+//!   stops reporting or its reason changes.
 
 use rig_device_protocol::{
     DecodeError, DeviceHello, DeviceMessage, ErrorCode, FirmwareVersion, HeartRate, HostMessage,
-    LightChannels, LightState, PROTOCOL_VERSION, Pulse, Samples, check_version,
+    LightChannels, LightState, PROTOCOL_VERSION, Pulse, PulseIssue, Samples, check_version,
 };
 
 use crate::light::{Light, Pixel};
@@ -65,7 +66,8 @@ pub struct Device {
     block_len: u8,
     block_first_ms: u32,
     pulse: Pulse,
-    no_signal: bool,
+    /// The issue last sent (`None` while rates are sent).
+    issue: Option<PulseIssue>,
 }
 
 impl Device {
@@ -81,7 +83,7 @@ impl Device {
                 first_ms: 0,
                 samples: Samples::new(),
             },
-            no_signal: true,
+            issue: Some(PulseIssue::NoFinger),
         }
     }
 
@@ -125,7 +127,7 @@ impl Device {
 
     /// Feeds one raw sensor sample taken at `now_ms`; returns what to send:
     /// a `Pulse` when ten plot samples are in, a `HeartRate` after a beat,
-    /// `NoSignal` when the pulse is lost.
+    /// `NoSignal` when the reading stops or its reason changes.
     pub fn sample(&mut self, raw: u16, now_ms: u32) -> Outbox {
         let mut out = Outbox::default();
         if let Some(beat) = self.detector.sample(raw, now_ms) {
@@ -134,13 +136,16 @@ impl Device {
                 bpm_tenths: tenths as u16,
                 quality: beat.quality,
                 beat_ms: beat.at_ms,
+                interval_ms: beat.interval_ms.min(u32::from(u16::MAX)) as u16,
             }));
         }
-        let no_signal = self.detector.no_signal();
-        if no_signal && !self.no_signal {
-            out.push(DeviceMessage::NoSignal);
+        let issue = self.detector.issue();
+        if issue != self.issue
+            && let Some(issue) = issue
+        {
+            out.push(DeviceMessage::NoSignal(issue));
         }
-        self.no_signal = no_signal;
+        self.issue = issue;
 
         if self.block_len == 0 {
             self.block_first_ms = now_ms;
@@ -178,6 +183,11 @@ impl Device {
 
     /// True while no heart rate is being reported.
     pub fn no_signal(&self) -> bool {
-        self.no_signal
+        self.issue.is_some()
+    }
+
+    /// Why no heart rate is reported; `None` while one is.
+    pub fn issue(&self) -> Option<PulseIssue> {
+        self.issue
     }
 }

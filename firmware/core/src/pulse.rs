@@ -1,211 +1,303 @@
 //! The pulse detector: raw 10-bit ADC samples of a PPG pulse sensor at
-//! 500 Hz in, beats with a heart rate out.
+//! 500 Hz in; beats with a heart rate, their interval and a quality out, or
+//! the reason there is no reading. Fixed memory (about 1.5 KB), no
+//! allocation, bounded work per sample. Design record:
+//! `docs/design/heart-rate.md`.
 //!
-//! At its heart is the Arduino sketch's algorithm (the PulseSensor.com one):
-//! a beat is the signal rising through a threshold set halfway between the
-//! last pulse's peak and trough; crossings closer than 3/5 of the last
-//! inter-beat interval (or 250 ms) to the last beat are ignored (they are
-//! the dicrotic notch, or noise); the rate is the average of the last 10
-//! intervals; 2.5 s without a beat resets everything. Changes that make it
-//! hold up to noise and drift where the sketch did not:
-//!
-//! - **It runs on the slope.** The raw signal goes through two one-pole
-//!   low-pass stages at 5 Hz, and the sketch's peak/trough/threshold logic
-//!   runs on the rise of that over 40 ms. The steepest point of the systolic
-//!   upstroke is the sharpest feature of a PPG beat, so the crossing time is
-//!   precise at 40 BPM as at 200, and baseline drift (slow) barely moves the
-//!   slope. A crossing also needs a positive slope, so a falling step (the
-//!   finger lifting) is not a beat.
-//! - **Noise gate.** The raw noise level is estimated from the second
-//!   difference of the raw samples (a smooth pulse has almost none, white
-//!   noise a lot). A crossing counts as a beat only if the pulse over the
-//!   last beat (peak to trough of the low-passed signal less a one-second
-//!   baseline, measured at the falling crossing, a few tens of ms after the
-//!   rising one) is at least [`MIN_AMPLITUDE`] counts and [`MIN_SNR`] times
-//!   that noise level. So a flat line and pure noise (whose filtered swings
-//!   are small next to its raw noise) give no beats.
-//! - **Lock on three beats.** The first rate comes with the third beat, and
-//!   only if its two intervals agree within 25% (the sketch reported on the
-//!   second); the 10-interval window is then filled with those two. A beat
-//!   that fails the gate restarts the lock. This stops isolated noise
-//!   crossings from ever producing a rate.
-//! - **Quality.** Each beat carries a 0-100 quality from the regularity of
-//!   the last intervals and the pulse-to-noise ratio.
-//!
-//! Measured on [`crate::synth`] signals (tests/pulse.rs): within 2 BPM of
-//! the truth from 40 to 200 BPM after 20 s, no beat from flat lines or
-//! white noise, the rate back within a few seconds after a dropout.
+//! 1. **Slope.** The raw signal is low-passed (two one-pole stages at
+//!    6 Hz) and differenced over 20 ms. The steepest point of the systolic
+//!    upstroke is the sharpest feature of a PPG beat; baseline wander barely
+//!    moves the slope, and the diastolic wave's rise is gentler than the
+//!    systolic one even where its peak is nearly as tall.
+//! 2. **Rhythm.** The slope, decimated to 50 Hz and clamped against
+//!    artefacts, fills a 5-second window whose normalised autocorrelation
+//!    is computed one lag per sample (lags 0.24 to 1.6 s). Its strongest
+//!    peak, moved to the shortest lag that is nearly as strong (so a
+//!    multiple of the period is never taken for it), is the beat period;
+//!    the peak's height says how periodic the signal is. Noise, even slow
+//!    band-limited noise, has no strong peak, so it never gets a period,
+//!    and without a period there are no beats.
+//! 3. **Beats.** Each excursion of the slope above an adaptive threshold is
+//!    a candidate at its steepest point. A candidate becomes a beat only if
+//!    it is the steepest within half a period either side (decided half a
+//!    period later), so a secondary wave is never a beat. Candidates at the
+//!    sensor's rails (clipped) and far steeper than recent beats
+//!    (movement) are dropped.
+//! 4. **Rate and quality.** The rate is 60 000 over the median of the last
+//!    eight plausible intervals (within 0.6 to 1.5 periods). The quality is
+//!    the worst of: periodicity, the beats' rate agreeing with the period,
+//!    the intervals' regularity, the share of clipped samples, and the
+//!    pulse's size next to the raw noise (estimated from second
+//!    differences, which a smooth pulse hardly has; filtered white noise
+//!    looks like a fast rhythm, but not like a clean one). A beat is
+//!    reported only at [`REPORT_QUALITY`] or better; otherwise
+//!    [`PulseDetector::issue`] says why not, in the protocol's terms.
+
+use rig_device_protocol::PulseIssue;
 
 /// Sample rate the filters are tuned for.
 pub const SAMPLE_RATE_HZ: u32 = 500;
 
-/// How many inter-beat intervals the rate averages.
-pub const INTERVALS: usize = 10;
+/// Lowest quality that is reported as a heart rate.
+pub const REPORT_QUALITY: u8 = 50;
 
-/// No beat for this long resets the detector (and means "no signal").
-pub const RESET_AFTER_MS: u32 = 2500;
+/// Intervals the rate is the median of.
+pub const INTERVALS: usize = 8;
 
-/// Beats closer than this are never counted (240 BPM).
-pub const MIN_INTERVAL_MS: u32 = 250;
+/// Beats closer than this are never counted (222 BPM).
+pub const MIN_INTERVAL_MS: u32 = 270;
 
-/// Smallest pulse, peak to trough of the filtered signal, in ADC counts.
-pub const MIN_AMPLITUDE: f32 = 12.0;
+/// No beat for this long forgets the intervals.
+pub const FORGET_AFTER_MS: u32 = 3000;
 
-/// Smallest ratio of pulse (peak to trough) to raw noise (standard
-/// deviation) for a beat to count.
-pub const MIN_SNR: f32 = 3.0;
+/// Smallest pulse, peak to peak of the low-passed signal over two seconds,
+/// in ADC counts; less is "no finger".
+pub const MIN_AMPLITUDE: f32 = 8.0;
 
-/// Pulse-to-noise ratio that earns full quality.
-const GOOD_SNR: f32 = 20.0;
+/// Below this pulse size a signal without rhythm is "too weak" rather than
+/// "movement".
+const WEAK_AMPLITUDE: f32 = 40.0;
 
-/// Relative mean deviation of the intervals at which quality reaches 0.
-const MAX_IRREGULARITY: f32 = 0.2;
+/// Pulse (peak to peak) over raw noise (standard deviation) below which
+/// there is no reading, and at which quality is full.
+const MIN_SNR: f32 = 4.0;
+const GOOD_SNR: f32 = 12.0;
 
-/// Low-pass coefficient, `1 - exp(-2 pi 5 Hz / 500 Hz)`.
-const LOW_PASS: f32 = 0.0609;
-
-/// Baseline coefficient: a one-second time constant.
-const BASELINE: f32 = 1.0 / 500.0;
-
-/// Noise estimate coefficient: a half-second time constant.
+/// Weight per sample of the noise estimate: a half-second time constant.
 const NOISE: f32 = 1.0 / 250.0;
 
 /// Mean absolute second difference of unit white noise: `sqrt(6) * sqrt(2/pi)`.
 const SECOND_DIFFERENCE_PER_SIGMA: f32 = 1.954;
 
-/// Sketch's starting interval before any beat.
-const INITIAL_INTERVAL_MS: u32 = 600;
+/// Raw values at or beyond these are at the sensor's rails (clipped).
+const CLIP_LOW: u16 = 3;
+const CLIP_HIGH: u16 = 1020;
+
+/// Share of clipped samples over about two seconds that means "saturated".
+const SATURATED: f32 = 0.3;
+
+/// Low-pass coefficient, `1 - exp(-2 pi 6 Hz / 500 Hz)`.
+const LOW_PASS: f32 = 0.0726;
+
+/// Samples the slope is taken over: 20 ms.
+const SLOPE_LAG: usize = 10;
+
+/// Raw samples per autocorrelation sample: 500 Hz to 50 Hz.
+const DECIMATE: u32 = 10;
+
+/// Autocorrelation window: 256 samples at 50 Hz, 5.12 s.
+const WINDOW: usize = 256;
+
+/// Shortest and longest period looked for, in 50 Hz samples (0.24 s, 250
+/// BPM; 1.6 s, 37.5 BPM).
+const MIN_LAG: usize = 12;
+const MAX_LAG: usize = 80;
+
+/// Autocorrelation peak height below which the signal has no rhythm.
+const PERIODIC: f32 = 0.4;
+
+/// Height that earns full marks for periodicity.
+const CLEARLY_PERIODIC: f32 = 0.75;
+
+/// Relative difference between the beats' median interval and the period
+/// at which quality reaches 0.
+const DISAGREEMENT: f32 = 0.3;
+
+/// Mean successive interval difference, relative to the median, at which
+/// quality reaches 0.
+const IRREGULAR: f32 = 0.3;
+
+/// A shorter lag whose peak is at least this share of the strongest is
+/// taken as the period (the strongest may be two or three periods).
+const SUBMULTIPLE: f32 = 0.85;
+
+/// Candidates lower than this share of the typical beat's slope are noise.
+const THRESHOLD: f32 = 0.3;
+
+/// Candidates steeper than this many typical beats are movement.
+const ARTEFACT: f32 = 3.5;
+
+/// A slope peak this many times the mean absolute slope is a step.
+const STEP: f32 = 1000.0;
+
+/// Steepest candidates whose median is the typical beat.
+const TYPICAL: usize = 5;
+
+/// Candidates remembered, for deciding within half a period.
+const CANDIDATES: usize = 24;
+
+/// Per-sample weight of the two-second clipping and slope estimates.
+const TWO_SECONDS: f32 = 1.0 / 1000.0;
+
+/// Per-sample fade of the pulse's highest and lowest level towards the
+/// signal: a gap left by a pulse that stopped shrinks with a time constant
+/// of one second (each end fading at this rate), slow enough to hold a
+/// 40 BPM pulse between beats.
+const LEVEL_FADE: f32 = 1.0 / 1000.0;
 
 /// One detected heartbeat.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Beat {
-    /// Beats per minute, averaged over the last [`INTERVALS`] intervals.
+    /// Beats per minute: 60 000 over the median of the last intervals.
     pub bpm: f32,
-    /// 0 (unusable) to 100 (clean and regular).
+    /// [`REPORT_QUALITY`] to 100 (clean and regular).
     pub quality: u8,
-    /// The caller's clock at the beat (the upward threshold crossing).
+    /// The caller's clock at the beat (the steepest point of the upstroke).
     pub at_ms: u32,
+    /// Time since the previous beat; 0 when that beat was not seen.
+    pub interval_ms: u32,
 }
 
-/// Where the detector is in the beat sequence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lock {
-    /// No beat yet (or since the last reset).
-    None,
-    /// One beat seen; the next gives the first interval.
-    FirstBeat,
-    /// Two beats seen, this far apart; a third at a similar interval locks.
-    SecondBeat { interval_ms: u32 },
-    /// Intervals are being averaged; this many are real (the rest of the
-    /// window was filled with the first one, as the sketch did).
-    Locked { real_intervals: u8 },
+/// A slope excursion that may be a beat.
+#[derive(Clone, Copy, Debug, Default)]
+struct Candidate {
+    at_ms: u32,
+    height: f32,
+    /// Decided (accepted or not); kept to compare later candidates with.
+    decided: bool,
+    /// Steepest point at a rail, or steeper than a beat can be.
+    spoilt: bool,
 }
 
-/// Samples between the two ends of the slope: 40 ms.
-const SLOPE_LAG: usize = 20;
-
-/// The filters in front of the detector: one sample in, the pulse's slope
-/// (for timing) and its band-passed level (for the noise gate) out.
-#[derive(Clone, Copy, Debug)]
-struct Filter {
-    primed: bool,
-    low1: f32,
-    low2: f32,
-    baseline: f32,
-    /// The last [`SLOPE_LAG`] low-passed values, oldest at `next`.
-    history: [f32; SLOPE_LAG],
+/// The autocorrelation of the decimated slope, one lag per sample.
+#[derive(Clone, Debug)]
+struct Rhythm {
+    window: [f32; WINDOW],
+    /// Index of the oldest sample in `window`.
     next: usize,
-    previous: [f32; 2],
-    noise: f32,
+    /// Normalised autocorrelation per lag, `0..=MAX_LAG + 1`.
+    r: [f32; MAX_LAG + 2],
+    /// The lag computed at the next sample.
+    lag: usize,
+    /// Beat period from the last complete pass, in ms, and its peak height.
+    period_ms: Option<f32>,
+    strength: f32,
 }
 
-/// What [`Filter::step`] gives for one sample.
-#[derive(Clone, Copy, Debug)]
-struct Filtered {
-    /// Rise of the low-passed signal over the last 20 ms.
-    slope: f32,
-    /// Low-passed signal less its slow baseline.
-    level: f32,
-}
-
-impl Filter {
+impl Rhythm {
     const fn new() -> Self {
-        Filter {
-            primed: false,
-            low1: 0.0,
-            low2: 0.0,
-            baseline: 0.0,
-            history: [0.0; SLOPE_LAG],
+        Rhythm {
+            window: [0.0; WINDOW],
             next: 0,
-            previous: [0.0; 2],
-            noise: 0.0,
+            r: [0.0; MAX_LAG + 2],
+            lag: MIN_LAG - 1,
+            period_ms: None,
+            strength: 0.0,
         }
     }
 
-    fn step(&mut self, x: f32) -> Filtered {
-        if !self.primed {
-            *self = Filter {
-                primed: true,
-                low1: x,
-                low2: x,
-                baseline: x,
-                history: [x; SLOPE_LAG],
-                next: 0,
-                previous: [x; 2],
-                noise: 0.0,
-            };
+    fn push(&mut self, x: f32) {
+        self.window[self.next] = x;
+        self.next = (self.next + 1) % WINDOW;
+    }
+
+    /// Computes one lag; after the last one, finds the period.
+    fn step(&mut self) {
+        let lag = self.lag;
+        let (mut product, mut early, mut late) = (0.0f32, 0.0f32, 0.0f32);
+        for i in lag..WINDOW {
+            let a = self.window[(self.next + i) % WINDOW];
+            let b = self.window[(self.next + i - lag) % WINDOW];
+            product += a * b;
+            late += a * a;
+            early += b * b;
         }
-        self.low1 += LOW_PASS * (x - self.low1);
-        self.low2 += LOW_PASS * (self.low1 - self.low2);
-        self.baseline += BASELINE * (self.low2 - self.baseline);
-        let slope = match self.history.get_mut(self.next) {
-            Some(oldest) => {
-                let slope = self.low2 - *oldest;
-                *oldest = self.low2;
-                slope
+        let energy = libm::sqrtf(early * late);
+        self.r[lag] = if energy > 1e-6 { product / energy } else { 0.0 };
+        self.lag += 1;
+        if self.lag > MAX_LAG + 1 {
+            self.lag = MIN_LAG - 1;
+            self.find_period();
+        }
+    }
+
+    /// The strongest peak in range, moved to the shortest lag nearly as
+    /// strong; its position refined by a parabola through its neighbours.
+    fn find_period(&mut self) {
+        let peak = |r: &[f32], lag: usize| r[lag] >= r[lag - 1] && r[lag] >= r[lag + 1];
+        let mut best = None::<usize>;
+        for lag in MIN_LAG..=MAX_LAG {
+            if peak(&self.r, lag) && best.is_none_or(|b| self.r[lag] > self.r[b]) {
+                best = Some(lag);
             }
-            None => 0.0,
-        };
-        self.next = (self.next + 1) % SLOPE_LAG;
-        let second_difference = x - 2.0 * self.previous[0] + self.previous[1];
-        self.previous = [x, self.previous[0]];
-        self.noise += NOISE * (libm::fabsf(second_difference) - self.noise);
-        Filtered {
-            slope,
-            level: self.low2 - self.baseline,
         }
+        let Some(mut best) = best else {
+            self.period_ms = None;
+            self.strength = 0.0;
+            return;
+        };
+        'shorter: for divisor in (2..=5).rev() {
+            let centre = best as f32 / divisor as f32;
+            let low = libm::floorf(centre * 0.85) as usize;
+            let high = libm::ceilf(centre * 1.15) as usize;
+            for lag in low.max(MIN_LAG)..=high.min(MAX_LAG) {
+                if peak(&self.r, lag) && self.r[lag] >= SUBMULTIPLE * self.r[best] {
+                    best = lag;
+                    break 'shorter;
+                }
+            }
+        }
+        let (a, b, c) = (self.r[best - 1], self.r[best], self.r[best + 1]);
+        let curvature = a - 2.0 * b + c;
+        let offset = if curvature < 0.0 {
+            (0.5 * (a - c) / curvature).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        };
+        self.strength = b;
+        self.period_ms = (b >= PERIODIC)
+            .then(|| (best as f32 + offset) * (DECIMATE * 1000 / SAMPLE_RATE_HZ) as f32);
     }
 
-    /// Estimated standard deviation of the raw noise, in counts.
-    fn noise_sigma(&self) -> f32 {
-        self.noise / SECOND_DIFFERENCE_PER_SIGMA
+    fn clear(&mut self) {
+        *self = Rhythm::new();
     }
 }
 
 /// The detector. Feed it every sample; it needs no other timer.
 #[derive(Clone, Debug)]
 pub struct PulseDetector {
-    filter: Filter,
-    threshold: f32,
-    peak: f32,
-    trough: f32,
-    /// Above the threshold since a counted rising crossing.
-    in_pulse: bool,
-    /// Time of the last rising crossing that was counted.
-    last_beat_ms: u32,
-    /// Interval ending at that crossing, confirmed at the falling one.
-    pending_interval_ms: u32,
-    interval_ms: u32,
-    intervals: [u32; INTERVALS],
-    lock: Lock,
-    signal: bool,
-    /// Time of the last beat that passed the noise gate.
-    last_confirmed_ms: u32,
-    /// Highest and lowest band-passed level since the last falling
-    /// crossing: the pulse's size, for the noise gate.
+    started: bool,
+    low1: f32,
+    low2: f32,
+    history: [f32; SLOPE_LAG],
+    history_next: usize,
+    /// Last two slopes, to find local maxima.
+    slope: f32,
+    rising: bool,
+    /// Mean absolute slope over about two seconds: the artefact clamp.
+    slope_scale: f32,
+    /// Highest and lowest low-passed value, decaying: the pulse's size.
     level_max: f32,
     level_min: f32,
-    started: bool,
+    clipped_share: f32,
+    /// The last two raw samples, and the mean absolute second difference:
+    /// the raw noise level (a smooth pulse has almost none).
+    previous: [f32; 2],
+    noise: f32,
+    /// The raw sample a few samples back was at a rail.
+    clipped_recently: u8,
+    decimate_sum: f32,
+    decimate_count: u32,
+    rhythm: Rhythm,
+    /// The open excursion above the threshold: its peak so far.
+    excursion: Option<Candidate>,
+    candidates: [Candidate; CANDIDATES],
+    candidate_next: usize,
+    /// Heights of the last [`TYPICAL`] candidates that were the steepest
+    /// around them; their median is the typical beat's slope, which one
+    /// jolt or one wrong beat does not move.
+    heights: [f32; TYPICAL],
+    heights_held: usize,
+    last_beat_ms: Option<u32>,
+    intervals: [u32; INTERVALS],
+    interval_count: usize,
+    /// When the last movement artefact was seen.
+    movement_ms: Option<u32>,
+    /// When the last beat was reported.
+    reported_ms: Option<u32>,
+    issue: Option<PulseIssue>,
+    now_ms: u32,
 }
 
 impl Default for PulseDetector {
@@ -217,167 +309,347 @@ impl Default for PulseDetector {
 impl PulseDetector {
     pub const fn new() -> Self {
         PulseDetector {
-            filter: Filter::new(),
-            threshold: 0.0,
-            peak: 0.0,
-            trough: 0.0,
-            in_pulse: false,
-            last_beat_ms: 0,
-            pending_interval_ms: 0,
-            interval_ms: INITIAL_INTERVAL_MS,
-            intervals: [0; INTERVALS],
-            lock: Lock::None,
-            signal: false,
-            last_confirmed_ms: 0,
+            started: false,
+            low1: 0.0,
+            low2: 0.0,
+            history: [0.0; SLOPE_LAG],
+            history_next: 0,
+            slope: 0.0,
+            rising: false,
+            slope_scale: 0.0,
             level_max: 0.0,
             level_min: 0.0,
-            started: false,
+            clipped_share: 0.0,
+            previous: [0.0; 2],
+            noise: 0.0,
+            clipped_recently: 0,
+            decimate_sum: 0.0,
+            decimate_count: 0,
+            rhythm: Rhythm::new(),
+            excursion: None,
+            candidates: [Candidate {
+                at_ms: 0,
+                height: 0.0,
+                decided: true,
+                spoilt: true,
+            }; CANDIDATES],
+            candidate_next: 0,
+            heights: [0.0; TYPICAL],
+            heights_held: 0,
+            last_beat_ms: None,
+            intervals: [0; INTERVALS],
+            interval_count: 0,
+            movement_ms: None,
+            reported_ms: None,
+            issue: Some(PulseIssue::NoFinger),
+            now_ms: 0,
         }
     }
 
-    /// True until beats are reported, and again from [`RESET_AFTER_MS`]
-    /// without a beat.
+    /// Why no heart rate is reported now; `None` while it is.
+    pub fn issue(&self) -> Option<PulseIssue> {
+        self.issue
+    }
+
+    /// True while no heart rate is being reported.
     pub fn no_signal(&self) -> bool {
-        !self.signal
+        self.issue.is_some()
+    }
+
+    /// The beat period the rhythm analysis sees, in ms.
+    pub fn period_ms(&self) -> Option<f32> {
+        self.rhythm.period_ms
+    }
+
+    #[doc(hidden)]
+    pub fn debug_state(&self) -> (f32, usize, Option<u32>, usize) {
+        (
+            self.typical(),
+            self.interval_count,
+            self.last_beat_ms,
+            self.candidates.iter().filter(|c| !c.decided).count(),
+        )
+    }
+
+    /// How periodic the signal is: the height of the autocorrelation peak
+    /// at the period (1 is a perfectly repeating signal).
+    pub fn periodicity(&self) -> f32 {
+        self.rhythm.strength
     }
 
     /// Feeds one raw sample (0-1023; larger values are clamped) taken at
     /// `now_ms` on the caller's clock (wrapping is fine); returns the beat
-    /// this sample confirms, if any.
+    /// this sample confirms, if it is good enough to report.
     pub fn sample(&mut self, raw: u16, now_ms: u32) -> Option<Beat> {
-        let first = !self.started;
-        if first {
+        let raw = raw.min(1023);
+        let x = f32::from(raw);
+        self.now_ms = now_ms;
+        if !self.started {
             self.started = true;
-            self.last_beat_ms = now_ms;
-            self.last_confirmed_ms = now_ms;
+            self.low1 = x;
+            self.low2 = x;
+            self.history = [x; SLOPE_LAG];
+            self.level_max = x;
+            self.level_min = x;
+            self.previous = [x; 2];
         }
-        let filtered = self.filter.step(f32::from(raw.min(1023)));
-        let s = filtered.slope;
-        if first {
-            self.level_max = filtered.level;
-            self.level_min = filtered.level;
-        }
-        self.level_max = libm::fmaxf(self.level_max, filtered.level);
-        self.level_min = libm::fminf(self.level_min, filtered.level);
-        let since_beat = now_ms.wrapping_sub(self.last_beat_ms);
-        let refractory = since_beat > self.interval_ms / 5 * 3;
+        // Filters.
+        self.low1 += LOW_PASS * (x - self.low1);
+        self.low2 += LOW_PASS * (self.low1 - self.low2);
+        let oldest = core::mem::replace(&mut self.history[self.history_next], self.low2);
+        self.history_next = (self.history_next + 1) % SLOPE_LAG;
+        let slope = self.low2 - oldest;
+        self.slope_scale += TWO_SECONDS * (libm::fabsf(slope) - self.slope_scale);
+        self.level_max = libm::fmaxf(self.low2, self.level_max - LEVEL_FADE * self.amplitude());
+        self.level_min = libm::fminf(self.low2, self.level_min + LEVEL_FADE * self.amplitude());
+        let second_difference = x - 2.0 * self.previous[0] + self.previous[1];
+        self.previous = [x, self.previous[0]];
+        self.noise += NOISE * (libm::fabsf(second_difference) - self.noise);
+        // Both rails spoil a beat; only the top one means "saturated" (a
+        // sensor reading nothing sits at the bottom: no finger).
+        let clipped = raw <= CLIP_LOW || raw >= CLIP_HIGH;
+        let saturated = f32::from(u8::from(raw >= CLIP_HIGH));
+        self.clipped_share += TWO_SECONDS * (saturated - self.clipped_share);
+        // The filters delay the slope by about 25 ms: a sample is clipped
+        // for the slope if the raw signal was within that.
+        self.clipped_recently = if clipped {
+            20
+        } else {
+            self.clipped_recently.saturating_sub(1)
+        };
 
-        if s < self.threshold && refractory && s < self.trough {
-            self.trough = s;
+        // Rhythm, at 50 Hz, clamped against steps and spikes.
+        self.decimate_sum += slope;
+        self.decimate_count += 1;
+        if self.decimate_count == DECIMATE {
+            let limit = 6.0 * self.slope_scale;
+            let mean = self.decimate_sum / DECIMATE as f32;
+            self.rhythm.push(mean.clamp(-limit, limit));
+            self.decimate_sum = 0.0;
+            self.decimate_count = 0;
         }
-        if s > self.threshold && s > self.peak {
-            self.peak = s;
-        }
+        self.rhythm.step();
 
-        let mut beat = None;
-        let rising = s > self.threshold && s > 0.0;
-        if since_beat > MIN_INTERVAL_MS && !self.in_pulse && rising && refractory {
-            self.in_pulse = true;
-            self.pending_interval_ms = since_beat;
-            self.last_beat_ms = now_ms;
-        } else if self.in_pulse && s < self.threshold {
-            self.in_pulse = false;
-            let amplitude = self.peak - self.trough;
-            self.threshold = self.trough + amplitude / 2.0;
-            self.peak = self.threshold;
-            self.trough = self.threshold;
-            beat = self.confirm(self.level_max - self.level_min);
-            self.level_max = filtered.level;
-            self.level_min = filtered.level;
+        // Candidates: the peak of each excursion above the threshold.
+        // The typical beat sets the bar once several beats agree on it.
+        let typical = if self.heights_held >= 3 {
+            self.typical()
+        } else {
+            0.0
+        };
+        let threshold = libm::fmaxf(THRESHOLD * typical, 0.25 * self.slope_scale);
+        let peak = self.rising && slope < self.slope;
+        self.rising = slope > self.slope;
+        if peak && self.slope > threshold && self.amplitude() >= MIN_AMPLITUDE {
+            let found = Candidate {
+                at_ms: now_ms.wrapping_sub(2), // the previous sample
+                height: self.slope,
+                decided: false,
+                spoilt: self.spoilt(),
+            };
+            match &mut self.excursion {
+                Some(open) if found.height > open.height => *open = found,
+                Some(_) => {}
+                None => self.excursion = Some(found),
+            }
         }
+        if slope < 0.5 * threshold
+            && let Some(closed) = self.excursion.take()
+        {
+            self.candidates[self.candidate_next] = closed;
+            self.candidate_next = (self.candidate_next + 1) % CANDIDATES;
+        }
+        self.slope = slope;
 
-        if now_ms.wrapping_sub(self.last_beat_ms) > RESET_AFTER_MS {
-            self.reset(now_ms);
-        }
-        // Crossings that fail the noise gate keep the sketch's timer alive;
-        // the signal is gone all the same.
-        if now_ms.wrapping_sub(self.last_confirmed_ms) > RESET_AFTER_MS {
-            self.signal = false;
-        }
+        let beat = self.decide();
+        self.update_issue(beat.is_some());
         beat
     }
 
-    /// The falling crossing after a counted rising one: the pulse is
-    /// measured; count the beat if it stands out of the noise.
-    fn confirm(&mut self, amplitude: f32) -> Option<Beat> {
-        let snr = amplitude / libm::fmaxf(self.filter.noise_sigma(), 0.5);
-        if amplitude < MIN_AMPLITUDE || snr < MIN_SNR {
-            // Not a pulse: the interval chain is broken.
-            self.lock = Lock::None;
+    /// Whether the slope peak just found cannot be a beat: the raw signal
+    /// was at a rail, or the slope is a step (a finger put down, a jolt)
+    /// far beyond anything in the last seconds.
+    fn spoilt(&self) -> bool {
+        self.clipped_recently > 0 || self.slope > STEP * self.slope_scale
+    }
+
+    /// Peak to peak of the low-passed signal over about two seconds.
+    fn amplitude(&self) -> f32 {
+        self.level_max - self.level_min
+    }
+
+    /// Decides every candidate that is now half a period old.
+    fn decide(&mut self) -> Option<Beat> {
+        let Some(period) = self.rhythm.period_ms else {
+            return None;
+        };
+        let half = (period / 2.0) as u32;
+        let mut reported = None;
+        for i in 0..CANDIDATES {
+            let index = (self.candidate_next + i) % CANDIDATES; // oldest first
+            let candidate = self.candidates[index];
+            if candidate.decided || self.now_ms.wrapping_sub(candidate.at_ms) < half {
+                continue;
+            }
+            self.candidates[index].decided = true;
+            if candidate.spoilt {
+                continue;
+            }
+            let steepest = self.candidates.iter().chain(&self.excursion).all(|other| {
+                let apart = candidate.at_ms.wrapping_sub(other.at_ms) as i32;
+                let near = apart.unsigned_abs() < half && apart != 0;
+                !near
+                    || other.height < candidate.height
+                    || (other.height == candidate.height && apart < 0)
+            });
+            if !steepest {
+                continue;
+            }
+            let typical = self.typical();
+            self.heights.copy_within(1.., 0);
+            self.heights[TYPICAL - 1] = candidate.height;
+            self.heights_held = (self.heights_held + 1).min(TYPICAL);
+            if typical > 0.0 && candidate.height > ARTEFACT * typical {
+                self.movement_ms = Some(self.now_ms);
+                continue;
+            }
+            if candidate.height < THRESHOLD * typical {
+                continue;
+            }
+            if let Some(beat) = self.accept(candidate, period) {
+                reported = Some(beat);
+            }
+        }
+        reported
+    }
+
+    /// A candidate is a beat: its interval, the rate, the quality.
+    fn accept(&mut self, candidate: Candidate, period: f32) -> Option<Beat> {
+        if let Some(last) = self.last_beat_ms
+            && candidate.at_ms.wrapping_sub(last) < MIN_INTERVAL_MS
+        {
             return None;
         }
-        let interval = self.pending_interval_ms;
-        match self.lock {
-            Lock::None => {
-                self.lock = Lock::FirstBeat;
-                return None;
-            }
-            Lock::FirstBeat => {
-                self.lock = Lock::SecondBeat {
-                    interval_ms: interval,
-                };
-                return None;
-            }
-            Lock::SecondBeat { interval_ms } => {
-                if interval.abs_diff(interval_ms) > interval_ms / 4 {
-                    // Irregular: start again from this pair.
-                    self.lock = Lock::SecondBeat {
-                        interval_ms: interval,
-                    };
-                    return None;
-                }
-                self.intervals = [interval_ms; INTERVALS];
-                self.intervals[INTERVALS - 1] = interval;
-                self.lock = Lock::Locked { real_intervals: 2 };
-            }
-            Lock::Locked { real_intervals } => {
-                self.intervals.copy_within(1.., 0);
-                self.intervals[INTERVALS - 1] = interval;
-                self.lock = Lock::Locked {
-                    real_intervals: real_intervals.saturating_add(1).min(INTERVALS as u8),
-                };
-            }
+        let interval = self
+            .last_beat_ms
+            .map(|last| candidate.at_ms.wrapping_sub(last))
+            .filter(|&i| {
+                let i = i as f32;
+                i >= 0.6 * period && i <= 1.5 * period
+            });
+        self.last_beat_ms = Some(candidate.at_ms);
+        let interval = interval?;
+        self.intervals.copy_within(1.., 0);
+        self.intervals[INTERVALS - 1] = interval;
+        self.interval_count = (self.interval_count + 1).min(INTERVALS);
+        if self.interval_count < 3 {
+            return None;
         }
-        self.interval_ms = interval;
-        self.signal = true;
-        self.last_confirmed_ms = self.last_beat_ms;
-        let mean = self.intervals.iter().map(|&i| i as f32).sum::<f32>() / INTERVALS as f32;
-        Some(Beat {
-            bpm: 60_000.0 / mean,
-            quality: self.quality(mean, snr),
-            at_ms: self.last_beat_ms,
+        let median = self.median_interval();
+        let quality = self.quality(median, period);
+        (quality >= REPORT_QUALITY).then(|| {
+            self.reported_ms = Some(candidate.at_ms);
+            Beat {
+                bpm: 60_000.0 / median,
+                quality,
+                at_ms: candidate.at_ms,
+                interval_ms: interval,
+            }
         })
     }
 
-    /// Regularity of the intervals and pulse-to-noise ratio, the worse of
-    /// the two, capped at 50 until three real intervals are in.
-    fn quality(&self, mean: f32, snr: f32) -> u8 {
-        let deviation = self
-            .intervals
-            .iter()
-            .map(|&i| libm::fabsf(i as f32 - mean))
-            .sum::<f32>()
-            / INTERVALS as f32;
-        let regularity = 1.0 - deviation / mean / MAX_IRREGULARITY;
-        let clean = (snr - MIN_SNR) / (GOOD_SNR - MIN_SNR);
-        let mut quality = libm::fminf(regularity, clean).clamp(0.0, 1.0) * 100.0;
-        if let Lock::Locked { real_intervals } = self.lock
-            && real_intervals < 3
-        {
-            quality = libm::fminf(quality, 50.0);
-        }
-        libm::roundf(quality) as u8
+    /// The typical beat's slope: the median of the recent steepest
+    /// candidates; 0 before the first.
+    fn typical(&self) -> f32 {
+        let mut sorted = [0.0f32; TYPICAL];
+        let held = &mut sorted[..self.heights_held];
+        held.copy_from_slice(&self.heights[TYPICAL - self.heights_held..]);
+        held.sort_unstable_by(f32::total_cmp);
+        // The lower middle: a single jolt among two beats is not typical.
+        held.get(held.len().saturating_sub(1) / 2)
+            .copied()
+            .unwrap_or(0.0)
     }
 
-    /// The sketch's reset after [`RESET_AFTER_MS`] without a beat.
-    fn reset(&mut self, now_ms: u32) {
-        self.threshold = 0.0;
-        self.peak = 0.0;
-        self.trough = 0.0;
-        self.in_pulse = false;
-        self.last_beat_ms = now_ms;
-        self.interval_ms = INITIAL_INTERVAL_MS;
-        self.lock = Lock::None;
-        self.signal = false;
+    /// Median of the intervals held.
+    fn median_interval(&self) -> f32 {
+        let mut sorted = [0u32; INTERVALS];
+        let held = &mut sorted[..self.interval_count];
+        held.copy_from_slice(&self.intervals[INTERVALS - self.interval_count..]);
+        held.sort_unstable();
+        let n = held.len();
+        if n % 2 == 1 {
+            held[n / 2] as f32
+        } else {
+            (held[n / 2 - 1] + held[n / 2]) as f32 / 2.0
+        }
+    }
+
+    /// The worst of periodicity, agreement, regularity and clipping, 0-100.
+    fn quality(&self, median: f32, period: f32) -> u8 {
+        let periodic = (self.rhythm.strength - PERIODIC) / (CLEARLY_PERIODIC - PERIODIC);
+        let agreement = 1.0 - libm::fabsf(median - period) / period / DISAGREEMENT;
+        // Successive differences: a rate that changes smoothly (breathing,
+        // exercise) is regular; one that jumps from beat to beat is not.
+        let held = &self.intervals[INTERVALS - self.interval_count..];
+        let jumps = held
+            .windows(2)
+            .map(|w| libm::fabsf(w[1] as f32 - w[0] as f32))
+            .sum::<f32>()
+            / (held.len() - 1) as f32;
+        let regular = 1.0 - jumps / median / IRREGULAR;
+        let unclipped = 1.0 - self.clipped_share / SATURATED;
+        // White noise, filtered, looks like a fast rhythm; it is told apart
+        // by its size next to the raw noise.
+        let noise_sigma = libm::fmaxf(self.noise / SECOND_DIFFERENCE_PER_SIGMA, 0.5);
+        let snr = self.amplitude() / noise_sigma;
+        let clean = (snr - MIN_SNR) / (GOOD_SNR - MIN_SNR);
+        let worst = libm::fminf(
+            libm::fminf(periodic, agreement),
+            libm::fminf(libm::fminf(regular, unclipped), clean),
+        );
+        libm::roundf(worst.clamp(0.0, 1.0) * 100.0) as u8
+    }
+
+    /// Whether a reading stands, and if not, why.
+    fn update_issue(&mut self, reported: bool) {
+        let now = self.now_ms;
+        if let Some(last) = self.last_beat_ms
+            && now.wrapping_sub(last) > FORGET_AFTER_MS
+        {
+            self.last_beat_ms = None;
+            self.interval_count = 0;
+        }
+        let reading = reported
+            || self.reported_ms.is_some_and(|at| {
+                let allowed = self.rhythm.period_ms.map_or(0.0, |p| 2.0 * p).max(2000.0);
+                (now.wrapping_sub(at) as f32) < allowed
+            });
+        if reading {
+            self.issue = None;
+            return;
+        }
+        self.reported_ms = None;
+        let moved = self
+            .movement_ms
+            .is_some_and(|at| now.wrapping_sub(at) < 2000);
+        self.issue = Some(if self.clipped_share > SATURATED {
+            PulseIssue::Saturated
+        } else if self.amplitude() < MIN_AMPLITUDE {
+            PulseIssue::NoFinger
+        } else if moved {
+            PulseIssue::Movement
+        } else if self.rhythm.period_ms.is_none() {
+            if self.amplitude() < WEAK_AMPLITUDE {
+                PulseIssue::Weak
+            } else {
+                PulseIssue::Movement
+            }
+        } else {
+            PulseIssue::Irregular
+        });
+        if self.issue == Some(PulseIssue::NoFinger) && self.rhythm.strength > 0.0 {
+            self.rhythm.clear();
+        }
     }
 }

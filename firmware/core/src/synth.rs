@@ -1,9 +1,11 @@
 //! A synthetic pulse sensor for tests and the device simulator: a PPG-like
 //! waveform (a fast systolic rise, a slower fall, a dicrotic notch and a
-//! smaller diastolic wave) at a chosen heart rate, with beat-to-beat jitter,
-//! breathing modulation, baseline drift and Gaussian noise, sampled at
-//! 500 Hz as 10-bit ADC counts. Deterministic: the same seed gives the same
-//! signal on every machine.
+//! diastolic wave of varying size, up to nearly the systolic peak) at a
+//! chosen heart rate, with what real finger signals have: beat-to-beat
+//! variability of interval and size, breathing (size and rate), baseline
+//! wander, Gaussian noise, saturation at the sensor's ceiling and movement
+//! artefacts; sampled at 500 Hz as 10-bit ADC counts. Deterministic: the
+//! same seed gives the same signal on every machine.
 
 use crate::pulse::SAMPLE_RATE_HZ;
 
@@ -55,11 +57,29 @@ pub struct PpgConfig {
     pub baseline: f32,
     /// Beat-to-beat variation of the interval, as a fraction (0.01 = 1%).
     pub jitter: f32,
+    /// Height of the diastolic (second) wave, as a share of the systolic
+    /// peak (0.9 is nearly as tall); it varies by a fifth from beat to beat.
+    pub diastolic: f32,
+    /// Breathing: the pulse's size swings by this share, and the rate by
+    /// a third of it (faster breathing in, slower out).
+    pub breathing: f32,
+    /// Period of a breath, in seconds.
+    pub breathing_period_s: f32,
+    /// Beat-to-beat change of the pulse's size, as a fraction.
+    pub amplitude_variation: f32,
+    /// Highest value the sensor can give; above it the signal is flat
+    /// (saturated). 1023 is the ADC's own limit.
+    pub ceiling: f32,
+    /// Movement artefacts per minute, at random times.
+    pub motion_per_minute: f32,
+    /// Size of a movement artefact (a half-second swing), in counts.
+    pub motion_size: f32,
 }
 
 impl PpgConfig {
     /// A clean-ish finger signal at `bpm`: 250 counts of pulse, 4 counts
-    /// of noise, 40 counts of drift over 8 s, 1% jitter.
+    /// of noise, 40 counts of drift over 8 s, 1% jitter, a diastolic wave
+    /// of 0.4, 10% breathing over 4 s, no saturation, no movement.
     pub const fn at_bpm(bpm: f32) -> Self {
         PpgConfig {
             bpm,
@@ -69,6 +89,13 @@ impl PpgConfig {
             drift_period_s: 8.0,
             baseline: 512.0,
             jitter: 0.01,
+            diastolic: 0.4,
+            breathing: 0.1,
+            breathing_period_s: 4.0,
+            amplitude_variation: 0.0,
+            ceiling: 1023.0,
+            motion_per_minute: 0.0,
+            motion_size: 300.0,
         }
     }
 }
@@ -82,9 +109,20 @@ pub struct Ppg {
     phase: f32,
     /// Length of the current beat in samples.
     beat_samples: f32,
+    /// This beat's size and diastolic share.
+    beat_amplitude: f32,
+    beat_diastolic: f32,
     samples: u32,
     beats: u32,
+    /// The movement artefact under way: samples left and its size.
+    motion: (u32, f32),
 }
+
+/// Share of the breathing swing that the heart rate follows.
+const RESPIRATORY_RATE_SWING: f32 = 0.3;
+
+/// Length of a movement artefact in samples: half a second.
+const MOTION_SAMPLES: u32 = SAMPLE_RATE_HZ / 2;
 
 impl Ppg {
     pub fn new(config: PpgConfig, seed: u32) -> Self {
@@ -93,10 +131,13 @@ impl Ppg {
             rng: Rng::new(seed),
             phase: 0.0,
             beat_samples: 0.0,
+            beat_amplitude: config.amplitude,
+            beat_diastolic: config.diastolic,
             samples: 0,
             beats: 0,
+            motion: (0, 0.0),
         };
-        ppg.beat_samples = ppg.next_beat_samples();
+        ppg.next_beat();
         ppg
     }
 
@@ -126,9 +167,8 @@ impl Ppg {
         let t = self.samples as f32 / SAMPLE_RATE_HZ as f32;
         self.samples = self.samples.wrapping_add(1);
 
-        let breathing = 1.0 + 0.1 * libm::sinf(TAU * t / 4.0);
         let pulse = if c.bpm > 0.0 {
-            waveform(self.phase) * c.amplitude * breathing
+            waveform(self.phase, self.beat_diastolic) * self.beat_amplitude * self.breath(t, 1.0)
         } else {
             0.0
         };
@@ -137,35 +177,78 @@ impl Ppg {
         } else {
             0.0
         };
-        let value = c.baseline - c.amplitude / 3.0 + pulse + drift + c.noise * self.rng.gaussian();
+        let value = c.baseline - c.amplitude / 3.0
+            + pulse
+            + drift
+            + self.movement()
+            + c.noise * self.rng.gaussian();
 
         if c.bpm > 0.0 {
-            self.phase += 1.0 / self.beat_samples;
+            self.phase += self.breath(t, -RESPIRATORY_RATE_SWING) / self.beat_samples;
             if self.phase >= 1.0 {
                 self.phase -= 1.0;
                 self.beats += 1;
-                self.beat_samples = self.next_beat_samples();
+                self.next_beat();
             }
         }
-        libm::roundf(value).clamp(0.0, 1023.0) as u16
+        libm::roundf(value).clamp(0.0, c.ceiling.clamp(0.0, 1023.0)) as u16
     }
 
-    fn next_beat_samples(&mut self) -> f32 {
+    /// `1 + sign * breathing * sin(breath phase)`: the breathing swing.
+    fn breath(&self, t: f32, sign: f32) -> f32 {
         let c = self.config;
-        if c.bpm <= 0.0 {
-            return f32::MAX;
+        if c.breathing_period_s <= 0.0 {
+            return 1.0;
         }
-        let mean = 60.0 * SAMPLE_RATE_HZ as f32 / c.bpm;
-        let jitter = (c.jitter * self.rng.gaussian()).clamp(-0.2, 0.2);
-        mean * (1.0 + jitter)
+        1.0 + sign * c.breathing * libm::sinf(TAU * t / c.breathing_period_s)
+    }
+
+    /// This sample of the movement artefact under way, starting one at
+    /// random.
+    fn movement(&mut self) -> f32 {
+        let c = self.config;
+        if self.motion.0 == 0 && c.motion_per_minute > 0.0 {
+            let chance = c.motion_per_minute / (60.0 * SAMPLE_RATE_HZ as f32);
+            if self.rng.uniform() < chance {
+                let sign = if self.rng.uniform() < 0.5 { -1.0 } else { 1.0 };
+                let size = c.motion_size * sign * (0.5 + self.rng.uniform());
+                self.motion = (MOTION_SAMPLES, size);
+            }
+        }
+        if self.motion.0 == 0 {
+            return 0.0;
+        }
+        self.motion.0 -= 1;
+        let done = 1.0 - self.motion.0 as f32 / MOTION_SAMPLES as f32;
+        // One swing out and back, with a jolt half-way.
+        self.motion.1
+            * libm::sinf(core::f32::consts::PI * done)
+            * if done < 0.5 { 1.0 } else { 0.6 }
+    }
+
+    /// Draws the next beat's length, size and diastolic wave.
+    fn next_beat(&mut self) {
+        let c = self.config;
+        self.beat_samples = if c.bpm > 0.0 {
+            let mean = 60.0 * SAMPLE_RATE_HZ as f32 / c.bpm;
+            let jitter = (c.jitter * self.rng.gaussian()).clamp(-0.2, 0.2);
+            mean * (1.0 + jitter)
+        } else {
+            f32::MAX
+        };
+        let change = (c.amplitude_variation * self.rng.gaussian()).clamp(-0.6, 0.6);
+        self.beat_amplitude = c.amplitude * (1.0 + change);
+        let spread = (0.2 * self.rng.gaussian()).clamp(-0.4, 0.4);
+        self.beat_diastolic = (c.diastolic * (1.0 + spread)).clamp(0.0, 0.95);
     }
 }
 
-/// One beat of the waveform at `phase` (0 to 1), peaking at 1.
-fn waveform(phase: f32) -> f32 {
+/// One beat of the waveform at `phase` (0 to 1), peaking at 1, with a
+/// diastolic wave `diastolic` times as tall as the systolic one.
+fn waveform(phase: f32, diastolic: f32) -> f32 {
     let systolic = skewed_bump(phase, 0.2, 0.06, 0.12);
     let notch = 0.15 * skewed_bump(phase, 0.42, 0.02, 0.02);
-    let diastolic = 0.4 * skewed_bump(phase, 0.5, 0.07, 0.12);
+    let diastolic = diastolic * skewed_bump(phase, 0.5, 0.07, 0.12);
     systolic - notch + diastolic
 }
 

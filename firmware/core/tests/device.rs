@@ -108,7 +108,7 @@ fn samples_become_pulses_heart_rates_and_no_signal() {
     let mut ppg = Ppg::new(PpgConfig::at_bpm(72.0), 5);
     let mut pulses = Vec::new();
     let mut rates = Vec::new();
-    let mut no_signal = 0;
+    let mut no_signal = Vec::new();
     let mut raw_sum = 0u32;
     for i in 0..30 * 500u32 {
         let now = ppg.now_ms();
@@ -120,7 +120,7 @@ fn samples_become_pulses_heart_rates_and_no_signal() {
             match message {
                 DeviceMessage::Pulse(pulse) => pulses.push(pulse),
                 DeviceMessage::HeartRate(rate) => rates.push(rate),
-                DeviceMessage::NoSignal => no_signal += 1,
+                DeviceMessage::NoSignal(issue) => no_signal.push((now, issue)),
                 other => panic!("{other:?}"),
             }
         }
@@ -140,19 +140,36 @@ fn samples_become_pulses_heart_rates_and_no_signal() {
     let last = rates[rates.len() - 1];
     assert!((last.bpm() - 72.0).abs() <= 2.0, "{last:?}");
     assert!(last.quality >= 50, "{last:?}");
-    assert_eq!(no_signal, 0);
+    // Reasons only while locking on, none once rates flow.
+    let first_rate = rates[0].beat_ms;
+    assert!(
+        no_signal.iter().all(|(at, _)| *at <= first_rate + 1000),
+        "{no_signal:?}"
+    );
     assert!(!device.no_signal());
 
-    // Finger off: one NoSignal, then only pulses.
+    // Finger off: no more rates, and the reason ends as "no finger".
     let start = ppg.now_ms();
     let mut after = Vec::new();
-    for i in 0..5 * 500u32 {
+    for i in 0..12 * 500u32 {
         after.extend(device.sample(0, start + i * 2));
     }
     let lost: Vec<_> = after
         .iter()
-        .filter(|m| !matches!(m, DeviceMessage::Pulse(_)))
+        // Beats before the finger left may still be decided just after.
+        .filter(|m| match m {
+            DeviceMessage::Pulse(_) => false,
+            DeviceMessage::HeartRate(rate) => rate.beat_ms >= start,
+            _ => true,
+        })
         .collect();
-    assert_eq!(lost, vec![&DeviceMessage::NoSignal]);
-    assert!(device.no_signal());
+    assert!(
+        lost.iter().all(|m| matches!(m, DeviceMessage::NoSignal(_))),
+        "{lost:?}"
+    );
+    assert_eq!(
+        lost.last(),
+        Some(&&DeviceMessage::NoSignal(PulseIssue::NoFinger))
+    );
+    assert_eq!(device.issue(), Some(PulseIssue::NoFinger));
 }

@@ -2,12 +2,14 @@
 //! refused. Parsing is strict (one spelling per value: plain decimal digits,
 //! `0`/`1` for flags, upper-case checksum) except that a `Hello` may carry
 //! extra trailing fields, so that a board of a later protocol version can
-//! still be identified and reported as a version mismatch.
+//! still be identified and reported as a version mismatch, and that the
+//! fields added since the first boards (a heart rate's interval, a
+//! no-signal reason) may be missing.
 
 use crate::checksum::{crc8, hex_value};
 use crate::message::{
     DeviceHello, DeviceMessage, ErrorCode, FirmwareVersion, HeartRate, HostMessage, LightChannels,
-    LightState, MAX_PULSE_SAMPLES, MAX_QUALITY, Pulse, Samples,
+    LightState, MAX_PULSE_SAMPLES, MAX_QUALITY, Pulse, PulseIssue, Samples,
 };
 
 /// Why a frame was refused. The streaming [`crate::Decoder`] reports these
@@ -180,6 +182,18 @@ impl<'a> Fields<'a> {
         parse_tenths(field).ok_or(DecodeError::BadField { index })
     }
 
+    /// A field that boards of an earlier version do not send: `None` when
+    /// the frame ends here.
+    fn optional<T>(
+        &mut self,
+        read: fn(&mut Self) -> Result<T, DecodeError>,
+    ) -> Result<Option<T>, DecodeError> {
+        if self.rest.clone().next().is_none() {
+            return Ok(None);
+        }
+        read(self).map(Some)
+    }
+
     /// `Ok` when every field has been read.
     fn end(mut self) -> Result<(), DecodeError> {
         match self.rest.next() {
@@ -258,6 +272,8 @@ pub(crate) fn device_message(payload: &[u8]) -> Result<DeviceMessage, DecodeErro
             bpm_tenths: fields.tenths()?,
             quality: fields.number(u32::from(MAX_QUALITY))? as u8,
             beat_ms: fields.u32()?,
+            // Added after the first boards shipped: optional.
+            interval_ms: fields.optional(Fields::u16)?.unwrap_or(0),
         }),
         b"PL" => {
             let first_ms = fields.u32()?;
@@ -274,7 +290,11 @@ pub(crate) fn device_message(payload: &[u8]) -> Result<DeviceMessage, DecodeErro
             DeviceMessage::Pulse(Pulse { first_ms, samples })
         }
         b"LT" => DeviceMessage::Light(fields.light()?),
-        b"NS" => DeviceMessage::NoSignal,
+        b"NS" => DeviceMessage::NoSignal(
+            fields
+                .optional(Fields::u8)?
+                .map_or(PulseIssue::Lost, PulseIssue::from_code),
+        ),
         b"ER" => DeviceMessage::Error {
             code: ErrorCode::from_code(fields.u8()?),
         },

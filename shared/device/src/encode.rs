@@ -186,6 +186,7 @@ pub(crate) fn device_message(message: &DeviceMessage) -> Line {
             w.decimal(u32::from(rate.bpm_tenths % 10));
             w.field(u32::from(rate.quality.min(crate::message::MAX_QUALITY)));
             w.field(rate.beat_ms);
+            w.field(u32::from(rate.interval_ms));
             w.finish()
         }
         DeviceMessage::Pulse(pulse) => {
@@ -201,7 +202,11 @@ pub(crate) fn device_message(message: &DeviceMessage) -> Line {
             w.light(light);
             w.finish()
         }
-        DeviceMessage::NoSignal => FrameWriter::new(b"NS").finish(),
+        DeviceMessage::NoSignal(issue) => {
+            let mut w = FrameWriter::new(b"NS");
+            w.field(u32::from(issue.code()));
+            w.finish()
+        }
         DeviceMessage::Error { code } => {
             let mut w = FrameWriter::new(b"ER");
             w.field(u32::from(code.code()));

@@ -8,11 +8,11 @@
 //! One message per text line, NMEA-like:
 //!
 //! ```text
-//! $HR,72.4,93,123456*ED\r\n
-//! ^ ^  ^          ^  ^
-//! | |  fields     |  line end: \n, optionally preceded by \r
-//! | tag           * and the CRC-8 (two upper-case hex digits) of the
-//! start                bytes between $ and *
+//! $HR,72.4,93,123456,830*5A\r\n
+//! ^ ^  ^              ^  ^
+//! | |  fields         |  line end: \n, optionally preceded by \r
+//! | tag               * and the CRC-8 (two upper-case hex digits) of the
+//! start                    bytes between $ and *
 //! ```
 //!
 //! Host to board:
@@ -27,10 +27,10 @@
 //! | frame | message |
 //! |---|---|
 //! | `$HI,1,0.1.0,4,1*0D` | [`DeviceMessage::Hello`]: protocol, firmware version, 3 or 4 light channels, pulse sensor fitted |
-//! | `$HR,72.4,93,123456*ED` | [`DeviceMessage::HeartRate`]: BPM (one decimal), quality 0-100, board time of the beat (ms) |
+//! | `$HR,72.4,93,123456,830*5A` | [`DeviceMessage::HeartRate`]: BPM (one decimal), quality 0-100, board time of the beat (ms), time since the previous beat (ms, 0 when not seen) |
 //! | `$PL,123400,512,530,601,688,702,650,590,545,520,511*56` | [`DeviceMessage::Pulse`]: board time of the first sample, then up to 10 samples 20 ms apart |
 //! | `$LT,255,120,0,0,200,1*3B` | [`DeviceMessage::Light`]: the light state, as `SL` |
-//! | `$NS*33` | [`DeviceMessage::NoSignal`]: no beat for 2.5 s |
+//! | `$NS,1*03` | [`DeviceMessage::NoSignal`]: no heart rate, and why: 0 lost, 1 no finger, 2 saturated, 3 movement, 4 irregular, 5 too weak |
 //! | `$ER,1*E2` | [`DeviceMessage::Error`]: 1 bad frame, 2 unsupported version, 3 sensor fault |
 //!
 //! (Each line ends with `\r\n`; a test checks every checksum in this table.)
@@ -76,7 +76,7 @@ pub use decoder::{Decoder, Frames, Stats};
 pub use encode::{BufferTooSmall, Line};
 pub use message::{
     DeviceHello, DeviceMessage, ErrorCode, FirmwareVersion, HeartRate, HostMessage, LightChannels,
-    LightState, MAX_PULSE_SAMPLES, MAX_QUALITY, PULSE_SAMPLE_PERIOD_MS, Pulse, Samples,
+    LightState, MAX_PULSE_SAMPLES, MAX_QUALITY, PULSE_SAMPLE_PERIOD_MS, Pulse, PulseIssue, Samples,
     VersionMismatch, check_version,
 };
 

@@ -115,6 +115,58 @@ impl core::fmt::Display for VersionMismatch {
 
 impl core::error::Error for VersionMismatch {}
 
+/// Why the board reports no heart rate (the field of `NoSignal`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PulseIssue {
+    /// No reason given (a board of an earlier version, or the pulse was
+    /// lost for no reason the board can name).
+    #[default]
+    Lost,
+    /// The sensor sees no pulsing finger: a flat or nearly flat signal.
+    NoFinger,
+    /// The signal sits at the end of the sensor's range much of the time.
+    Saturated,
+    /// Movement artefacts, or a signal with no steady rhythm in it.
+    Movement,
+    /// A pulse is there, but its beats are too irregular to follow.
+    Irregular,
+    /// A rhythm is there, but too weak next to the noise.
+    Weak,
+}
+
+impl PulseIssue {
+    /// Every issue, in code order.
+    pub const ALL: [PulseIssue; 6] = [
+        PulseIssue::Lost,
+        PulseIssue::NoFinger,
+        PulseIssue::Saturated,
+        PulseIssue::Movement,
+        PulseIssue::Irregular,
+        PulseIssue::Weak,
+    ];
+
+    /// Its number on the wire.
+    pub const fn code(self) -> u8 {
+        match self {
+            PulseIssue::Lost => 0,
+            PulseIssue::NoFinger => 1,
+            PulseIssue::Saturated => 2,
+            PulseIssue::Movement => 3,
+            PulseIssue::Irregular => 4,
+            PulseIssue::Weak => 5,
+        }
+    }
+
+    /// The issue with wire number `code`; unknown numbers (from a newer
+    /// board) are [`PulseIssue::Lost`].
+    pub fn from_code(code: u8) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|issue| issue.code() == code)
+            .unwrap_or(PulseIssue::Lost)
+    }
+}
+
 /// One heart-rate reading, sent after each detected beat.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct HeartRate {
@@ -127,6 +179,10 @@ pub struct HeartRate {
     /// Board time of the beat, milliseconds since the board started
     /// (wraps after 49 days).
     pub beat_ms: u32,
+    /// Time since the previous beat, in milliseconds; 0 when the previous
+    /// beat was not seen (the first beat after a gap, or a board of an
+    /// earlier version, which does not send it).
+    pub interval_ms: u16,
 }
 
 impl HeartRate {
@@ -280,15 +336,15 @@ impl HostMessage {
 pub enum DeviceMessage {
     /// `$HI,<protocol>,<major>.<minor>.<patch>,<3|4>,<0|1>`
     Hello(DeviceHello),
-    /// `$HR,<bpm with one decimal>,<quality>,<beat_ms>`
+    /// `$HR,<bpm with one decimal>,<quality>,<beat_ms>,<interval_ms>`
     HeartRate(HeartRate),
     /// `$PL,<first_ms>,<sample>,<sample>,...` (0 to 10 samples)
     Pulse(Pulse),
     /// `$LT,r,g,b,w,brightness,on`: the light state, after each change and
     /// on `Hello`.
     Light(LightState),
-    /// `$NS`: no beat for 2.5 s; the heart-rate reading is gone.
-    NoSignal,
+    /// `$NS,<issue>`: the heart-rate reading is gone, and why.
+    NoSignal(PulseIssue),
     /// `$ER,<code>`
     Error { code: ErrorCode },
 }

@@ -84,11 +84,12 @@ fn documented_examples_decode() {
             }),
         ),
         (
-            "$HR,72.4,93,123456*ED",
+            "$HR,72.4,93,123456,830*5A",
             DeviceMessage::HeartRate(HeartRate {
                 bpm_tenths: 724,
                 quality: 93,
                 beat_ms: 123_456,
+                interval_ms: 830,
             }),
         ),
         (
@@ -99,7 +100,7 @@ fn documented_examples_decode() {
             }),
         ),
         ("$LT,255,120,0,0,200,1*3B", DeviceMessage::Light(light)),
-        ("$NS*33", DeviceMessage::NoSignal),
+        ("$NS,1*03", DeviceMessage::NoSignal(PulseIssue::NoFinger)),
         (
             "$ER,1*E2",
             DeviceMessage::Error {
@@ -182,7 +183,7 @@ fn truncated_frames_are_refused() {
     for message in device_messages() {
         let line = message.encode();
         let bytes = line.as_bytes();
-        let next = DeviceMessage::NoSignal.encode();
+        let next = DeviceMessage::NoSignal(PulseIssue::Movement).encode();
         // Cut before the `\r\n`: a line end right after the cut, or the next
         // frame's `$`, ends it.
         for cut in 0..bytes.len() - 2 {
@@ -201,9 +202,12 @@ fn truncated_frames_are_refused() {
             assert_eq!(
                 decoded,
                 if expected_error {
-                    vec![Err(DecodeError::Interrupted), Ok(DeviceMessage::NoSignal)]
+                    vec![
+                        Err(DecodeError::Interrupted),
+                        Ok(DeviceMessage::NoSignal(PulseIssue::Movement)),
+                    ]
                 } else {
-                    vec![Ok(DeviceMessage::NoSignal)]
+                    vec![Ok(DeviceMessage::NoSignal(PulseIssue::Movement))]
                 },
                 "{with_next:?}"
             );
@@ -241,12 +245,19 @@ fn over_long_lines_are_refused_and_the_next_frame_decodes() {
     let mut stream = b"$HR,".to_vec();
     stream.extend(std::iter::repeat_n(b'7', 500));
     stream.extend_from_slice(b"\r\n");
-    stream.extend_from_slice(DeviceMessage::NoSignal.encode().as_bytes());
+    stream.extend_from_slice(
+        DeviceMessage::NoSignal(PulseIssue::Movement)
+            .encode()
+            .as_bytes(),
+    );
     let mut decoder = Decoder::<DeviceMessage>::new();
     let got: Vec<_> = decoder.feed(&stream).collect();
     assert_eq!(
         got,
-        vec![Err(DecodeError::TooLong), Ok(DeviceMessage::NoSignal)]
+        vec![
+            Err(DecodeError::TooLong),
+            Ok(DeviceMessage::NoSignal(PulseIssue::Movement))
+        ]
     );
     let stats = decoder.stats();
     assert_eq!((stats.frames, stats.rejected), (1, 1));
@@ -282,14 +293,18 @@ fn resynchronises_after_garbage() {
 #[test]
 fn garbage_and_legacy_lines_are_skipped_and_counted() {
     let mut stream = b"72\r\n73\r\nHeart-Beat Found\r\n".to_vec();
-    stream.extend_from_slice(DeviceMessage::NoSignal.encode().as_bytes());
+    stream.extend_from_slice(
+        DeviceMessage::NoSignal(PulseIssue::Movement)
+            .encode()
+            .as_bytes(),
+    );
     stream.extend_from_slice(b"$$HR,1*00\r\n$HR,\x00\r\n");
     let mut decoder = Decoder::<DeviceMessage>::new();
     let got: Vec<_> = decoder.feed(&stream).collect();
     assert_eq!(
         got,
         vec![
-            Ok(DeviceMessage::NoSignal),
+            Ok(DeviceMessage::NoSignal(PulseIssue::Movement)),
             Err(DecodeError::Interrupted),
             Err(DecodeError::BadChecksum {
                 expected: crc8(b"HR,1"),
@@ -315,7 +330,9 @@ fn typed_errors_for_bad_fields_and_tags() {
         ("XX", UnknownTag),
         ("", UnknownTag),
         ("SL,1,2,3,4,5,1", UnknownTag), // a host tag in the device direction
-        ("NS,", WrongFieldCount),
+        ("NS,", BadField { index: 0 }),
+        ("NS,1,2", WrongFieldCount),
+        ("HR,72.4,93,1,65536", BadField { index: 3 }),
         ("ER", WrongFieldCount),
         ("ER,1,2", WrongFieldCount),
         ("ER,256", BadField { index: 0 }),
@@ -373,11 +390,12 @@ fn lower_case_checksum_is_refused() {
         bpm_tenths: 724,
         quality: 93,
         beat_ms: 123_456,
+        interval_ms: 830,
     })
     .encode();
-    assert_eq!(line.as_str(), "$HR,72.4,93,123456*ED\r\n");
+    assert_eq!(line.as_str(), "$HR,72.4,93,123456,830*5A\r\n");
     assert_eq!(
-        DeviceMessage::decode(b"$HR,72.4,93,123456*ed"),
+        DeviceMessage::decode(b"$HR,72.4,93,123456,830*5a"),
         Err(DecodeError::MalformedChecksum)
     );
 }
@@ -389,8 +407,36 @@ fn whole_bpm_is_accepted_from_a_hand_typed_frame() {
         Ok(DeviceMessage::HeartRate(HeartRate {
             bpm_tenths: 720,
             quality: 93,
-            beat_ms: 1
+            beat_ms: 1,
+            interval_ms: 0,
         }))
+    );
+}
+
+#[test]
+fn frames_of_the_first_boards_still_decode() {
+    // Before beat intervals and no-signal reasons were sent.
+    assert_eq!(
+        DeviceMessage::decode(b"$HR,72.4,93,123456*ED"),
+        Ok(DeviceMessage::HeartRate(HeartRate {
+            bpm_tenths: 724,
+            quality: 93,
+            beat_ms: 123_456,
+            interval_ms: 0,
+        }))
+    );
+    assert_eq!(
+        DeviceMessage::decode(b"$NS*33"),
+        Ok(DeviceMessage::NoSignal(PulseIssue::Lost))
+    );
+    // A reason from a newer board that this one does not know.
+    assert_eq!(
+        DeviceMessage::decode(&frame("NS,99")),
+        Ok(DeviceMessage::NoSignal(PulseIssue::Lost))
+    );
+    assert_eq!(
+        DeviceMessage::decode(&frame("HR,72.4,93,1,830,5")),
+        Err(DecodeError::WrongFieldCount)
     );
 }
 

@@ -46,14 +46,16 @@ fn device_message() -> impl Strategy<Value = DeviceMessage> {
             })
         },
     );
-    let heart_rate =
-        (any::<u16>(), 0..=MAX_QUALITY, any::<u32>()).prop_map(|(bpm_tenths, quality, beat_ms)| {
+    let heart_rate = (any::<u16>(), 0..=MAX_QUALITY, any::<u32>(), any::<u16>()).prop_map(
+        |(bpm_tenths, quality, beat_ms, interval_ms)| {
             DeviceMessage::HeartRate(HeartRate {
                 bpm_tenths,
                 quality,
                 beat_ms,
+                interval_ms,
             })
-        });
+        },
+    );
     let pulse = (
         any::<u32>(),
         proptest::collection::vec(any::<u16>(), 0..=MAX_PULSE_SAMPLES),
@@ -69,7 +71,7 @@ fn device_message() -> impl Strategy<Value = DeviceMessage> {
         heart_rate,
         pulse,
         light().prop_map(DeviceMessage::Light),
-        Just(DeviceMessage::NoSignal),
+        (0..6u8).prop_map(|code| DeviceMessage::NoSignal(PulseIssue::from_code(code))),
         any::<u8>().prop_map(|code| DeviceMessage::Error {
             code: ErrorCode::from_code(code)
         }),

@@ -59,16 +59,19 @@ pub fn device_messages() -> Vec<DeviceMessage> {
             bpm_tenths: 724,
             quality: 93,
             beat_ms: 123_456,
+            interval_ms: 830,
         }),
         DeviceMessage::HeartRate(HeartRate {
             bpm_tenths: 0,
             quality: 0,
             beat_ms: 0,
+            interval_ms: 0,
         }),
         DeviceMessage::HeartRate(HeartRate {
             bpm_tenths: u16::MAX,
             quality: 100,
             beat_ms: u32::MAX,
+            interval_ms: u16::MAX,
         }),
         DeviceMessage::Pulse(Pulse {
             first_ms: 123_400,
@@ -88,7 +91,8 @@ pub fn device_messages() -> Vec<DeviceMessage> {
         }),
         DeviceMessage::Light(LIGHT),
         DeviceMessage::Light(LightState::default()),
-        DeviceMessage::NoSignal,
+        DeviceMessage::NoSignal(PulseIssue::Lost),
+        DeviceMessage::NoSignal(PulseIssue::Saturated),
         DeviceMessage::Error {
             code: ErrorCode::BadFrame,
         },

@@ -1,0 +1,136 @@
+//! The synthetic cases: the firmware core's own generator, whose beat
+//! times are known exactly, in the shapes real signals take (a diastolic
+//! wave at 90% of the systolic peak, saturated tops, changing amplitude,
+//! movement) from 40 to 200 BPM, each starting with three seconds of "no
+//! finger" so that the time to lock is measured; and signals with no pulse
+//! in them (flat lines, white and band-limited noise, a saturated sensor),
+//! which must give no rate at all.
+
+use rig_firmware_core::pulse::SAMPLE_RATE_HZ;
+use rig_firmware_core::synth::{Ppg, PpgConfig, Rng};
+
+use crate::recording::{Expect, Kind, Recording};
+
+/// Seconds of each case, and of the "no finger" lead-in.
+const SECONDS: u32 = 90;
+const LEAD_IN_MS: u32 = 3000;
+
+/// Rates the diastolic-wave case runs at.
+pub const RATES: [f32; 8] = [40.0, 60.0, 80.0, 100.0, 120.0, 150.0, 180.0, 200.0];
+
+/// Every synthetic case.
+pub fn all() -> Vec<Recording> {
+    let mut cases = Vec::new();
+    for bpm in RATES {
+        cases.push(pulse(
+            &format!("synth-{bpm:.0}bpm-diastolic-90%"),
+            PpgConfig {
+                diastolic: 0.9,
+                jitter: 0.02,
+                ..PpgConfig::at_bpm(bpm)
+            },
+            bpm as u32,
+        ));
+    }
+    cases.push(pulse(
+        "synth-75bpm-saturated-tops",
+        PpgConfig {
+            ceiling: 640.0,
+            amplitude: 320.0,
+            ..PpgConfig::at_bpm(75.0)
+        },
+        75,
+    ));
+    cases.push(pulse(
+        "synth-95bpm-changing-size",
+        PpgConfig {
+            amplitude_variation: 0.25,
+            diastolic: 0.6,
+            breathing: 0.25,
+            jitter: 0.03,
+            ..PpgConfig::at_bpm(95.0)
+        },
+        95,
+    ));
+    cases.push(pulse(
+        "synth-65bpm-movement",
+        PpgConfig {
+            motion_per_minute: 4.0,
+            ..PpgConfig::at_bpm(65.0)
+        },
+        65,
+    ));
+    cases.push(nothing("flat-no-finger", |_, _| 20.0));
+    cases.push(nothing("flat-saturated", |_, _| 1023.0));
+    cases.push(nothing("white-noise", |_, rng| {
+        512.0 + 40.0 * rng.gaussian()
+    }));
+    cases.push(band_limited("band-limited-noise-100hz", 100));
+    cases.push(band_limited("band-limited-noise-10hz", 10));
+    cases
+}
+
+/// A pulse from the generator after the lead-in, with its true beats.
+fn pulse(name: &str, config: PpgConfig, seed: u32) -> Recording {
+    let lead_in = (LEAD_IN_MS * SAMPLE_RATE_HZ / 1000) as usize;
+    let mut rng = Rng::new(seed);
+    let mut samples: Vec<u16> = (0..lead_in)
+        .map(|_| (20.0 + 2.0 * rng.gaussian()).round().clamp(0.0, 1023.0) as u16)
+        .collect();
+    let mut ppg = Ppg::new(config, seed);
+    let mut beats_ms = Vec::new();
+    let mut beats = ppg.beats();
+    while samples.len() < (SECONDS * SAMPLE_RATE_HZ) as usize {
+        samples.push(ppg.next_sample());
+        if ppg.beats() != beats {
+            beats = ppg.beats();
+            beats_ms.push(samples.len() as f64 * 1000.0 / f64::from(SAMPLE_RATE_HZ));
+        }
+    }
+    Recording {
+        name: name.into(),
+        kind: Kind::Synthetic,
+        source: "firmware core synth".into(),
+        reference: "the generator's own beats".into(),
+        samples,
+        beats_ms,
+        quality: Vec::new(),
+        onset_ms: LEAD_IN_MS,
+        expect: Expect::Rate,
+    }
+}
+
+/// A signal without a pulse: `f(sample index, rng)` for every sample.
+fn nothing(name: &str, f: impl Fn(usize, &mut Rng) -> f32) -> Recording {
+    let mut rng = Rng::new(7);
+    let samples = (0..(SECONDS * SAMPLE_RATE_HZ) as usize)
+        .map(|i| f(i, &mut rng).round().clamp(0.0, 1023.0) as u16)
+        .collect();
+    Recording {
+        name: name.into(),
+        kind: Kind::Synthetic,
+        source: "no pulse".into(),
+        reference: "none: no rate expected".into(),
+        samples,
+        beats_ms: Vec::new(),
+        quality: Vec::new(),
+        onset_ms: 0,
+        expect: Expect::Nothing,
+    }
+}
+
+/// Gaussian noise drawn at `rate_hz` and interpolated to 500 Hz: slow
+/// noise, the way a moving finger or a loose sensor looks.
+fn band_limited(name: &str, rate_hz: u32) -> Recording {
+    let mut rng = Rng::new(rate_hz);
+    let points: Vec<f32> = (0..=SECONDS * rate_hz)
+        .map(|_| 512.0 + 100.0 * rng.gaussian())
+        .collect();
+    let mut recording = nothing(name, |_, _| 0.0);
+    recording.source = format!("Gaussian noise at {rate_hz} Hz, interpolated");
+    recording.samples = rig_sim::resample(&points, rate_hz as f32);
+    recording
+        .samples
+        .truncate((SECONDS * SAMPLE_RATE_HZ) as usize);
+    recording
+}
