@@ -12,8 +12,12 @@
 //!   everything the product needs is present (what `.ci/run` asserts).
 //! - `build`: release build of the web app and the server.
 //! - `bench [OPTIONS]`: the load generator (see `bench.rs`).
+//! - `hr-eval`: install neurokit2 if it is missing (only that), fetch the
+//!   reference heart-rate recordings once, and score the board's pulse
+//!   detector on them; fails when a target is missed (see `hr_eval.rs`).
 
 mod bench;
+mod hr_eval;
 mod postgres;
 // The backend's table of what each feature needs (GStreamer elements,
 // programs): std-only, so the setup compiles it before GStreamer exists.
@@ -38,6 +42,7 @@ fn main() -> std::process::ExitCode {
         "serve" => serve(&rest),
         "test" => testrun::test(),
         "bench" => bench::main(rest),
+        "hr-eval" => hr_eval::main(&rest),
         "help" | "--help" | "-h" => {
             println!("{}", HELP);
             Ok(())
@@ -55,7 +60,7 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-const HELP: &str = "usage: cargo xtask <serve [-- FLAGS] | test | setup [serve|test] [--check] | build | bench [OPTIONS]>";
+const HELP: &str = "usage: cargo xtask <serve [-- FLAGS] | test | setup [serve|test] [--check] | build | bench [OPTIONS] | hr-eval>";
 
 /// The repository root (the parent of this crate's folder).
 pub fn root() -> PathBuf {

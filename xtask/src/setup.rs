@@ -3,9 +3,12 @@
 //! PostgreSQL), the wasm32 target (and for tests the board firmware's
 //! thumbv7em target), Trunk, `wasm-bindgen-cli` at exactly the
 //! version in Cargo.lock, `wasm-opt` from the npm package `binaryen`
-//! (Debian's is too old and produces broken wasm), and the e2e node
-//! packages. Everything comes from the package registries; no step
-//! downloads a prebuilt binary from elsewhere.
+//! (Debian's is too old and produces broken wasm), and for the tests the
+//! e2e node packages and two Python virtual environments from PyPI
+//! (schemathesis; neurokit2 for the heart-rate reference, which
+//! [`ensure_hr_venv`] installs alone for `cargo xtask hr-eval`).
+//! Everything comes from the package registries; no step downloads a
+//! prebuilt binary from elsewhere.
 //!
 //! A Debian package counts as installed only when dpkg says so exactly
 //! ([`is_installed`]); after installing, the setup checks that everything
@@ -30,6 +33,9 @@ const TRUNK_VERSION: &str = "0.22.1";
 const BINARYEN_VERSION: &str = "132.0.0";
 /// schemathesis (PyPI) version, for the API fuzz of the tests.
 pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+/// neurokit2 (PyPI) version: the reference beats of `cargo xtask hr-eval`
+/// (`xtask/hr_reference.py`), in their own virtual environment.
+pub const NEUROKIT2_VERSION: &str = "0.3.0";
 
 /// What the installation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +196,72 @@ fn system_tools(purpose: Purpose, tools: &Tools) -> Result<()> {
     if purpose == Purpose::Test {
         timed("e2e npm packages", || e2e_packages(tools))?;
         timed("schemathesis (PyPI)", || schemathesis(tools))?;
+        timed("neurokit2 (PyPI, hr-venv)", || neurokit2(tools))?;
+    }
+    Ok(())
+}
+
+/// Installs only the heart-rate reference's virtual environment (what
+/// `cargo xtask hr-eval` needs, without the rest of the test setup).
+pub fn ensure_hr_venv() -> Result<Tools> {
+    let tools = Tools::new();
+    timed("neurokit2 (PyPI, hr-venv)", || neurokit2(&tools))?;
+    Ok(tools)
+}
+
+/// The heart-rate reference's virtual environment (neurokit2).
+pub fn hr_venv() -> PathBuf {
+    tools_dir().join("hr-venv")
+}
+
+/// The Python of [`hr_venv`].
+pub fn hr_python() -> PathBuf {
+    hr_venv().join("bin/python")
+}
+
+/// neurokit2's version in [`hr_venv`], if it imports there.
+fn neurokit2_version() -> Option<String> {
+    output(Command::new(hr_python()).args(["-c", "import neurokit2; print(neurokit2.__version__)"]))
+}
+
+/// Whether neurokit2 [`NEUROKIT2_VERSION`] imports from [`hr_venv`].
+/// Importing it takes seconds, so a success is remembered for the rest of
+/// the run (the install step and the check of needs then import once).
+fn has_neurokit2() -> bool {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static FOUND: AtomicBool = AtomicBool::new(false);
+    if FOUND.load(Ordering::Relaxed) {
+        return true;
+    }
+    let found = neurokit2_version().as_deref() == Some(NEUROKIT2_VERSION);
+    FOUND.store(found, Ordering::Relaxed);
+    found
+}
+
+/// neurokit2 in its own virtual environment in the tools folder (apart
+/// from schemathesis's: their dependencies need not agree).
+fn neurokit2(tools: &Tools) -> Result<()> {
+    if has_neurokit2() {
+        return Ok(());
+    }
+    let venv = hr_venv();
+    if !venv.join("bin/pip").is_file() {
+        let mut python = tools.command("python3");
+        python.args(["-m", "venv"]).arg(&venv);
+        status(&mut python)?;
+    }
+    let mut pip = Command::new(venv.join("bin/pip"));
+    pip.args(["install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("neurokit2=={NEUROKIT2_VERSION}"));
+    status(&mut pip)?;
+    if !has_neurokit2() {
+        bail!(
+            "neurokit2 {NEUROKIT2_VERSION} was installed in {} but it imports as {}",
+            venv.display(),
+            neurokit2_version()
+                .as_deref()
+                .unwrap_or("nothing (the import fails)")
+        );
     }
     Ok(())
 }
@@ -367,6 +439,12 @@ fn check_needs(purpose: Purpose, tools: &Tools) -> Result<()> {
             problems.push(format!(
                 "the tests need schemathesis {SCHEMATHESIS_VERSION} (PyPI) in {}",
                 tools_dir().join("venv").display()
+            ));
+        }
+        if !has_neurokit2() {
+            problems.push(format!(
+                "the heart-rate reference needs neurokit2 {NEUROKIT2_VERSION} (PyPI) in {}",
+                hr_venv().display()
             ));
         }
         if let Err(err) = crate::postgres::bin_dir() {

@@ -11,20 +11,23 @@
 //!    systolic one even where its peak is nearly as tall.
 //! 2. **Rhythm.** The slope, decimated to 50 Hz and clamped against
 //!    artefacts, fills a 5-second window whose normalised autocorrelation
-//!    is computed one lag per sample (lags 0.24 to 1.6 s). Its strongest
-//!    peak, moved to the shortest lag that is nearly as strong (so a
-//!    multiple of the period is never taken for it), is the beat period;
-//!    the peak's height says how periodic the signal is. Noise, even slow
-//!    band-limited noise, has no strong peak, so it never gets a period,
-//!    and without a period there are no beats.
+//!    is computed one lag per sample (lags 20 ms to 2 s). Its strongest
+//!    peak between 0.24 and 2 s, moved to the shortest lag that is nearly
+//!    as strong (so a multiple of the period is never taken for it), is the
+//!    beat period; the peak's height, and how deep the autocorrelation dips
+//!    before it, say how periodic the signal is. Noise, even slow
+//!    band-limited noise or drift, has no strong peak, so it never gets a
+//!    period, and without a period there are no beats.
 //! 3. **Beats.** Each excursion of the slope above an adaptive threshold is
 //!    a candidate at its steepest point. A candidate becomes a beat only if
 //!    it is the steepest within half a period either side (decided half a
-//!    period later), so a secondary wave is never a beat. Candidates at the
-//!    sensor's rails (clipped) and far steeper than recent beats
-//!    (movement) are dropped.
+//!    period later), so a secondary wave is never a beat. Candidates in,
+//!    into or just out of a long stretch at the sensor's rails (longer
+//!    than a pulse's clipped top), steps, and candidates far steeper than
+//!    recent beats (movement) are dropped.
 //! 4. **Rate and quality.** The rate is 60 000 over the median of the last
-//!    eight plausible intervals (within 0.6 to 1.5 periods). The quality is
+//!    eight plausible intervals (within 0.6 to 1.5 periods, and within 30%
+//!    of the recent median: a missed or an extra beat is left out). The quality is
 //!    the worst of: periodicity, the beats' rate agreeing with the period,
 //!    the intervals' regularity, the share of clipped samples, and the
 //!    pulse's size next to the raw noise (estimated from second
@@ -60,8 +63,8 @@ const WEAK_AMPLITUDE: f32 = 40.0;
 
 /// Pulse (peak to peak) over raw noise (standard deviation) below which
 /// there is no reading, and at which quality is full.
-const MIN_SNR: f32 = 4.0;
-const GOOD_SNR: f32 = 12.0;
+const MIN_SNR: f32 = 2.0;
+const GOOD_SNR: f32 = 6.0;
 
 /// Weight per sample of the noise estimate: a half-second time constant.
 const NOISE: f32 = 1.0 / 250.0;
@@ -72,6 +75,13 @@ const SECOND_DIFFERENCE_PER_SIGMA: f32 = 1.954;
 /// Raw values at or beyond these are at the sensor's rails (clipped).
 const CLIP_LOW: u16 = 3;
 const CLIP_HIGH: u16 = 1020;
+
+/// A stretch at a rail this long (150 ms) is no pulse's clipped top.
+const LONG_CLIP: u16 = 75;
+
+/// How long after a long clipped stretch slopes are still spoilt (200 ms:
+/// the filters' delay and the way out of the rail).
+const AFTER_CLIP: u16 = 100;
 
 /// Share of clipped samples over about two seconds that means "saturated".
 const SATURATED: f32 = 0.3;
@@ -89,15 +99,19 @@ const DECIMATE: u32 = 10;
 const WINDOW: usize = 256;
 
 /// Shortest and longest period looked for, in 50 Hz samples (0.24 s, 250
-/// BPM; 1.6 s, 37.5 BPM).
+/// BPM; 2 s, 30 BPM).
 const MIN_LAG: usize = 12;
-const MAX_LAG: usize = 80;
+const MAX_LAG: usize = 100;
 
 /// Autocorrelation peak height below which the signal has no rhythm.
-const PERIODIC: f32 = 0.4;
+const PERIODIC: f32 = 0.3;
+
+/// How far the autocorrelation must dip below the period's peak, beyond
+/// the peak's own height being counted, for the peak to count in full.
+const PROMINENCE: f32 = 0.3;
 
 /// Height that earns full marks for periodicity.
-const CLEARLY_PERIODIC: f32 = 0.75;
+const CLEARLY_PERIODIC: f32 = 0.6;
 
 /// Relative difference between the beats' median interval and the period
 /// at which quality reaches 0.
@@ -118,10 +132,13 @@ const THRESHOLD: f32 = 0.3;
 const ARTEFACT: f32 = 3.5;
 
 /// A slope peak this many times the mean absolute slope is a step.
-const STEP: f32 = 1000.0;
+const STEP: f32 = 40.0;
 
 /// Steepest candidates whose median is the typical beat.
 const TYPICAL: usize = 5;
+
+/// How long the last period stands in while the rhythm is unsure.
+const HOLD_PERIOD_MS: u32 = 3000;
 
 /// Candidates remembered, for deciding within half a period.
 const CANDIDATES: usize = 24;
@@ -165,7 +182,7 @@ struct Rhythm {
     window: [f32; WINDOW],
     /// Index of the oldest sample in `window`.
     next: usize,
-    /// Normalised autocorrelation per lag, `0..=MAX_LAG + 1`.
+    /// Normalised autocorrelation per lag, `1..=MAX_LAG + 1` (0 unused).
     r: [f32; MAX_LAG + 2],
     /// The lag computed at the next sample.
     lag: usize,
@@ -180,7 +197,7 @@ impl Rhythm {
             window: [0.0; WINDOW],
             next: 0,
             r: [0.0; MAX_LAG + 2],
-            lag: MIN_LAG - 1,
+            lag: 1,
             period_ms: None,
             strength: 0.0,
         }
@@ -206,7 +223,7 @@ impl Rhythm {
         self.r[lag] = if energy > 1e-6 { product / energy } else { 0.0 };
         self.lag += 1;
         if self.lag > MAX_LAG + 1 {
-            self.lag = MIN_LAG - 1;
+            self.lag = 1;
             self.find_period();
         }
     }
@@ -244,8 +261,12 @@ impl Rhythm {
         } else {
             0.0
         };
-        self.strength = b;
-        self.period_ms = (b >= PERIODIC)
+        // A beat's slope swings from steep rise to fall within a period,
+        // so its autocorrelation dips deep before the period's peak; a
+        // slow drift keeps it high at every short lag, with no dip.
+        let valley = self.r[1..best].iter().copied().fold(f32::MAX, f32::min);
+        self.strength = libm::fminf(b, b - valley - PROMINENCE);
+        self.period_ms = (self.strength >= PERIODIC)
             .then(|| (best as f32 + offset) * (DECIMATE * 1000 / SAMPLE_RATE_HZ) as f32);
     }
 
@@ -275,8 +296,11 @@ pub struct PulseDetector {
     /// the raw noise level (a smooth pulse has almost none).
     previous: [f32; 2],
     noise: f32,
-    /// The raw sample a few samples back was at a rail.
-    clipped_recently: u8,
+    /// Samples the raw signal has been at a rail without a break.
+    clip_run: u16,
+    /// Samples since a long clipped stretch (see [`LONG_CLIP`]) ended, up
+    /// to [`AFTER_CLIP`]; 0 while one lasts.
+    since_long_clip: u16,
     decimate_sum: f32,
     decimate_count: u32,
     rhythm: Rhythm,
@@ -292,8 +316,18 @@ pub struct PulseDetector {
     last_beat_ms: Option<u32>,
     intervals: [u32; INTERVALS],
     interval_count: usize,
+    /// Intervals in a row left out of the rate as outliers.
+    outliers: u8,
     /// When the last movement artefact was seen.
     movement_ms: Option<u32>,
+    /// Highest and lowest low-passed value since the last beat, and their
+    /// difference over the last whole beat: the pulse's size for the
+    /// signal-to-noise ratio.
+    cycle_max: f32,
+    cycle_min: f32,
+    pulse_size: f32,
+    /// The last period the rhythm found, and when.
+    held_period: Option<(f32, u32)>,
     /// When the last beat was reported.
     reported_ms: Option<u32>,
     issue: Option<PulseIssue>,
@@ -322,7 +356,8 @@ impl PulseDetector {
             clipped_share: 0.0,
             previous: [0.0; 2],
             noise: 0.0,
-            clipped_recently: 0,
+            clip_run: 0,
+            since_long_clip: AFTER_CLIP,
             decimate_sum: 0.0,
             decimate_count: 0,
             rhythm: Rhythm::new(),
@@ -339,7 +374,12 @@ impl PulseDetector {
             last_beat_ms: None,
             intervals: [0; INTERVALS],
             interval_count: 0,
+            outliers: 0,
             movement_ms: None,
+            cycle_max: f32::MIN,
+            cycle_min: f32::MAX,
+            pulse_size: 0.0,
+            held_period: None,
             reported_ms: None,
             issue: Some(PulseIssue::NoFinger),
             now_ms: 0,
@@ -362,13 +402,19 @@ impl PulseDetector {
     }
 
     #[doc(hidden)]
-    pub fn debug_state(&self) -> (f32, usize, Option<u32>, usize) {
-        (
+    pub fn debug_state(&self) -> [f32; 5] {
+        let median = if self.interval_count >= 2 {
+            self.median_interval()
+        } else {
+            0.0
+        };
+        [
+            self.pulse_size,
+            self.noise / SECOND_DIFFERENCE_PER_SIGMA,
+            median,
+            self.interval_count as f32,
             self.typical(),
-            self.interval_count,
-            self.last_beat_ms,
-            self.candidates.iter().filter(|c| !c.decided).count(),
-        )
+        ]
     }
 
     /// How periodic the signal is: the height of the autocorrelation peak
@@ -407,16 +453,23 @@ impl PulseDetector {
         self.noise += NOISE * (libm::fabsf(second_difference) - self.noise);
         // Both rails spoil a beat; only the top one means "saturated" (a
         // sensor reading nothing sits at the bottom: no finger).
+        self.cycle_max = libm::fmaxf(self.cycle_max, self.low2);
+        self.cycle_min = libm::fminf(self.cycle_min, self.low2);
         let clipped = raw <= CLIP_LOW || raw >= CLIP_HIGH;
         let saturated = f32::from(u8::from(raw >= CLIP_HIGH));
         self.clipped_share += TWO_SECONDS * (saturated - self.clipped_share);
-        // The filters delay the slope by about 25 ms: a sample is clipped
-        // for the slope if the raw signal was within that.
-        self.clipped_recently = if clipped {
-            20
+        // A pulse may touch a rail at its top for a few tens of ms and is
+        // still a beat (its rise is intact); a longer stretch at a rail is
+        // no pulse, and the slopes into and out of it are no beats.
+        if clipped {
+            self.clip_run = self.clip_run.saturating_add(1);
+            if self.clip_run >= LONG_CLIP {
+                self.since_long_clip = 0;
+            }
         } else {
-            self.clipped_recently.saturating_sub(1)
-        };
+            self.clip_run = 0;
+            self.since_long_clip = self.since_long_clip.saturating_add(1).min(AFTER_CLIP);
+        }
 
         // Rhythm, at 50 Hz, clamped against steps and spikes.
         self.decimate_sum += slope;
@@ -429,6 +482,9 @@ impl PulseDetector {
             self.decimate_count = 0;
         }
         self.rhythm.step();
+        if let Some(period) = self.rhythm.period_ms {
+            self.held_period = Some((period, now_ms));
+        }
 
         // Candidates: the peak of each excursion above the threshold.
         // The typical beat sets the bar once several beats agree on it.
@@ -467,10 +523,21 @@ impl PulseDetector {
     }
 
     /// Whether the slope peak just found cannot be a beat: the raw signal
-    /// was at a rail, or the slope is a step (a finger put down, a jolt)
-    /// far beyond anything in the last seconds.
+    /// is in or just out of a long stretch at a rail, is heading into one,
+    /// or the slope is a step (a finger put down, a jolt) far beyond
+    /// anything in the last seconds.
     fn spoilt(&self) -> bool {
-        self.clipped_recently > 0 || self.slope > STEP * self.slope_scale
+        self.since_long_clip < AFTER_CLIP
+            || self.clip_run >= LONG_CLIP / 2
+            || self.slope > STEP * self.slope_scale
+    }
+
+    /// The beat period: the rhythm's, or while it is briefly unsure (a
+    /// rate changing faster than its window follows), the last one it had,
+    /// for up to [`HOLD_PERIOD_MS`].
+    fn period(&self) -> Option<f32> {
+        let (period, at) = self.held_period?;
+        (self.now_ms.wrapping_sub(at) <= HOLD_PERIOD_MS).then_some(period)
     }
 
     /// Peak to peak of the low-passed signal over about two seconds.
@@ -480,7 +547,7 @@ impl PulseDetector {
 
     /// Decides every candidate that is now half a period old.
     fn decide(&mut self) -> Option<Beat> {
-        let Some(period) = self.rhythm.period_ms else {
+        let Some(period) = self.period() else {
             return None;
         };
         let half = (period / 2.0) as u32;
@@ -530,19 +597,43 @@ impl PulseDetector {
         {
             return None;
         }
+        if self.cycle_max >= self.cycle_min {
+            self.pulse_size = self.cycle_max - self.cycle_min;
+        }
+        self.cycle_max = f32::MIN;
+        self.cycle_min = f32::MAX;
+        // An interval far from the recent ones is a missed or an extra beat
+        // (noise, movement): it is left out of the rate. If the rate has
+        // really changed, a few such intervals in a row start afresh.
+        let expected = if self.interval_count >= 3 {
+            self.median_interval()
+        } else {
+            period
+        };
         let interval = self
             .last_beat_ms
             .map(|last| candidate.at_ms.wrapping_sub(last))
             .filter(|&i| {
                 let i = i as f32;
-                i >= 0.6 * period && i <= 1.5 * period
+                i >= 0.6 * period && i <= 1.5 * period && i >= 0.7 * expected && i <= 1.4 * expected
             });
+        let measured = self.last_beat_ms.is_some();
         self.last_beat_ms = Some(candidate.at_ms);
-        let interval = interval?;
+        let Some(interval) = interval else {
+            if measured {
+                self.outliers += 1;
+                if self.outliers >= 3 {
+                    self.interval_count = 0;
+                    self.outliers = 0;
+                }
+            }
+            return None;
+        };
+        self.outliers = 0;
         self.intervals.copy_within(1.., 0);
         self.intervals[INTERVALS - 1] = interval;
         self.interval_count = (self.interval_count + 1).min(INTERVALS);
-        if self.interval_count < 3 {
+        if self.interval_count < 2 {
             return None;
         }
         let median = self.median_interval();
@@ -602,7 +693,7 @@ impl PulseDetector {
         // White noise, filtered, looks like a fast rhythm; it is told apart
         // by its size next to the raw noise.
         let noise_sigma = libm::fmaxf(self.noise / SECOND_DIFFERENCE_PER_SIGMA, 0.5);
-        let snr = self.amplitude() / noise_sigma;
+        let snr = self.pulse_size / noise_sigma;
         let clean = (snr - MIN_SNR) / (GOOD_SNR - MIN_SNR);
         let worst = libm::fminf(
             libm::fminf(periodic, agreement),
@@ -622,7 +713,7 @@ impl PulseDetector {
         }
         let reading = reported
             || self.reported_ms.is_some_and(|at| {
-                let allowed = self.rhythm.period_ms.map_or(0.0, |p| 2.0 * p).max(2000.0);
+                let allowed = self.period().map_or(0.0, |p| 2.0 * p).max(2000.0);
                 (now.wrapping_sub(at) as f32) < allowed
             });
         if reading {
@@ -639,7 +730,7 @@ impl PulseDetector {
             PulseIssue::NoFinger
         } else if moved {
             PulseIssue::Movement
-        } else if self.rhythm.period_ms.is_none() {
+        } else if self.period().is_none() {
             if self.amplitude() < WEAK_AMPLITUDE {
                 PulseIssue::Weak
             } else {
@@ -650,6 +741,7 @@ impl PulseDetector {
         });
         if self.issue == Some(PulseIssue::NoFinger) && self.rhythm.strength > 0.0 {
             self.rhythm.clear();
+            self.held_period = None;
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The synthetic cases: the firmware core's own generator, whose beat
 //! times are known exactly, in the shapes real signals take (a diastolic
-//! wave at 90% of the systolic peak, saturated tops, changing amplitude,
-//! movement) from 40 to 200 BPM, each starting with three seconds of "no
+//! wave at 90% of the systolic peak, heavy noise with drift, saturated
+//! tops, changing amplitude, movement) from 40 to 200 BPM, each starting with three seconds of "no
 //! finger" so that the time to lock is measured; and signals with no pulse
 //! in them (flat lines, white and band-limited noise, a saturated sensor),
 //! which must give no rate at all.
@@ -30,6 +30,19 @@ pub fn all() -> Vec<Recording> {
                 ..PpgConfig::at_bpm(bpm)
             },
             bpm as u32,
+        ));
+    }
+    for bpm in [40.0, 120.0] {
+        cases.push(pulse(
+            &format!("synth-{bpm:.0}bpm-noisy-drifting"),
+            PpgConfig {
+                amplitude: 150.0,
+                noise: 15.0,
+                drift: 100.0,
+                drift_period_s: 6.0,
+                ..PpgConfig::at_bpm(bpm)
+            },
+            bpm as u32 + 1,
         ));
     }
     cases.push(pulse(

@@ -1,11 +1,11 @@
 //! A simulated light + heart-rate board. It runs the real firmware core
 //! (`rig-firmware-core`) on a thread behind a real pseudo-terminal, fed
-//! with a synthetic pulse (heart rate, noise and dropouts configurable) or
-//! a recorded waveform, and keeps a log of the light commands it applied.
-//! It can also imitate the original Arduino sketch (hex light lines in,
-//! BPM lines out), and be unplugged and replugged. The server's demo mode
-//! and the tests use it as a library; `camrig-sim` is the same as a
-//! program.
+//! with a synthetic pulse (every setting of the core's generator, and
+//! dropouts, configurable) or a recorded waveform, and keeps a log of the
+//! light commands it applied. It can also imitate the original Arduino
+//! sketch (hex light lines in, BPM lines out), and be unplugged and
+//! replugged. The server's demo mode and the tests use it as a library;
+//! `camrig-sim` is the same as a program.
 
 pub mod pty;
 pub mod signal;
@@ -25,7 +25,7 @@ use rig_firmware_core::device::{Device, DeviceConfig};
 use pty::Pty;
 use signal::{SAMPLE_RATE_HZ, Source};
 
-pub use signal::{Signal, read_csv, resample};
+pub use signal::{PpgConfig, Signal, read_csv, resample};
 
 /// Firmware version the simulator reports.
 pub const FIRMWARE: FirmwareVersion = FirmwareVersion {

@@ -1,25 +1,27 @@
 //! What the simulated sensor measures: a synthetic finger pulse from the
-//! firmware core's generator (heart rate, noise, and dropouts where the
-//! finger leaves the sensor), or a recorded waveform replayed in a loop.
+//! firmware core's generator (every setting of its [`PpgConfig`]: heart
+//! rate, noise, diastolic wave, jitter, breathing, drift, saturation,
+//! movement artefacts; plus dropouts where the finger leaves the sensor),
+//! or a recorded waveform replayed in a loop.
 //! Recordings come as CSV, one raw sample per line at a known rate, and are
 //! resampled to the sensor's 500 Hz by linear interpolation.
 
 use std::io;
 use std::path::Path;
 
-use rig_firmware_core::synth::{Ppg, PpgConfig};
+use rig_firmware_core::synth::Ppg;
 
 pub use rig_firmware_core::pulse::SAMPLE_RATE_HZ;
+pub use rig_firmware_core::synth::PpgConfig;
 
 /// The pulse the simulator measures.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Signal {
     /// Generated.
     Synthetic {
-        /// Heart rate.
-        bpm: f32,
-        /// Standard deviation of the noise, in ADC counts.
-        noise: f32,
+        /// The waveform: heart rate, noise, and everything else the
+        /// generator varies.
+        config: PpgConfig,
         /// Every `every_s` seconds the finger is off for `length_s`.
         dropout: Option<(f32, f32)>,
     },
@@ -28,11 +30,11 @@ pub enum Signal {
 }
 
 impl Signal {
-    /// A clean synthetic pulse at `bpm`.
+    /// A clean synthetic pulse at `bpm` ([`PpgConfig::at_bpm`]), no
+    /// dropouts.
     pub fn synthetic(bpm: f32) -> Self {
         Signal::Synthetic {
-            bpm,
-            noise: PpgConfig::at_bpm(bpm).noise,
+            config: PpgConfig::at_bpm(bpm),
             dropout: None,
         }
     }
@@ -48,10 +50,7 @@ pub(crate) struct Source {
 impl Source {
     pub(crate) fn new(signal: Signal) -> Self {
         let config = match &signal {
-            Signal::Synthetic { bpm, noise, .. } => PpgConfig {
-                noise: *noise,
-                ..PpgConfig::at_bpm(*bpm)
-            },
+            Signal::Synthetic { config, .. } => *config,
             Signal::Recorded(_) => PpgConfig::at_bpm(0.0),
         };
         Source {
