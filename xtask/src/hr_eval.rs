@@ -102,7 +102,10 @@ pub fn reference_data(tools: &Tools) -> Result<PathBuf> {
         .current_dir(root())
         // Progress lines as they come, also into a pipe.
         .env("PYTHONUNBUFFERED", "1");
-    run_script(python)?;
+    if let Err(err) = run_script(python) {
+        let _ = remove_dir(&partial);
+        return Err(err);
+    }
     let files = recordings(&partial)?;
     if files.is_empty() {
         bail!("{SCRIPT} wrote no recordings to {}", partial.display());

@@ -32,7 +32,9 @@
 //!    the intervals' regularity, the share of clipped samples, and the
 //!    pulse's size next to the raw noise (estimated from second
 //!    differences, which a smooth pulse hardly has; filtered white noise
-//!    looks like a fast rhythm, but not like a clean one). A beat is
+//!    looks like a fast rhythm, but not like a clean one). A rate twice or
+//!    half the last one reported within half a minute needs a full window
+//!    of intervals and high quality first. A beat is
 //!    reported only at [`REPORT_QUALITY`] or better; otherwise
 //!    [`PulseDetector::issue`] says why not, in the protocol's terms.
 
@@ -110,6 +112,10 @@ const PERIODIC: f32 = 0.3;
 /// the peak's own height being counted, for the peak to count in full.
 const PROMINENCE: f32 = 0.3;
 
+/// A peak near the beats' own interval is the period if it is at least
+/// this share of the rhythm's chosen peak.
+const NEAR: f32 = 0.6;
+
 /// Height that earns full marks for periodicity.
 const CLEARLY_PERIODIC: f32 = 0.6;
 
@@ -137,6 +143,11 @@ const STEP: f32 = 40.0;
 /// Steepest candidates whose median is the typical beat.
 const TYPICAL: usize = 5;
 
+/// How long a reported rate makes a jump to twice or half of it suspect,
+/// and the quality such a jump needs (with a full window of intervals).
+const HARMONIC_MEMORY_MS: u32 = 30_000;
+const HARMONIC_QUALITY: u8 = 80;
+
 /// How long the last period stands in while the rhythm is unsure.
 const HOLD_PERIOD_MS: u32 = 3000;
 
@@ -151,6 +162,30 @@ const TWO_SECONDS: f32 = 1.0 / 1000.0;
 /// of one second (each end fading at this rate), slow enough to hold a
 /// 40 BPM pulse between beats.
 const LEVEL_FADE: f32 = 1.0 / 1000.0;
+
+/// What became of the candidates so far: for tuning and the evaluation,
+/// not used by the detector itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Candidates decided.
+    pub decided: u32,
+    /// At a rail, or a step.
+    pub spoilt: u32,
+    /// A steeper one within half a period.
+    pub not_steepest: u32,
+    /// Far steeper than the typical beat.
+    pub artefacts: u32,
+    /// Far gentler than the typical beat.
+    pub gentle: u32,
+    /// Beats whose interval was left out (first after a gap, or outlier).
+    pub unmeasured: u32,
+    /// Beats not reported: a harmonic jump, or quality below the bar
+    /// because of periodicity, agreement, regularity, clipping, noise.
+    pub harmonic: u32,
+    pub low_quality: [u32; 5],
+    /// Beats reported.
+    pub reported: u32,
+}
 
 /// One detected heartbeat.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -189,6 +224,8 @@ struct Rhythm {
     /// Beat period from the last complete pass, in ms, and its peak height.
     period_ms: Option<f32>,
     strength: f32,
+    /// The lag of the period found.
+    last_lag: Option<usize>,
 }
 
 impl Rhythm {
@@ -200,6 +237,7 @@ impl Rhythm {
             lag: 1,
             period_ms: None,
             strength: 0.0,
+            last_lag: None,
         }
     }
 
@@ -254,13 +292,8 @@ impl Rhythm {
                 }
             }
         }
-        let (a, b, c) = (self.r[best - 1], self.r[best], self.r[best + 1]);
-        let curvature = a - 2.0 * b + c;
-        let offset = if curvature < 0.0 {
-            (0.5 * (a - c) / curvature).clamp(-0.5, 0.5)
-        } else {
-            0.0
-        };
+        let b = self.r[best];
+        let offset = self.offset(best);
         // A beat's slope swings from steep rise to fall within a period,
         // so its autocorrelation dips deep before the period's peak; a
         // slow drift keeps it high at every short lag, with no dip.
@@ -268,6 +301,33 @@ impl Rhythm {
         self.strength = libm::fminf(b, b - valley - PROMINENCE);
         self.period_ms = (self.strength >= PERIODIC)
             .then(|| (best as f32 + offset) * (DECIMATE * 1000 / SAMPLE_RATE_HZ) as f32);
+        self.last_lag = self.period_ms.map(|_| best);
+    }
+
+    /// The peak within a fifth of `expected_ms`, if it is at least
+    /// [`NEAR`] times as high as the chosen one, as a period in ms.
+    fn period_near(&self, expected_ms: f32) -> Option<f32> {
+        let per_lag = (DECIMATE * 1000 / SAMPLE_RATE_HZ) as f32;
+        let centre = expected_ms / per_lag;
+        let low = (libm::floorf(centre * 0.8) as usize).max(MIN_LAG);
+        let high = (libm::ceilf(centre * 1.2) as usize).min(MAX_LAG);
+        let chosen = self.r[self.last_lag?];
+        let lag = (low..=high)
+            .filter(|&lag| self.r[lag] >= self.r[lag - 1] && self.r[lag] >= self.r[lag + 1])
+            .max_by(|&a, &b| self.r[a].total_cmp(&self.r[b]))?;
+        (self.r[lag] >= NEAR * chosen).then(|| (lag as f32 + self.offset(lag)) * per_lag)
+    }
+
+    /// Where the peak at `lag` really is, from a parabola through it and
+    /// its neighbours, as a fraction of a lag.
+    fn offset(&self, lag: usize) -> f32 {
+        let (a, b, c) = (self.r[lag - 1], self.r[lag], self.r[lag + 1]);
+        let curvature = a - 2.0 * b + c;
+        if curvature < 0.0 {
+            (0.5 * (a - c) / curvature).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        }
     }
 
     fn clear(&mut self) {
@@ -316,6 +376,9 @@ pub struct PulseDetector {
     last_beat_ms: Option<u32>,
     intervals: [u32; INTERVALS],
     interval_count: usize,
+    stats: Stats,
+    /// The last rate reported, and when.
+    last_good: Option<(f32, u32)>,
     /// Intervals in a row left out of the rate as outliers.
     outliers: u8,
     /// When the last movement artefact was seen.
@@ -374,6 +437,18 @@ impl PulseDetector {
             last_beat_ms: None,
             intervals: [0; INTERVALS],
             interval_count: 0,
+            stats: Stats {
+                decided: 0,
+                spoilt: 0,
+                not_steepest: 0,
+                artefacts: 0,
+                gentle: 0,
+                unmeasured: 0,
+                harmonic: 0,
+                low_quality: [0; 5],
+                reported: 0,
+            },
+            last_good: None,
             outliers: 0,
             movement_ms: None,
             cycle_max: f32::MIN,
@@ -415,6 +490,11 @@ impl PulseDetector {
             self.interval_count as f32,
             self.typical(),
         ]
+    }
+
+    /// What became of the candidates so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
     }
 
     /// How periodic the signal is: the height of the autocorrelation peak
@@ -535,9 +615,23 @@ impl PulseDetector {
     /// The beat period: the rhythm's, or while it is briefly unsure (a
     /// rate changing faster than its window follows), the last one it had,
     /// for up to [`HOLD_PERIOD_MS`].
+    ///
+    /// Where the beats have settled on an interval and the rhythm has a
+    /// peak near it nearly as strong as its chosen one, that peak is the
+    /// period: the rhythm alone may flip between a period and twice it (or
+    /// half of it) when the rate wanders, the steepest beats do not.
     fn period(&self) -> Option<f32> {
         let (period, at) = self.held_period?;
-        (self.now_ms.wrapping_sub(at) <= HOLD_PERIOD_MS).then_some(period)
+        if self.now_ms.wrapping_sub(at) > HOLD_PERIOD_MS {
+            return None;
+        }
+        if self.interval_count >= 4
+            && self.rhythm.period_ms.is_some()
+            && let Some(near) = self.rhythm.period_near(self.median_interval())
+        {
+            return Some(near);
+        }
+        Some(period)
     }
 
     /// Peak to peak of the low-passed signal over about two seconds.
@@ -559,7 +653,9 @@ impl PulseDetector {
                 continue;
             }
             self.candidates[index].decided = true;
+            self.stats.decided += 1;
             if candidate.spoilt {
+                self.stats.spoilt += 1;
                 continue;
             }
             let steepest = self.candidates.iter().chain(&self.excursion).all(|other| {
@@ -570,6 +666,7 @@ impl PulseDetector {
                     || (other.height == candidate.height && apart < 0)
             });
             if !steepest {
+                self.stats.not_steepest += 1;
                 continue;
             }
             let typical = self.typical();
@@ -578,9 +675,11 @@ impl PulseDetector {
             self.heights_held = (self.heights_held + 1).min(TYPICAL);
             if typical > 0.0 && candidate.height > ARTEFACT * typical {
                 self.movement_ms = Some(self.now_ms);
+                self.stats.artefacts += 1;
                 continue;
             }
             if candidate.height < THRESHOLD * typical {
+                self.stats.gentle += 1;
                 continue;
             }
             if let Some(beat) = self.accept(candidate, period) {
@@ -620,6 +719,7 @@ impl PulseDetector {
         let measured = self.last_beat_ms.is_some();
         self.last_beat_ms = Some(candidate.at_ms);
         let Some(interval) = interval else {
+            self.stats.unmeasured += 1;
             if measured {
                 self.outliers += 1;
                 if self.outliers >= 3 {
@@ -638,10 +738,33 @@ impl PulseDetector {
         }
         let median = self.median_interval();
         let quality = self.quality(median, period);
+        let bpm = 60_000.0 / median;
+        // A rate that jumps to twice or half the last good one within
+        // half a minute is, far more often than the heart, a secondary
+        // wave counted or every other beat missed: it needs a full,
+        // clean window of intervals first.
+        let harmonic = self.last_good.is_some_and(|(good, at)| {
+            let ratio = bpm / good;
+            candidate.at_ms.wrapping_sub(at) < HARMONIC_MEMORY_MS
+                && ((1.7..=2.3).contains(&ratio) || (0.43..=0.59).contains(&ratio))
+        });
+        if harmonic && (self.interval_count < INTERVALS || quality < HARMONIC_QUALITY) {
+            self.stats.harmonic += 1;
+            return None;
+        }
+        if quality < REPORT_QUALITY {
+            let parts = self.quality_parts(median, period);
+            let worst = (0..parts.len())
+                .min_by(|&a, &b| parts[a].total_cmp(&parts[b]))
+                .unwrap_or(0);
+            self.stats.low_quality[worst] += 1;
+        }
         (quality >= REPORT_QUALITY).then(|| {
             self.reported_ms = Some(candidate.at_ms);
+            self.last_good = Some((bpm, candidate.at_ms));
+            self.stats.reported += 1;
             Beat {
-                bpm: 60_000.0 / median,
+                bpm,
                 quality,
                 at_ms: candidate.at_ms,
                 interval_ms: interval,
@@ -678,6 +801,14 @@ impl PulseDetector {
 
     /// The worst of periodicity, agreement, regularity and clipping, 0-100.
     fn quality(&self, median: f32, period: f32) -> u8 {
+        let parts = self.quality_parts(median, period);
+        let worst = parts.into_iter().fold(1.0f32, f32::min);
+        libm::roundf(worst.clamp(0.0, 1.0) * 100.0) as u8
+    }
+
+    /// The quality's parts, each 1 at best: periodicity, agreement with
+    /// the period, regularity, unclipped, pulse over noise.
+    fn quality_parts(&self, median: f32, period: f32) -> [f32; 5] {
         let periodic = (self.rhythm.strength - PERIODIC) / (CLEARLY_PERIODIC - PERIODIC);
         let agreement = 1.0 - libm::fabsf(median - period) / period / DISAGREEMENT;
         // Successive differences: a rate that changes smoothly (breathing,
@@ -695,11 +826,7 @@ impl PulseDetector {
         let noise_sigma = libm::fmaxf(self.noise / SECOND_DIFFERENCE_PER_SIGMA, 0.5);
         let snr = self.pulse_size / noise_sigma;
         let clean = (snr - MIN_SNR) / (GOOD_SNR - MIN_SNR);
-        let worst = libm::fminf(
-            libm::fminf(periodic, agreement),
-            libm::fminf(libm::fminf(regular, unclipped), clean),
-        );
-        libm::roundf(worst.clamp(0.0, 1.0) * 100.0) as u8
+        [periodic, agreement, regular, unclipped, clean]
     }
 
     /// Whether a reading stands, and if not, why.

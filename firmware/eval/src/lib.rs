@@ -12,8 +12,8 @@ pub mod score;
 use recording::{Expect, Kind, Recording};
 use score::Score;
 
-/// Windows that start this long after the pulse appears are "settled"
-/// for the synthetic cases; real recordings count from the start.
+/// Windows that start this long after the pulse appears are "settled";
+/// earlier ones are not scored (the time to lock is, separately).
 pub const SETTLE_MS: f64 = 10_000.0;
 
 /// Longest time from a finger appearing to a rate, seconds.
@@ -31,12 +31,7 @@ pub struct Row {
 /// Scores one recording against its targets.
 pub fn evaluate(recording: Recording) -> Row {
     let readings = score::run(&recording.samples);
-    let settle = if recording.kind == Kind::Real {
-        0.0
-    } else {
-        SETTLE_MS
-    };
-    let score = score::score(&recording, &readings, settle);
+    let score = score::score(&recording, &readings, SETTLE_MS);
     let failures = targets(&recording, &score);
     Row {
         recording,

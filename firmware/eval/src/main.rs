@@ -98,6 +98,11 @@ fn detail(row: &rig_hr_eval::Row) {
         );
     }
     let mut detector = PulseDetector::new();
+    for (i, &raw) in row.recording.samples.iter().enumerate() {
+        detector.sample(raw, (i * 2) as u32);
+    }
+    println!("  {:?}", detector.stats());
+    let mut detector = PulseDetector::new();
     let mut last = None;
     for (i, &raw) in row.recording.samples.iter().enumerate() {
         let beat = detector.sample(raw, (i * 2) as u32);

@@ -7,13 +7,20 @@
 //!   window clean when it has at least three intervals, they cover at
 //!   least 80% of it, each is within 30% of their median (no beat missed or
 //!   added), and the reference's own quality averages 0.5 or more there.
-//! - The detector's rate of a window is the mean of the rates it reported
-//!   in it. A clean window without a reported rate counts as a miss.
+//! - The detector's rate of a window is, like the reference's, 60 000
+//!   times the number of beat intervals it reported there over their sum.
+//!   A window counts as reported when those intervals cover at least 80%
+//!   of it (the board showed a rate most of the time); a clean window that
+//!   is not reported counts as a miss.
 //! - The lock time is from the pulse appearing to the first reported rate.
 
 use rig_firmware_core::pulse::{PulseDetector, SAMPLE_RATE_HZ};
 
 use crate::recording::Recording;
+
+/// Share of a window the detector's reported intervals must cover for the
+/// window to count as reported.
+pub const COVERED: f64 = 0.8;
 
 /// Window length and step, in ms.
 pub const WINDOW_MS: f64 = 20_000.0;
@@ -57,7 +64,7 @@ pub struct Window {
     pub start_ms: f64,
     /// The reference rate, when the reference finds the window clean.
     pub reference: Option<f64>,
-    /// The mean rate the detector reported, if it reported any.
+    /// The detector's rate, if it reported one through most of the window.
     pub detector: Option<f64>,
 }
 
@@ -80,11 +87,12 @@ pub fn windows(recording: &Recording, readings: &[Reading]) -> Vec<Window> {
             .filter(|r| r.at_ms >= start && r.at_ms < end && r.interval_ms > 0)
             .map(|r| f64::from(r.interval_ms))
             .collect();
+        let covered: f64 = inside.iter().sum();
         out.push(Window {
             start_ms: start,
             reference: reference_rate(recording, start, end),
-            detector: (!inside.is_empty())
-                .then(|| 60_000.0 * inside.len() as f64 / inside.iter().sum::<f64>()),
+            detector: (covered >= COVERED * WINDOW_MS)
+                .then(|| 60_000.0 * inside.len() as f64 / covered),
         });
         start += STEP_MS;
     }
