@@ -26,8 +26,9 @@
 //!    than a pulse's clipped top), steps, and candidates far steeper than
 //!    recent beats (movement) are dropped.
 //! 4. **Rate and quality.** The rate is 60 000 over the median of the last
-//!    eight plausible intervals (within 0.6 to 1.5 periods, and within 30%
-//!    of the recent median: a missed or an extra beat is left out). The quality is
+//!    five plausible intervals (within 0.6 to 1.5 periods, and within a
+//!    third of the interval before: a missed or an extra beat is left out,
+//!    a heart slowing down or speeding up is followed). The quality is
 //!    the worst of: periodicity, the beats' rate agreeing with the period,
 //!    the intervals' regularity, the share of clipped samples, and the
 //!    pulse's size next to the raw noise (estimated from second
@@ -46,8 +47,11 @@ pub const SAMPLE_RATE_HZ: u32 = 500;
 /// Lowest quality that is reported as a heart rate.
 pub const REPORT_QUALITY: u8 = 50;
 
-/// Intervals the rate is the median of.
+/// Intervals kept (for regularity).
 pub const INTERVALS: usize = 8;
+
+/// The latest intervals the rate is the median of.
+pub const RATE_INTERVALS: usize = 5;
 
 /// Beats closer than this are never counted (222 BPM).
 pub const MIN_INTERVAL_MS: u32 = 270;
@@ -704,17 +708,30 @@ impl PulseDetector {
         // An interval far from the recent ones is a missed or an extra beat
         // (noise, movement): it is left out of the rate. If the rate has
         // really changed, a few such intervals in a row start afresh.
-        let expected = if self.interval_count >= 3 {
-            self.median_interval()
-        } else {
-            period
+        // The heart speeds up and slows down smoothly: an interval is
+        // compared with the one before it (the median when there is none).
+        let expected = match self.interval_count {
+            0 => period,
+            1 | 2 => self.intervals[INTERVALS - 1] as f32,
+            _ => {
+                let last = self.intervals[INTERVALS - 1] as f32;
+                let median = self.median_interval();
+                if libm::fabsf(last - median) <= 0.3 * median {
+                    last
+                } else {
+                    median
+                }
+            }
         };
         let interval = self
             .last_beat_ms
             .map(|last| candidate.at_ms.wrapping_sub(last))
             .filter(|&i| {
                 let i = i as f32;
-                i >= 0.6 * period && i <= 1.5 * period && i >= 0.7 * expected && i <= 1.4 * expected
+                i >= 0.6 * period
+                    && i <= 1.5 * period
+                    && i >= 0.75 * expected
+                    && i <= 1.33 * expected
             });
         let measured = self.last_beat_ms.is_some();
         self.last_beat_ms = Some(candidate.at_ms);
@@ -733,7 +750,11 @@ impl PulseDetector {
         self.intervals.copy_within(1.., 0);
         self.intervals[INTERVALS - 1] = interval;
         self.interval_count = (self.interval_count + 1).min(INTERVALS);
-        if self.interval_count < 2 {
+        // One interval is enough to start with only when it matches a
+        // clearly periodic rhythm (two independent measures agree).
+        let confirmed = libm::fabsf(interval as f32 - period) <= 0.1 * period
+            && self.rhythm.strength >= CLEARLY_PERIODIC;
+        if self.interval_count < 2 && !confirmed {
             return None;
         }
         let median = self.median_interval();
@@ -785,17 +806,18 @@ impl PulseDetector {
             .unwrap_or(0.0)
     }
 
-    /// Median of the intervals held.
+    /// Median of the last [`RATE_INTERVALS`] intervals held.
     fn median_interval(&self) -> f32 {
-        let mut sorted = [0u32; INTERVALS];
-        let held = &mut sorted[..self.interval_count];
-        held.copy_from_slice(&self.intervals[INTERVALS - self.interval_count..]);
+        let count = self.interval_count.min(RATE_INTERVALS);
+        let mut sorted = [0u32; RATE_INTERVALS];
+        let held = &mut sorted[..count];
+        held.copy_from_slice(&self.intervals[INTERVALS - count..]);
         held.sort_unstable();
         let n = held.len();
-        if n % 2 == 1 {
-            held[n / 2] as f32
-        } else {
-            (held[n / 2 - 1] + held[n / 2]) as f32 / 2.0
+        match n {
+            0 => 0.0,
+            _ if n % 2 == 1 => held[n / 2] as f32,
+            _ => (held[n / 2 - 1] + held[n / 2]) as f32 / 2.0,
         }
     }
 
@@ -818,7 +840,7 @@ impl PulseDetector {
             .windows(2)
             .map(|w| libm::fabsf(w[1] as f32 - w[0] as f32))
             .sum::<f32>()
-            / (held.len() - 1) as f32;
+            / held.len().saturating_sub(1).max(1) as f32;
         let regular = 1.0 - jumps / median / IRREGULAR;
         let unclipped = 1.0 - self.clipped_share / SATURATED;
         // White noise, filtered, looks like a fast rhythm; it is told apart
