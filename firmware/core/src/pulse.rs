@@ -132,8 +132,11 @@ const DISAGREEMENT: f32 = 0.3;
 const IRREGULAR: f32 = 0.3;
 
 /// A shorter lag whose peak is at least this share of the strongest is
-/// taken as the period (the strongest may be two or three periods).
-const SUBMULTIPLE: f32 = 0.85;
+/// taken as the period (the strongest may be two or three periods). A
+/// signal that repeats every L/2 correlates at L/2 at least as well as at
+/// L (more, as the rate wanders); one with a secondary wave half-way does
+/// not, so the bar is close to 1.
+const SUBMULTIPLE: f32 = 0.95;
 
 /// Candidates lower than this share of the typical beat's slope are noise.
 const THRESHOLD: f32 = 0.3;
