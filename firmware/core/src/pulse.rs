@@ -78,7 +78,8 @@ const NOISE: f32 = 1.0 / 250.0;
 /// Mean absolute second difference of unit white noise: `sqrt(6) * sqrt(2/pi)`.
 const SECOND_DIFFERENCE_PER_SIGMA: f32 = 1.954;
 
-/// Raw values at or beyond these are at the sensor's rails (clipped).
+/// Raw values at or beyond these are at the ADC's rails (clipped); a flat
+/// top at the signal's highest value below them is clipped too.
 const CLIP_LOW: u16 = 3;
 const CLIP_HIGH: u16 = 1020;
 
@@ -89,8 +90,15 @@ const LONG_CLIP: u16 = 75;
 /// the filters' delay and the way out of the rail).
 const AFTER_CLIP: u16 = 100;
 
+/// Per-sample fade of the highest and lowest raw value towards the signal
+/// (a 20-second time constant): a ceiling stays where it is.
+const CEILING_FADE: f32 = 1.0 / 10_000.0;
+
 /// Share of clipped samples over about two seconds that means "saturated".
-const SATURATED: f32 = 0.3;
+const SATURATED: f32 = 0.4;
+
+/// Share of clipped samples that a reading tolerates at full quality.
+const TOLERATED_CLIPPING: f32 = 0.1;
 
 /// Low-pass coefficient, `1 - exp(-2 pi 6 Hz / 500 Hz)`.
 const LOW_PASS: f32 = 0.0726;
@@ -122,6 +130,10 @@ const NEAR: f32 = 0.6;
 
 /// Height that earns full marks for periodicity.
 const CLEARLY_PERIODIC: f32 = 0.6;
+
+/// Periodicity at which a single interval that matches the period is
+/// enough for a first rate.
+const CONFIRMING: f32 = 0.65;
 
 /// Relative difference between the beats' median interval and the period
 /// at which quality reaches 0.
@@ -163,6 +175,9 @@ const CANDIDATES: usize = 24;
 
 /// Per-sample weight of the two-second clipping and slope estimates.
 const TWO_SECONDS: f32 = 1.0 / 1000.0;
+
+/// Per-sample weight of a half-second estimate.
+const HALF_SECOND: f32 = 1.0 / 250.0;
 
 /// Per-sample fade of the pulse's highest and lowest level towards the
 /// signal: a gap left by a pulse that stopped shrinks with a time constant
@@ -299,13 +314,8 @@ impl Rhythm {
                 }
             }
         }
-        let b = self.r[best];
         let offset = self.offset(best);
-        // A beat's slope swings from steep rise to fall within a period,
-        // so its autocorrelation dips deep before the period's peak; a
-        // slow drift keeps it high at every short lag, with no dip.
-        let valley = self.r[1..best].iter().copied().fold(f32::MAX, f32::min);
-        self.strength = libm::fminf(b, b - valley - PROMINENCE);
+        self.strength = self.strength_at(best);
         self.period_ms = (self.strength >= PERIODIC)
             .then(|| (best as f32 + offset) * (DECIMATE * 1000 / SAMPLE_RATE_HZ) as f32);
         self.last_lag = self.period_ms.map(|_| best);
@@ -313,7 +323,7 @@ impl Rhythm {
 
     /// The peak within a fifth of `expected_ms`, if it is at least
     /// [`NEAR`] times as high as the chosen one, as a period in ms.
-    fn period_near(&self, expected_ms: f32) -> Option<f32> {
+    fn period_near(&self, expected_ms: f32) -> Option<(f32, f32)> {
         let per_lag = (DECIMATE * 1000 / SAMPLE_RATE_HZ) as f32;
         let centre = expected_ms / per_lag;
         let low = (libm::floorf(centre * 0.8) as usize).max(MIN_LAG);
@@ -322,7 +332,19 @@ impl Rhythm {
         let lag = (low..=high)
             .filter(|&lag| self.r[lag] >= self.r[lag - 1] && self.r[lag] >= self.r[lag + 1])
             .max_by(|&a, &b| self.r[a].total_cmp(&self.r[b]))?;
-        (self.r[lag] >= NEAR * chosen).then(|| (lag as f32 + self.offset(lag)) * per_lag)
+        (self.r[lag] >= NEAR * chosen)
+            .then(|| ((lag as f32 + self.offset(lag)) * per_lag, self.strength_at(lag)))
+    }
+
+    /// How periodic the signal is at `lag`: the autocorrelation's height
+    /// there, less what it lacks in dipping before it.
+    fn strength_at(&self, lag: usize) -> f32 {
+        // A beat's slope swings from steep rise to fall within a period,
+        // so its autocorrelation dips deep before the period's peak; a
+        // slow drift keeps it high at every short lag, with no dip.
+        let b = self.r[lag];
+        let valley = self.r[1..lag].iter().copied().fold(f32::MAX, f32::min);
+        libm::fminf(b, b - valley - PROMINENCE)
     }
 
     /// Where the peak at `lag` really is, from a parabola through it and
@@ -353,7 +375,8 @@ pub struct PulseDetector {
     /// Last two slopes, to find local maxima.
     slope: f32,
     rising: bool,
-    /// Mean absolute slope over about two seconds: the artefact clamp.
+    /// Mean absolute slope, rising over half a second and falling over
+    /// two: the scale of the artefact clamp and the step test.
     slope_scale: f32,
     /// Highest and lowest low-passed value, decaying: the pulse's size.
     level_max: f32,
@@ -363,6 +386,10 @@ pub struct PulseDetector {
     /// the raw noise level (a smooth pulse has almost none).
     previous: [f32; 2],
     noise: f32,
+    /// Highest and lowest raw value, fading towards the signal over a few
+    /// seconds: where the sensor's ceiling is.
+    raw_top: f32,
+    raw_bottom: f32,
     /// Samples the raw signal has been at a rail without a break.
     clip_run: u16,
     /// Samples since a long clipped stretch (see [`LONG_CLIP`]) ended, up
@@ -421,11 +448,14 @@ impl PulseDetector {
             slope: 0.0,
             rising: false,
             slope_scale: 0.0,
+
             level_max: 0.0,
             level_min: 0.0,
             clipped_share: 0.0,
             previous: [0.0; 2],
             noise: 0.0,
+            raw_top: 0.0,
+            raw_bottom: 0.0,
             clip_run: 0,
             since_long_clip: AFTER_CLIP,
             decimate_sum: 0.0,
@@ -525,6 +555,8 @@ impl PulseDetector {
             self.level_max = x;
             self.level_min = x;
             self.previous = [x; 2];
+            self.raw_top = x;
+            self.raw_bottom = x;
         }
         // Filters.
         self.low1 += LOW_PASS * (x - self.low1);
@@ -532,7 +564,15 @@ impl PulseDetector {
         let oldest = core::mem::replace(&mut self.history[self.history_next], self.low2);
         self.history_next = (self.history_next + 1) % SLOPE_LAG;
         let slope = self.low2 - oldest;
-        self.slope_scale += TWO_SECONDS * (libm::fabsf(slope) - self.slope_scale);
+        // Quick to rise (a finger just put on), slow to fall.
+        let magnitude = libm::fabsf(slope);
+        let weight = if magnitude > self.slope_scale {
+            HALF_SECOND
+        } else {
+            TWO_SECONDS
+        };
+        self.slope_scale += weight * (magnitude - self.slope_scale);
+
         self.level_max = libm::fmaxf(self.low2, self.level_max - LEVEL_FADE * self.amplitude());
         self.level_min = libm::fminf(self.low2, self.level_min + LEVEL_FADE * self.amplitude());
         let second_difference = x - 2.0 * self.previous[0] + self.previous[1];
@@ -542,8 +582,14 @@ impl PulseDetector {
         // sensor reading nothing sits at the bottom: no finger).
         self.cycle_max = libm::fmaxf(self.cycle_max, self.low2);
         self.cycle_min = libm::fminf(self.cycle_min, self.low2);
-        let clipped = raw <= CLIP_LOW || raw >= CLIP_HIGH;
-        let saturated = f32::from(u8::from(raw >= CLIP_HIGH));
+        // A sensor's amplifier may saturate below the ADC's own limit: the
+        // signal then sits flat at its highest value.
+        let span = self.raw_top - self.raw_bottom;
+        self.raw_top = libm::fmaxf(x, self.raw_top - CEILING_FADE * span);
+        self.raw_bottom = libm::fminf(x, self.raw_bottom + CEILING_FADE * span);
+        let at_ceiling = raw >= CLIP_HIGH || (x >= self.raw_top - 1.0 && span > MIN_AMPLITUDE);
+        let clipped = raw <= CLIP_LOW || at_ceiling;
+        let saturated = f32::from(u8::from(at_ceiling));
         self.clipped_share += TWO_SECONDS * (saturated - self.clipped_share);
         // A pulse may touch a rail at its top for a few tens of ms and is
         // still a beat (its rise is intact); a longer stretch at a rail is
@@ -628,6 +674,11 @@ impl PulseDetector {
     /// period: the rhythm alone may flip between a period and twice it (or
     /// half of it) when the rate wanders, the steepest beats do not.
     fn period(&self) -> Option<f32> {
+        self.period_and_strength().map(|(period, _)| period)
+    }
+
+    /// [`Self::period`], and how periodic the signal is there.
+    fn period_and_strength(&self) -> Option<(f32, f32)> {
         let (period, at) = self.held_period?;
         if self.now_ms.wrapping_sub(at) > HOLD_PERIOD_MS {
             return None;
@@ -638,7 +689,7 @@ impl PulseDetector {
         {
             return Some(near);
         }
-        Some(period)
+        Some((period, self.rhythm.strength))
     }
 
     /// Peak to peak of the low-passed signal over about two seconds.
@@ -756,7 +807,7 @@ impl PulseDetector {
         // One interval is enough to start with only when it matches a
         // clearly periodic rhythm (two independent measures agree).
         let confirmed = libm::fabsf(interval as f32 - period) <= 0.1 * period
-            && self.rhythm.strength >= CLEARLY_PERIODIC;
+            && self.rhythm.strength >= CONFIRMING;
         if self.interval_count < 2 && !confirmed {
             return None;
         }
@@ -834,7 +885,8 @@ impl PulseDetector {
     /// The quality's parts, each 1 at best: periodicity, agreement with
     /// the period, regularity, unclipped, pulse over noise.
     fn quality_parts(&self, median: f32, period: f32) -> [f32; 5] {
-        let periodic = (self.rhythm.strength - PERIODIC) / (CLEARLY_PERIODIC - PERIODIC);
+        let strength = self.period_and_strength().map_or(0.0, |(_, strength)| strength);
+        let periodic = (strength - PERIODIC) / (CLEARLY_PERIODIC - PERIODIC);
         let agreement = 1.0 - libm::fabsf(median - period) / period / DISAGREEMENT;
         // Successive differences: a rate that changes smoothly (breathing,
         // exercise) is regular; one that jumps from beat to beat is not.
@@ -845,7 +897,8 @@ impl PulseDetector {
             .sum::<f32>()
             / held.len().saturating_sub(1).max(1) as f32;
         let regular = 1.0 - jumps / median / IRREGULAR;
-        let unclipped = 1.0 - self.clipped_share / SATURATED;
+        let unclipped =
+            1.0 - (self.clipped_share - TOLERATED_CLIPPING) / (SATURATED - TOLERATED_CLIPPING);
         // White noise, filtered, looks like a fast rhythm; it is told apart
         // by its size next to the raw noise.
         let noise_sigma = libm::fmaxf(self.noise / SECOND_DIFFERENCE_PER_SIGMA, 0.5);

@@ -48,7 +48,7 @@ pub fn all() -> Vec<Recording> {
     cases.push(pulse(
         "synth-75bpm-saturated-tops",
         PpgConfig {
-            ceiling: 640.0,
+            ceiling: 680.0,
             amplitude: 320.0,
             ..PpgConfig::at_bpm(75.0)
         },
@@ -78,8 +78,15 @@ pub fn all() -> Vec<Recording> {
     cases.push(nothing("white-noise", |_, rng| {
         512.0 + 40.0 * rng.gaussian()
     }));
-    cases.push(band_limited("band-limited-noise-100hz", 100));
-    cases.push(band_limited("band-limited-noise-10hz", 10));
+    for rate_hz in [100, 25, 10, 5] {
+        for seed in 1..=3 {
+            cases.push(band_limited(
+                &format!("band-limited-noise-{rate_hz}hz-{seed}"),
+                rate_hz,
+                seed,
+            ));
+        }
+    }
     cases
 }
 
@@ -134,8 +141,8 @@ fn nothing(name: &str, f: impl Fn(usize, &mut Rng) -> f32) -> Recording {
 
 /// Gaussian noise drawn at `rate_hz` and interpolated to 500 Hz: slow
 /// noise, the way a moving finger or a loose sensor looks.
-fn band_limited(name: &str, rate_hz: u32) -> Recording {
-    let mut rng = Rng::new(rate_hz);
+fn band_limited(name: &str, rate_hz: u32, seed: u32) -> Recording {
+    let mut rng = Rng::new(rate_hz * 100 + seed);
     let points: Vec<f32> = (0..=SECONDS * rate_hz)
         .map(|_| 512.0 + 100.0 * rng.gaussian())
         .collect();
