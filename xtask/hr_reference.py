@@ -7,6 +7,7 @@ Usage: hr_reference.py OUT_DIR
 
 Writes one JSON file per recording to OUT_DIR:
   {"name", "kind": "real" | "synthetic", "source", "rate_hz", "reference",
+   "target": whether the accuracy targets apply,
    "samples": [10-bit ADC counts], "peaks": [sample index, ...],
    "quality": [neurokit2's template-match quality per second, 0-1]}
 
@@ -75,13 +76,16 @@ def reference(samples, rate, method):
     return [int(p) for p in peaks], per_second
 
 
-def write(out, name, kind, source, rate, counts):
-    """Writes one recording; `counts` are 10-bit ADC counts (0-1023)."""
+def write(out, name, kind, source, rate, counts, target=True):
+    """Writes one recording; `counts` are 10-bit ADC counts (0-1023).
+    `target`: whether the accuracy targets apply (the recordings the issue
+    names); the others are scored and shown all the same."""
     method = "elgendi" if kind == "real" else "charlton"
     peaks, quality = reference(counts, rate, method)
     record = {"name": name, "kind": kind, "source": source, "rate_hz": rate,
               "reference": f"neurokit2 {nk.__version__} ppg_clean + "
                            f"ppg_findpeaks(method={method!r})",
+              "target": target,
               "samples": [round(float(s), 2) for s in counts],
               "peaks": peaks, "quality": [round(q, 3) for q in quality]}
     with open(os.path.join(out, name + ".json"), "w") as f:
@@ -116,12 +120,12 @@ def heartpy(out, folder):
     ms = [float(r["timer"]) for r in timed["data2"]]
     values = [float(r["hr"]) for r in timed["data2"]]
     write(out, "heartpy-data2", "real", source + "data2.csv", 100,
-          even(ms, values))
+          even(ms, values), target=False)
     ms = [datetime.fromisoformat(r["datetime"]).timestamp() * 1000
           for r in timed["data3"]]
     values = [float(r["hr"]) for r in timed["data3"]]
     write(out, "heartpy-data3", "real", source + "data3.csv", 100,
-          even(ms, values))
+          even(ms, values), target=False)
 
 
 def even(ms, values):

@@ -332,8 +332,12 @@ impl Rhythm {
         let lag = (low..=high)
             .filter(|&lag| self.r[lag] >= self.r[lag - 1] && self.r[lag] >= self.r[lag + 1])
             .max_by(|&a, &b| self.r[a].total_cmp(&self.r[b]))?;
-        (self.r[lag] >= NEAR * chosen)
-            .then(|| ((lag as f32 + self.offset(lag)) * per_lag, self.strength_at(lag)))
+        (self.r[lag] >= NEAR * chosen).then(|| {
+            (
+                (lag as f32 + self.offset(lag)) * per_lag,
+                self.strength_at(lag),
+            )
+        })
     }
 
     /// How periodic the signal is at `lag`: the autocorrelation's height
@@ -885,7 +889,9 @@ impl PulseDetector {
     /// The quality's parts, each 1 at best: periodicity, agreement with
     /// the period, regularity, unclipped, pulse over noise.
     fn quality_parts(&self, median: f32, period: f32) -> [f32; 5] {
-        let strength = self.period_and_strength().map_or(0.0, |(_, strength)| strength);
+        let strength = self
+            .period_and_strength()
+            .map_or(0.0, |(_, strength)| strength);
         let periodic = (strength - PERIODIC) / (CLEARLY_PERIODIC - PERIODIC);
         let agreement = 1.0 - libm::fabsf(median - period) / period / DISAGREEMENT;
         // Successive differences: a rate that changes smoothly (breathing,

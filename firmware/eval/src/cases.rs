@@ -117,6 +117,7 @@ fn pulse(name: &str, config: PpgConfig, seed: u32) -> Recording {
         quality: Vec::new(),
         onset_ms: LEAD_IN_MS,
         expect: Expect::Rate,
+        target: true,
     }
 }
 
@@ -136,6 +137,7 @@ fn nothing(name: &str, f: impl Fn(usize, &mut Rng) -> f32) -> Recording {
         quality: Vec::new(),
         onset_ms: 0,
         expect: Expect::Nothing,
+        target: true,
     }
 }
 
@@ -148,6 +150,9 @@ fn band_limited(name: &str, rate_hz: u32, seed: u32) -> Recording {
         .collect();
     let mut recording = nothing(name, |_, _| 0.0);
     recording.source = format!("Gaussian noise at {rate_hz} Hz, interpolated");
+    // Noise drawn 10 times a second or less lies within the heart-rate
+    // band itself: shown, but beyond the target (which is 100 Hz noise).
+    recording.target = rate_hz >= 25;
     recording.samples = rig_sim::resample(&points, rate_hz as f32);
     recording
         .samples

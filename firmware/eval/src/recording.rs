@@ -47,6 +47,9 @@ pub struct Recording {
     /// When the pulse appears (the finger is put on), ms.
     pub onset_ms: u32,
     pub expect: Expect,
+    /// Whether the accuracy targets apply; other recordings are scored
+    /// and shown all the same.
+    pub target: bool,
 }
 
 impl Recording {
@@ -68,6 +71,12 @@ struct File {
     peaks: Vec<usize>,
     #[serde(default)]
     quality: Vec<f32>,
+    #[serde(default = "yes")]
+    target: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Every `*.json` recording in `dir`, sorted by name (real ones first).
@@ -118,5 +127,6 @@ fn load(path: &Path) -> Result<Recording, String> {
         quality: file.quality,
         onset_ms: 0,
         expect: Expect::Rate,
+        target: file.target,
     })
 }
