@@ -3,7 +3,10 @@
 //! on the other. The heart rate reaches WebSocket clients, light commands
 //! reach the board, megabytes of line noise do not stop the link or lose
 //! intact frames, unplugging shows within 2 s and replugging restores the
-//! light, and a board running the original sketch works too.
+//! light, and a board running the original sketch works too. A pulse with
+//! a diastolic wave nearly as tall as the systolic one gives the right
+//! rate, with its quality and beat intervals; a saturated sensor and a
+//! finger taken off give no rate but the reason, in plain words.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,7 +18,7 @@ use std::time::Duration;
 use common::ws_connect;
 use futures_util::SinkExt;
 use rig_device_protocol::{DeviceMessage, HeartRate, Message};
-use rig_sim::{Options, Signal, Simulator};
+use rig_sim::{Options, PpgConfig, Signal, Simulator};
 use shared::device::{DeviceMode, LinkStatus};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -374,8 +377,25 @@ async fn recordings_and_snapshots_keep_the_heart_rate() {
     let csv = common::http_get(addr, &format!("/api/media/{id}/heart.csv")).await;
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
     let text = String::from_utf8(csv.body).unwrap();
-    assert!(text.starts_with("time_s,pulse,bpm\n"));
+    assert!(text.starts_with("time_s,pulse,bpm,interval_ms\n"));
     assert_eq!(text.lines().count() as u64, samples + 1);
+    // Each beat's interval is in the trace and on a CSV row: about 750 ms
+    // at 80 BPM.
+    let intervals = trace["intervals"].as_array().unwrap();
+    assert!(intervals.len() >= 2, "{trace}");
+    for point in intervals {
+        let ms = point[1].as_u64().unwrap();
+        assert!((600..=900).contains(&ms), "interval {ms} ms at 80 BPM");
+    }
+    let filled = text
+        .lines()
+        .skip(1)
+        .filter(|line| line.rsplit(',').next().is_some_and(|f| !f.is_empty()))
+        .count();
+    assert!(
+        filled >= 2 && filled <= intervals.len(),
+        "{filled} rows with an interval"
+    );
 
     // A photo has none; a deleted video's trace goes with it.
     let photo = common::http_get(addr, "/api/media?kind=photo").await.json();
@@ -394,5 +414,87 @@ async fn recordings_and_snapshots_keep_the_heart_rate() {
             .status,
         404
     );
+    server.stop().await;
+}
+
+/// The next state message whose heart-rate part satisfies `test`.
+async fn heart_where(
+    ws: &mut common::Ws,
+    what: &str,
+    test: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    common::within(Duration::from_secs(30), what, async {
+        loop {
+            if let WsMessage::Text(text) = common::next_message(ws).await {
+                let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let heart = &v["state"]["device"]["heart"];
+                if heart.is_object() && test(heart) {
+                    return heart.clone();
+                }
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_quality_intervals_and_reasons_reach_a_websocket_client() {
+    let link = common::unique_temp_dir("sim-reasons").join("tty");
+    let pulse = PpgConfig {
+        diastolic: 0.9,
+        ..PpgConfig::at_bpm(75.0)
+    };
+    let sim = Simulator::start(Options {
+        signal: Signal::Synthetic {
+            config: pulse,
+            dropout: None,
+        },
+        link: Some(link.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    let server = common::start(config_for(DeviceMode::Serial, &link)).await;
+    let mut ws = ws_connect(&server).await;
+
+    // The second wave is not a beat: 75, not 150.
+    let heart = heart_where(&mut ws, "a rate near 75 with an interval", |h| {
+        h["bpm"].as_f64().is_some_and(|b| (b - 75.0).abs() <= 2.0) && h["interval_ms"].is_u64()
+    })
+    .await;
+    eprintln!("heart: {heart}");
+    assert!(heart["quality"].as_u64().unwrap() >= 50, "{heart}");
+    let interval = heart["interval_ms"].as_u64().unwrap();
+    assert!((680..=920).contains(&interval), "{interval} ms at 75 BPM");
+    assert!(heart.get("issue").is_none() && heart.get("reason").is_none());
+
+    // Too much light: the signal sits flat at the sensor's ceiling.
+    sim.set_signal(Signal::Synthetic {
+        config: PpgConfig {
+            ceiling: 450.0,
+            ..pulse
+        },
+        dropout: None,
+    });
+    let heart = heart_where(&mut ws, "the saturated reason", |h| {
+        h["issue"] == "saturated"
+    })
+    .await;
+    assert!(heart.get("bpm").is_none(), "{heart}");
+    assert_eq!(heart["reason"], "sensor saturated: lower the gain or light");
+
+    // The finger taken off: a dark, flat reading.
+    sim.set_signal(Signal::Recorded(vec![20; 500]));
+    let heart = heart_where(&mut ws, "the no-finger reason", |h| {
+        h["issue"] == "no_finger"
+    })
+    .await;
+    assert_eq!(heart["reason"], "finger not detected");
+
+    // And back: a rate again.
+    sim.set_signal(Signal::synthetic(90.0));
+    heart_where(&mut ws, "a rate near 90", |h| {
+        h["bpm"].as_f64().is_some_and(|b| (b - 90.0).abs() <= 2.0)
+    })
+    .await;
     server.stop().await;
 }

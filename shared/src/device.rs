@@ -116,7 +116,7 @@ impl SignalIssue {
 }
 
 /// The latest heart-rate reading.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeartState {
     /// Beats per minute, over recent beats; `None` when there is no
@@ -134,6 +134,10 @@ pub struct HeartState {
     /// Why there is no reading, when the board said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue: Option<SignalIssue>,
+    /// The same in plain words, for clients that show it as it is
+    /// ("finger not detected").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// The device as clients see it.

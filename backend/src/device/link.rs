@@ -312,6 +312,7 @@ impl Link {
                 heart.beats += 1;
                 heart.interval_ms = interval_ms;
                 heart.issue = None;
+                heart.reason = None;
             }),
             Event::NoSignal(issue) => {
                 let _ = self.state.send_if_modified(|s| {
@@ -321,6 +322,7 @@ impl Link {
                     heart.quality = 0;
                     heart.interval_ms = None;
                     heart.issue = Some(issue);
+                    heart.reason = Some(issue.describe().to_owned());
                     changed
                 });
             }

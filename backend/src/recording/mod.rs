@@ -86,7 +86,7 @@ async fn collect_trace(
                 if changed.is_err() {
                     break;
                 }
-                let heart = state.borrow_and_update().device.heart;
+                let heart = state.borrow_and_update().device.heart.clone();
                 if heart.beats != beats {
                     beats = heart.beats;
                     let at = since(started);

@@ -90,9 +90,9 @@ const LONG_CLIP: u16 = 75;
 /// the filters' delay and the way out of the rail).
 const AFTER_CLIP: u16 = 100;
 
-/// Per-sample fade of the highest and lowest raw value towards the signal
-/// (a 20-second time constant): a ceiling stays where it is.
-const CEILING_FADE: f32 = 1.0 / 10_000.0;
+/// Samples (20 ms) the raw signal must stay within a count of its
+/// highest value to be flat at a ceiling.
+const FLAT: u16 = 10;
 
 /// Share of clipped samples over about two seconds that means "saturated".
 const SATURATED: f32 = 0.4;
@@ -317,7 +317,7 @@ impl Rhythm {
         let offset = self.offset(best);
         self.strength = self.strength_at(best);
         self.period_ms = (self.strength >= PERIODIC)
-            .then(|| (best as f32 + offset) * (DECIMATE * 1000 / SAMPLE_RATE_HZ) as f32);
+            .then_some((best as f32 + offset) * (DECIMATE * 1000 / SAMPLE_RATE_HZ) as f32);
         self.last_lag = self.period_ms.map(|_| best);
     }
 
@@ -394,6 +394,8 @@ pub struct PulseDetector {
     /// seconds: where the sensor's ceiling is.
     raw_top: f32,
     raw_bottom: f32,
+    /// Samples in a row within a count of the one before.
+    flat_run: u16,
     /// Samples the raw signal has been at a rail without a break.
     clip_run: u16,
     /// Samples since a long clipped stretch (see [`LONG_CLIP`]) ended, up
@@ -460,6 +462,7 @@ impl PulseDetector {
             noise: 0.0,
             raw_top: 0.0,
             raw_bottom: 0.0,
+            flat_run: 0,
             clip_run: 0,
             since_long_clip: AFTER_CLIP,
             decimate_sum: 0.0,
@@ -517,22 +520,6 @@ impl PulseDetector {
         self.rhythm.period_ms
     }
 
-    #[doc(hidden)]
-    pub fn debug_state(&self) -> [f32; 5] {
-        let median = if self.interval_count >= 2 {
-            self.median_interval()
-        } else {
-            0.0
-        };
-        [
-            self.pulse_size,
-            self.noise / SECOND_DIFFERENCE_PER_SIGMA,
-            median,
-            self.interval_count as f32,
-            self.typical(),
-        ]
-    }
-
     /// What became of the candidates so far.
     pub fn stats(&self) -> Stats {
         self.stats
@@ -587,11 +574,17 @@ impl PulseDetector {
         self.cycle_max = libm::fmaxf(self.cycle_max, self.low2);
         self.cycle_min = libm::fminf(self.cycle_min, self.low2);
         // A sensor's amplifier may saturate below the ADC's own limit: the
-        // signal then sits flat at its highest value.
+        // signal then sits flat at its highest value of the last seconds.
         let span = self.raw_top - self.raw_bottom;
-        self.raw_top = libm::fmaxf(x, self.raw_top - CEILING_FADE * span);
-        self.raw_bottom = libm::fminf(x, self.raw_bottom + CEILING_FADE * span);
-        let at_ceiling = raw >= CLIP_HIGH || (x >= self.raw_top - 1.0 && span > MIN_AMPLITUDE);
+        self.raw_top = libm::fmaxf(x, self.raw_top - TWO_SECONDS * span);
+        self.raw_bottom = libm::fminf(x, self.raw_bottom + TWO_SECONDS * span);
+        self.flat_run = if libm::fabsf(x - self.previous[1]) <= 1.0 {
+            self.flat_run.saturating_add(1)
+        } else {
+            0
+        };
+        let flat_top = x >= self.raw_top - 1.0 && self.flat_run >= FLAT && span > MIN_AMPLITUDE;
+        let at_ceiling = raw >= CLIP_HIGH || flat_top;
         let clipped = raw <= CLIP_LOW || at_ceiling;
         let saturated = f32::from(u8::from(at_ceiling));
         self.clipped_share += TWO_SECONDS * (saturated - self.clipped_share);
@@ -703,9 +696,7 @@ impl PulseDetector {
 
     /// Decides every candidate that is now half a period old.
     fn decide(&mut self) -> Option<Beat> {
-        let Some(period) = self.period() else {
-            return None;
-        };
+        let period = self.period()?;
         let half = (period / 2.0) as u32;
         let mut reported = None;
         for i in 0..CANDIDATES {

@@ -308,7 +308,7 @@ fn the_reason_is_given_in_the_board_terms() {
     // A pulse whose top half is cut off by the ceiling most of the time.
     let mut ppg = Ppg::new(
         PpgConfig {
-            ceiling: 500.0,
+            ceiling: 450.0,
             ..PpgConfig::at_bpm(70.0)
         },
         3,

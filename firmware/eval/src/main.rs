@@ -123,12 +123,11 @@ fn detail(row: &rig_hr_eval::Row) {
         );
         if Some(state) != last {
             println!(
-                "  {:>7.2} s {:?} period {:?} periodicity {:.2} {:?}",
+                "  {:>7.2} s {:?} period {:?} periodicity {:.2}",
                 i as f64 / 500.0,
                 state.0,
                 detector.period_ms(),
                 detector.periodicity(),
-                detector.debug_state()
             );
             last = Some(state);
         }
