@@ -6,9 +6,15 @@
 // and brightness after off and on. A video recorded with it shows its
 // pulse and heart rate under the player in the gallery, following
 // playback, with a CSV download. A configured device that is not there
-// shows as disconnected with the reason; without a device the page says so
-// and everything else works.
+// shows as disconnected with the reason; a board whose sensor saturates
+// (the real simulator program, `camrig-sim --ceiling`) gives no rate, and
+// the page says why in plain words; without a device the page says so and
+// everything else works.
 import { test, expect, Page } from '@playwright/test';
+import { spawn, ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Server, openPage, phonePage } from './server';
 
 const DEMO_BPM = 75;
@@ -263,7 +269,7 @@ test.describe('with the simulated device', () => {
     // The CSV download is there.
     const csv = await fetch(`${server.url}/api/media/${id}/heart.csv`);
     expect(csv.ok).toBe(true);
-    expect((await csv.text()).startsWith('time_s,pulse,bpm\n')).toBe(true);
+    expect((await csv.text()).startsWith('time_s,pulse,bpm,interval_ms\n')).toBe(true);
     expect(errors).toEqual([]);
   });
 });
@@ -338,6 +344,72 @@ test.describe('without a device', () => {
     await expect.poll(() => numberAttr(page, 'live-view', 'data-frames')).toBeGreaterThan(frames + 5);
     await expect(page.getByTestId('view-controls')).toBeVisible();
     await expect(page.getByTestId('message')).toHaveCount(0);
+    expect(errors).toEqual([]);
+  });
+});
+
+/** The simulated board as a program (`camrig-sim`, built with the server),
+ * with `args`, its pty reachable at a symlink in a fresh folder. */
+class SimulatedBoard {
+  readonly link: string;
+  private child: ChildProcess | null = null;
+
+  constructor(private args: string[]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'camrig-sim-'));
+    this.link = path.join(dir, 'rig.tty');
+  }
+
+  /** Starts it and waits until it says where its pty is. */
+  async start(): Promise<void> {
+    const bin = path.resolve(__dirname, '..', '..', 'target', 'release', 'camrig-sim');
+    const child = spawn(bin, [...this.args, '--link', this.link], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk) => {
+        out += String(chunk);
+        if (out.includes('Ctrl-C stops it')) resolve();
+      });
+      child.stderr!.on('data', (chunk) => (out += String(chunk)));
+      child.on('exit', (code) => reject(new Error(`camrig-sim exited (${code}): ${out}`)));
+    });
+  }
+
+  stop(): void {
+    this.child?.kill();
+    this.child = null;
+  }
+}
+
+test.describe('with a board whose sensor saturates', () => {
+  const board = new SimulatedBoard(['--bpm', '72', '--ceiling', '450']);
+  const server = new Server({ args: ['--device-mode', 'serial', '--device-path', board.link] });
+
+  test.beforeEach(async () => {
+    await board.start();
+    await server.start();
+  });
+
+  test.afterEach(async () => {
+    await server.stop();
+    board.stop();
+  });
+
+  test('the page shows no rate and says why in plain words', async ({ browser }) => {
+    const page = await openPage(browser, server);
+    const errors = watchErrors(page);
+    await expect
+      .poll(async () => (await server.state()).device.link, { timeout: 15_000 })
+      .toBe('connected');
+    const status = page.getByTestId('heart-status');
+    await expect(status).toHaveText('sensor saturated: lower the gain or light', { timeout: 15_000 });
+    await expect(status).toHaveAttribute('data-state', 'no-signal');
+    await expect(page.getByTestId('bpm')).toHaveText('--');
+    const heart = (await server.state()).device.heart;
+    expect(heart.issue).toBe('saturated');
+    expect(heart.bpm).toBeUndefined();
+    // The waveform still shows what the sensor sees.
+    await expect.poll(() => numberAttr(page, 'pulse-chart', 'data-samples')).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
 });

@@ -10,7 +10,8 @@
 //! - `setup [serve|test] [--check]`: only the installation part; with
 //!   `--check`, only verify that every package it installs is installed and
 //!   everything the product needs is present (what `.ci/run` asserts).
-//! - `build`: release build of the web app and the server.
+//! - `build`: release build of the web app, the server and the simulated
+//!   board (`camrig-sim`).
 //! - `bench [OPTIONS]`: the load generator (see `bench.rs`).
 //! - `hr-eval`: install neurokit2 if it is missing (only that), fetch the
 //!   reference heart-rate recordings once, and score the board's pulse
@@ -127,6 +128,8 @@ pub fn build(tools: &setup::Tools) -> Result<()> {
     run(
         tools,
         "cargo",
+        // The simulated board too: `camrig-sim` stands in for hardware in
+        // the README and the end-to-end tests.
         &[
             "build",
             "--release",
@@ -134,6 +137,10 @@ pub fn build(tools: &setup::Tools) -> Result<()> {
             "backend",
             "--bin",
             "camrig",
+            "--package",
+            "rig-sim",
+            "--bin",
+            "camrig-sim",
         ],
     )?;
     println!(
