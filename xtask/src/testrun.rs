@@ -2,8 +2,8 @@
 //! tests against a throwaway PostgreSQL and with the heart-rate reference
 //! recordings fetched from PyPI, the frontend's tests, the board
 //! firmware build, the release build, the Playwright suite, a
-//! schema-driven fuzz of the HTTP API with schemathesis, the README's serve
-//! and bench lines as written), continuing
+//! schema-driven fuzz of the HTTP API with schemathesis, the README's serve,
+//! bench, simulator and hr-eval lines as written), continuing
 //! past failures so one run reports every failing test, not only the
 //! first failing binary. Test counts are read from what the runners print
 //! (`test result:` lines of libtest, Playwright's JSON report), and the run
@@ -364,6 +364,8 @@ fn readme_commands(tools: &Tools, report: &mut Report) -> Result<()> {
         .map(|span| span.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|line| {
             line.starts_with("cargo xtask bench ")
+                || line == "cargo xtask hr-eval"
+                || line.starts_with(SIM_LINE)
                 || (line.starts_with("cargo xtask serve -- --") && !line.contains("FLAGS"))
         })
         .collect();
@@ -375,6 +377,8 @@ fn readme_commands(tools: &Tools, report: &mut Report) -> Result<()> {
         command.args(&words[1..]).current_dir(root());
         let result = if line.starts_with("cargo xtask serve") {
             serve_answers(command)
+        } else if line.starts_with(SIM_LINE) {
+            sim_answers(command, &words)
         } else {
             status(&mut command)
         };
@@ -393,6 +397,48 @@ fn readme_commands(tools: &Tools, report: &mut Report) -> Result<()> {
         bail!("{failed} README command lines failed");
     }
     Ok(())
+}
+
+/// How the README starts the simulated board.
+const SIM_LINE: &str = "cargo run --release -p rig-sim --bin camrig-sim -- ";
+
+/// Starts the simulated board's README line in its own process group, waits
+/// for its "Ctrl-C stops it" line, checks that its `--link` points at a
+/// pseudo-terminal, and stops the group.
+fn sim_answers(mut command: Command, words: &[&str]) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    let link = words
+        .iter()
+        .position(|w| *w == "--link")
+        .and_then(|at| words.get(at + 1))
+        .context("the simulator line has no --link")?;
+    let _ = std::fs::remove_file(link);
+    let mut child = command
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .context("cannot start the simulator line")?;
+    let ready = child.stdout.take().and_then(|out| {
+        BufReader::new(out)
+            .lines()
+            .map_while(Result::ok)
+            .find(|line| line.contains("Ctrl-C stops it"))
+    });
+    let answer = match ready {
+        None => Err(anyhow::anyhow!("the simulator exited before it was ready")),
+        Some(line) => match std::fs::read_link(link) {
+            Ok(target) if target.starts_with("/dev/pts") => {
+                println!("xtask: README: {line}");
+                Ok(())
+            }
+            other => Err(anyhow::anyhow!("{link} is not a link to a pty: {other:?}")),
+        },
+    };
+    let _ = Command::new("kill")
+        .args(["-TERM", "--", &format!("-{}", child.id())])
+        .status();
+    let _ = child.wait();
+    answer
 }
 
 /// The `ADDR` of the server's `listening on http://ADDR` line (from its
