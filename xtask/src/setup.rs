@@ -245,15 +245,7 @@ fn neurokit2(tools: &Tools) -> Result<()> {
         return Ok(());
     }
     let venv = hr_venv();
-    if !venv.join("bin/pip").is_file() {
-        let mut python = tools.command("python3");
-        python.args(["-m", "venv"]).arg(&venv);
-        status(&mut python)?;
-    }
-    let mut pip = Command::new(venv.join("bin/pip"));
-    pip.args(["install", "--quiet", "--disable-pip-version-check"])
-        .arg(format!("neurokit2=={NEUROKIT2_VERSION}"));
-    status(&mut pip)?;
+    pip_install(tools, &venv, &format!("neurokit2=={NEUROKIT2_VERSION}"))?;
     if !has_neurokit2() {
         bail!(
             "neurokit2 {NEUROKIT2_VERSION} was installed in {} but it imports as {}",
@@ -272,15 +264,24 @@ fn schemathesis(tools: &Tools) -> Result<()> {
     if have.is_some_and(|v| v.contains(SCHEMATHESIS_VERSION)) {
         return Ok(());
     }
-    let venv = tools_dir().join("venv");
+    pip_install(
+        tools,
+        &tools_dir().join("venv"),
+        &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+    )
+}
+
+/// Installs `requirement` from PyPI into the virtual environment `venv`,
+/// making it first if it does not exist.
+fn pip_install(tools: &Tools, venv: &Path, requirement: &str) -> Result<()> {
     if !venv.join("bin/pip").is_file() {
         let mut python = tools.command("python3");
-        python.args(["-m", "venv"]).arg(&venv);
+        python.args(["-m", "venv"]).arg(venv);
         status(&mut python)?;
     }
     let mut pip = Command::new(venv.join("bin/pip"));
     pip.args(["install", "--quiet", "--disable-pip-version-check"])
-        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}"));
+        .arg(requirement);
     status(&mut pip)
 }
 
