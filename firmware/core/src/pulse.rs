@@ -1,6 +1,6 @@
 //! The pulse detector: raw 10-bit ADC samples of a PPG pulse sensor at
 //! 500 Hz in; beats with a heart rate, their interval and a quality out, or
-//! the reason there is no reading. Fixed memory (about 1.5 KB), no
+//! the reason there is no reading. Fixed memory (under 2.5 KB), no
 //! allocation, bounded work per sample. Design record:
 //! `docs/design/heart-rate.md`.
 //!
@@ -35,9 +35,9 @@
 //!    differences, which a smooth pulse hardly has; filtered white noise
 //!    looks like a fast rhythm, but not like a clean one). A rate twice or
 //!    half the last one reported within half a minute needs a full window
-//!    of intervals and high quality first. A beat is
-//!    reported only at [`REPORT_QUALITY`] or better; otherwise
-//!    [`PulseDetector::issue`] says why not, in the protocol's terms.
+//!    of intervals and high quality first. A beat is reported only at
+//!    [`REPORT_QUALITY`] or better; otherwise [`PulseDetector::issue`] says
+//!    why not, in the protocol's terms.
 
 use rig_device_protocol::PulseIssue;
 

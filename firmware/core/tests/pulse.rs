@@ -235,6 +235,13 @@ fn beat_times_follow_the_pulse() {
 }
 
 #[test]
+fn the_detector_fits_in_a_few_kilobytes() {
+    let size = std::mem::size_of::<PulseDetector>();
+    println!("PulseDetector: {size} bytes");
+    assert!(size < 2560, "{size} bytes");
+}
+
+#[test]
 fn a_diastolic_wave_at_90_percent_is_never_a_beat() {
     check_rates(
         |bpm| PpgConfig {
