@@ -9,8 +9,9 @@
 //! - Every 10 raw samples (20 ms at 500 Hz) are averaged into one plot
 //!   sample; every 10 plot samples go out as a `Pulse` (five a second).
 //! - Each beat the detector reports goes out as `HeartRate`, with its
-//!   interval; `NoSignal` goes out with the reason whenever the detector
-//!   stops reporting or its reason changes.
+//!   interval; `NoSignal` goes out with the reason as soon as the detector
+//!   stops reporting, and again when the reason changes and the new one
+//!   has held for a second.
 
 use rig_device_protocol::{
     DecodeError, DeviceHello, DeviceMessage, ErrorCode, FirmwareVersion, HeartRate, HostMessage,
@@ -22,6 +23,9 @@ use crate::pulse::PulseDetector;
 
 /// Raw samples averaged into one `Pulse` sample: 500 Hz down to 50 Hz.
 pub const DECIMATION: u8 = 10;
+
+/// How long a new no-signal reason must hold before it is sent.
+pub const SETTLE_MS: u32 = 1000;
 
 /// What the board is, for its `Hello`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +72,8 @@ pub struct Device {
     pulse: Pulse,
     /// The issue last sent (`None` while rates are sent).
     issue: Option<PulseIssue>,
+    /// Another issue the detector gives, and since when.
+    pending: Option<(PulseIssue, u32)>,
 }
 
 impl Device {
@@ -84,6 +90,7 @@ impl Device {
                 samples: Samples::new(),
             },
             issue: Some(PulseIssue::NoFinger),
+            pending: None,
         }
     }
 
@@ -139,13 +146,9 @@ impl Device {
                 interval_ms: beat.interval_ms.min(u32::from(u16::MAX)) as u16,
             }));
         }
-        let issue = self.detector.issue();
-        if issue != self.issue
-            && let Some(issue) = issue
-        {
-            out.push(DeviceMessage::NoSignal(issue));
+        if let Some(message) = self.issue_change(now_ms) {
+            out.push(message);
         }
-        self.issue = issue;
 
         if self.block_len == 0 {
             self.block_first_ms = now_ms;
@@ -169,6 +172,37 @@ impl Device {
             }
         }
         out
+    }
+
+    /// The `NoSignal` to send now, if any. The rate stopping is told at
+    /// once, with the reason of the moment; a change of reason after that
+    /// only once it has held for [`SETTLE_MS`], so that the page does not
+    /// flicker between reasons while the signal settles.
+    fn issue_change(&mut self, now_ms: u32) -> Option<DeviceMessage> {
+        let issue = self.detector.issue();
+        if issue == self.issue {
+            self.pending = None;
+            return None;
+        }
+        let Some(reason) = issue else {
+            // Rates again: the `HeartRate` messages say so.
+            self.issue = None;
+            self.pending = None;
+            return None;
+        };
+        let since = match self.pending {
+            Some((pending, since)) if pending == reason => since,
+            _ => {
+                self.pending = Some((reason, now_ms));
+                now_ms
+            }
+        };
+        if self.issue.is_none() || now_ms.wrapping_sub(since) >= SETTLE_MS {
+            self.issue = Some(reason);
+            self.pending = None;
+            return Some(DeviceMessage::NoSignal(reason));
+        }
+        None
     }
 
     /// The light's state.

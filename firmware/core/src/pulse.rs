@@ -59,8 +59,8 @@ pub const MIN_INTERVAL_MS: u32 = 270;
 /// No beat for this long forgets the intervals.
 pub const FORGET_AFTER_MS: u32 = 3000;
 
-/// Smallest pulse, peak to peak of the low-passed signal over two seconds,
-/// in ADC counts; less is "no finger".
+/// Smallest pulse, peak to peak of the low-passed signal over the last one
+/// to two seconds, in ADC counts; less is "no finger".
 pub const MIN_AMPLITUDE: f32 = 8.0;
 
 /// Below this pulse size a signal without rhythm is "too weak" rather than
@@ -179,11 +179,10 @@ const TWO_SECONDS: f32 = 1.0 / 1000.0;
 /// Per-sample weight of a half-second estimate.
 const HALF_SECOND: f32 = 1.0 / 250.0;
 
-/// Per-sample fade of the pulse's highest and lowest level towards the
-/// signal: a gap left by a pulse that stopped shrinks with a time constant
-/// of one second (each end fading at this rate), slow enough to hold a
-/// 40 BPM pulse between beats.
-const LEVEL_FADE: f32 = 1.0 / 1000.0;
+/// Samples per block of the pulse's size: one second. The size is taken
+/// over this block and the one before, so it is gone within two seconds
+/// of the finger leaving, and holds a 40 BPM pulse between beats.
+const SIZE_BLOCK: u16 = 500;
 
 /// What became of the candidates so far: for tuning and the evaluation,
 /// not used by the detector itself.
@@ -382,9 +381,10 @@ pub struct PulseDetector {
     /// Mean absolute slope, rising over half a second and falling over
     /// two: the scale of the artefact clamp and the step test.
     slope_scale: f32,
-    /// Highest and lowest low-passed value, decaying: the pulse's size.
-    level_max: f32,
-    level_min: f32,
+    /// Highest and lowest low-passed value in this one-second block and
+    /// in the one before, and the samples in this block: the pulse's size.
+    level: [(f32, f32); 2],
+    level_samples: u16,
     clipped_share: f32,
     /// The last two raw samples, and the mean absolute second difference:
     /// the raw noise level (a smooth pulse has almost none).
@@ -455,8 +455,8 @@ impl PulseDetector {
             rising: false,
             slope_scale: 0.0,
 
-            level_max: 0.0,
-            level_min: 0.0,
+            level: [(0.0, 0.0); 2],
+            level_samples: 0,
             clipped_share: 0.0,
             previous: [0.0; 2],
             noise: 0.0,
@@ -543,8 +543,7 @@ impl PulseDetector {
             self.low1 = x;
             self.low2 = x;
             self.history = [x; SLOPE_LAG];
-            self.level_max = x;
-            self.level_min = x;
+            self.level = [(x, x); 2];
             self.previous = [x; 2];
             self.raw_top = x;
             self.raw_bottom = x;
@@ -564,8 +563,14 @@ impl PulseDetector {
         };
         self.slope_scale += weight * (magnitude - self.slope_scale);
 
-        self.level_max = libm::fmaxf(self.low2, self.level_max - LEVEL_FADE * self.amplitude());
-        self.level_min = libm::fminf(self.low2, self.level_min + LEVEL_FADE * self.amplitude());
+        if self.level_samples == SIZE_BLOCK {
+            self.level = [self.level[1], (self.low2, self.low2)];
+            self.level_samples = 0;
+        }
+        self.level_samples += 1;
+        let (high, low) = &mut self.level[1];
+        *high = libm::fmaxf(*high, self.low2);
+        *low = libm::fminf(*low, self.low2);
         let second_difference = x - 2.0 * self.previous[0] + self.previous[1];
         self.previous = [x, self.previous[0]];
         self.noise += NOISE * (libm::fabsf(second_difference) - self.noise);
@@ -689,9 +694,11 @@ impl PulseDetector {
         Some((period, self.rhythm.strength))
     }
 
-    /// Peak to peak of the low-passed signal over about two seconds.
+    /// Peak to peak of the low-passed signal over the last one to two
+    /// seconds.
     fn amplitude(&self) -> f32 {
-        self.level_max - self.level_min
+        let [(high_a, low_a), (high_b, low_b)] = self.level;
+        libm::fmaxf(high_a, high_b) - libm::fminf(low_a, low_b)
     }
 
     /// Decides every candidate that is now half a period old.

@@ -151,7 +151,7 @@ fn samples_become_pulses_heart_rates_and_no_signal() {
     // Finger off: no more rates, and the reason ends as "no finger".
     let start = ppg.now_ms();
     let mut after = Vec::new();
-    for i in 0..12 * 500u32 {
+    for i in 0..5 * 500u32 {
         after.extend(device.sample(0, start + i * 2));
     }
     let lost: Vec<_> = after
@@ -172,4 +172,41 @@ fn samples_become_pulses_heart_rates_and_no_signal() {
         Some(&&DeviceMessage::NoSignal(PulseIssue::NoFinger))
     );
     assert_eq!(device.issue(), Some(PulseIssue::NoFinger));
+}
+
+#[test]
+fn no_signal_reasons_do_not_flicker() {
+    // A finger put on, held, taken off, put on again: the reasons sent
+    // change at most once a second (the first after a rate stops comes at
+    // once).
+    let mut device = Device::new(CONFIG);
+    let mut ppg = Ppg::new(PpgConfig::at_bpm(80.0), 9);
+    let mut sent = Vec::new();
+    let mut rates = 0;
+    for i in 0..60 * 500u32 {
+        let now = i * 2;
+        let second = now / 1000;
+        let raw = match second {
+            0..5 | 30..40 => 20,
+            _ => ppg.next_sample(),
+        };
+        for message in device.sample(raw, now) {
+            match message {
+                DeviceMessage::NoSignal(issue) => sent.push((now, issue, rates)),
+                DeviceMessage::HeartRate(_) => rates += 1,
+                _ => {}
+            }
+        }
+    }
+    assert!(rates > 40, "{rates} rates");
+    for pair in sent.windows(2) {
+        let ((a, _, rates_a), (b, _, rates_b)) = (pair[0], pair[1]);
+        assert!(
+            b - a >= rig_firmware_core::device::SETTLE_MS || rates_b > rates_a,
+            "reasons {} ms apart: {sent:?}",
+            b - a
+        );
+    }
+    assert_eq!(device.issue(), None);
+    println!("{sent:?}");
 }
