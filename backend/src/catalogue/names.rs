@@ -32,13 +32,11 @@ const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png"];
 /// Extensions of videos, lower case.
 const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mkv", "webm", "mov"];
 
-const US_PER_SECOND: i64 = 1_000_000;
-const SECONDS_PER_DAY: i64 = 86_400;
-const US_PER_DAY: i64 = US_PER_SECOND * SECONDS_PER_DAY;
-/// Earliest time [`timestamp_stem`] formats: 0000-01-01 00:00:00.000 UTC.
-const MIN_STEM_US: i64 = days_from_civil(0, 1, 1) * US_PER_DAY;
+/// Earliest time [`timestamp_stem`] formats: 0000-01-01 00:00:00.000 UTC,
+/// in µs since the Unix epoch.
+const MIN_STEM_US: i64 = -62_167_219_200_000_000;
 /// Latest time [`timestamp_stem`] formats: 9999-12-31 23:59:59.999999 UTC.
-const MAX_STEM_US: i64 = days_from_civil(10_000, 1, 1) * US_PER_DAY - 1;
+const MAX_STEM_US: i64 = 253_402_300_799_999_999;
 
 pub use shared::media::MediaKind;
 
@@ -206,48 +204,20 @@ fn truncate_stem(stem: &str) -> &str {
 /// stem always has this shape and passes [`sanitise_stem`] unchanged.
 pub fn timestamp_stem(unix_us: i64) -> String {
     let us = unix_us.clamp(MIN_STEM_US, MAX_STEM_US);
-    let seconds = us.div_euclid(US_PER_SECOND);
-    let millis = us.rem_euclid(US_PER_SECOND) / 1_000;
-    let (year, month, day) = civil_from_days(seconds.div_euclid(SECONDS_PER_DAY));
-    let second_of_day = seconds.rem_euclid(SECONDS_PER_DAY);
-    let (hour, minute, second) = (
-        second_of_day / 3_600,
-        second_of_day % 3_600 / 60,
-        second_of_day % 60,
-    );
-    format!("{year:04}-{month:02}-{day:02}_{hour:02}-{minute:02}-{second:02}_{millis:03}")
-}
-
-/// The proleptic Gregorian date (year, month 1-12, day 1-31) of a day
-/// counted from 1970-01-01 (Howard Hinnant's `civil_from_days`).
-const fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468; // days since 0000-03-01
-    let era = z.div_euclid(146_097); // 400-year eras
-    let day_of_era = z.rem_euclid(146_097); // [0, 146096]
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153; // [0, 11], 0 = March
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + if month <= 2 { 1 } else { 0 };
-    (year, month, day)
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date; the inverse of
-/// [`civil_from_days`].
-const fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month_from_march = if month > 2 { month - 3 } else { month + 9 };
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    match time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1_000) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02}_{:02}-{:02}-{:02}_{:03}",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.millisecond()
+        ),
+        // Unreachable: the clamp keeps the time within `time`'s range.
+        Err(_) => "0000-01-01_00-00-00_000".to_owned(),
+    }
 }
 
 /// Creates a new, empty file `stem.ext` inside `dir` (the extension from
@@ -1210,33 +1180,27 @@ mod tests {
     }
 
     #[test]
-    fn calendar_matches_day_by_day_count() {
-        fn is_leap(year: i64) -> bool {
-            (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        }
+    fn every_day_of_four_centuries_gets_its_date() {
+        // Day by day from 1600-01-01 to 2399-12-31 at noon, counted by hand.
         fn days_in_month(year: i64, month: i64) -> i64 {
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
             match month {
-                2 if is_leap(year) => 29,
+                2 if leap => 29,
                 2 => 28,
                 4 | 6 | 9 | 11 => 30,
                 _ => 31,
             }
         }
-        // Walk every day from 1600-01-01 to 2500-12-31.
-        let mut days = days_from_civil(1600, 1, 1);
-        assert_eq!(days, -135_140);
-        for year in 1600..=2500 {
+        let mut noon_us = (-11_676_096_000 + 43_200) * 1_000_000i64;
+        for year in 1600..2400 {
             for month in 1..=12 {
                 for day in 1..=days_in_month(year, month) {
-                    assert_eq!(civil_from_days(days), (year, month, day));
-                    assert_eq!(days_from_civil(year, month, day), days);
-                    days += 1;
+                    let expected = format!("{year:04}-{month:02}-{day:02}_12-00-00_000");
+                    assert_eq!(timestamp_stem(noon_us), expected);
+                    noon_us += 86_400 * 1_000_000;
                 }
             }
         }
-        assert_eq!(MIN_STEM_US, -62_167_219_200 * 1_000_000);
-        assert_eq!(MAX_STEM_US, 253_402_300_799_999_999);
-        assert!(!is_leap(1900) && is_leap(2000) && !is_leap(2100) && is_leap(2024));
     }
 
     #[test]
