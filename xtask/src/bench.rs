@@ -36,9 +36,47 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connection handshakes in flight at once (no thundering herd).
 const CONCURRENT_CONNECTS: usize = 16;
 
-const USAGE: &str = "usage: cargo xtask bench [--ws N] [--mjpeg M] [--seconds S] \
-[--runs 1,50,200|50+10,...] [--width W] [--height H] [--fps F] [--bin PATH] \
-[--url http://127.0.0.1:PORT [--pid PID]] [--record] [--idle N]";
+/// The load generator's options (`cargo xtask bench --help`).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// WebSocket viewers (when there is no --runs).
+    #[arg(long, default_value_t = 1)]
+    ws: usize,
+    /// MJPEG viewers (in every run).
+    #[arg(long, default_value_t = 0)]
+    mjpeg: usize,
+    /// Seconds each run measures.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Runs one after the other: WebSocket viewers each, optionally `+`
+    /// MJPEG viewers (`1,50,200` or `50+10,0+50`).
+    #[arg(long, value_name = "1,50,200|50+10,...")]
+    runs: Option<String>,
+    /// Camera width the started server uses.
+    #[arg(long, default_value_t = 1280)]
+    width: u32,
+    /// Camera height.
+    #[arg(long, default_value_t = 720)]
+    height: u32,
+    /// Camera frame rate.
+    #[arg(long, default_value_t = 30)]
+    fps: u32,
+    /// The server binary to start.
+    #[arg(long, value_name = "PATH")]
+    bin: Option<PathBuf>,
+    /// Measure a server already running at this loopback address instead.
+    #[arg(long, value_name = "http://127.0.0.1:PORT")]
+    url: Option<String>,
+    /// That server's process id, for its CPU and memory (needs --url).
+    #[arg(long, requires = "url")]
+    pid: Option<u32>,
+    /// Record during every run and report the recorded frame rate.
+    #[arg(long)]
+    record: bool,
+    /// Instead of the runs: this many viewers that never read (memory).
+    #[arg(long, value_name = "N")]
+    idle: Option<usize>,
+}
 
 struct Options {
     seconds: u64,
@@ -54,12 +92,9 @@ struct Options {
     idle: Option<usize>,
 }
 
-/// Runs the benchmark; `args` are the arguments after `cargo xtask bench`.
-pub fn main(args: Vec<String>) -> Result<()> {
-    let Some(options) = parse_args(&args)? else {
-        println!("{USAGE}");
-        return Ok(());
-    };
+/// Runs the benchmark with the options given after `cargo xtask bench`.
+pub fn main(args: Args) -> Result<()> {
+    let options = options(args)?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -74,61 +109,28 @@ fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T> {
         .map_err(|_| anyhow!("{flag}: invalid number {value:?}"))
 }
 
-/// Parses the options; `Ok(None)` means help was asked for.
-fn parse_args(args: &[String]) -> Result<Option<Options>> {
-    let (mut ws, mut mjpeg, mut runs) = (1, 0, None::<String>);
+/// Checks the options and works out the runs.
+fn options(args: Args) -> Result<Options> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent();
-    let mut o = Options {
-        seconds: 10,
-        url: None,
-        pid: None,
-        runs: Vec::new(),
-        size: [1280, 720, 30],
-        bin: root.unwrap_or(Path::new(".")).join("target/release/camrig"),
-        record: false,
-        idle: None,
+    let runs = match &args.runs {
+        Some(spec) => parse_runs(spec, args.mjpeg)?,
+        None => vec![(args.ws, args.mjpeg)],
     };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) => (flag, Some(value.to_owned())),
-            None => (arg.as_str(), None),
-        };
-        let mut value = || {
-            let value = inline.clone().or_else(|| it.next().cloned());
-            value.with_context(|| format!("{flag} needs a value"))
-        };
-        match flag {
-            "-h" | "--help" => return Ok(None),
-            "--ws" => ws = number(flag, &value()?)?,
-            "--mjpeg" => mjpeg = number(flag, &value()?)?,
-            "--seconds" => o.seconds = number(flag, &value()?)?,
-            "--url" => o.url = Some(parse_url(&value()?)?),
-            "--pid" => o.pid = Some(number(flag, &value()?)?),
-            "--runs" => runs = Some(value()?),
-            "--width" => o.size[0] = number(flag, &value()?)?,
-            "--height" => o.size[1] = number(flag, &value()?)?,
-            "--fps" => o.size[2] = number(flag, &value()?)?,
-            "--bin" => o.bin = PathBuf::from(value()?),
-            "--idle" => o.idle = Some(number(flag, &value()?)?),
-            "--record" => {
-                o.record = true;
-                continue;
-            }
-            _ => bail!("unknown option {arg:?}\n{USAGE}"),
-        }
+    if args.seconds == 0 || runs.is_empty() || runs.iter().any(|&(w, m)| w + m == 0) {
+        bail!("every run needs a viewer, and --seconds must be at least 1");
     }
-    o.runs = match runs {
-        Some(spec) => parse_runs(&spec, mjpeg)?,
-        None => vec![(ws, mjpeg)],
-    };
-    if o.seconds == 0 || o.runs.is_empty() || o.runs.iter().any(|&(w, m)| w + m == 0) {
-        bail!("every run needs a viewer, and --seconds must be at least 1\n{USAGE}");
-    }
-    if o.pid.is_some() && o.url.is_none() {
-        bail!("--pid goes with --url (a server that bench starts is sampled anyway)");
-    }
-    Ok(Some(o))
+    Ok(Options {
+        seconds: args.seconds,
+        url: args.url.as_deref().map(parse_url).transpose()?,
+        pid: args.pid,
+        runs,
+        size: [args.width, args.height, args.fps],
+        bin: args
+            .bin
+            .unwrap_or_else(|| root.unwrap_or(Path::new(".")).join("target/release/camrig")),
+        record: args.record,
+        idle: args.idle,
+    })
 }
 
 /// `"1,50,200"` or `"50+10"`: WebSocket viewers, optionally `+` MJPEG viewers.

@@ -16,6 +16,9 @@
 //! - `hr-eval`: install neurokit2 if it is missing (only that), fetch the
 //!   reference heart-rate recordings once, and score the board's pulse
 //!   detector on them; fails when a target is missed (see `hr_eval.rs`).
+//!
+//! The command line is clap's (`cargo xtask --help`, `cargo xtask bench
+//! --help`).
 
 mod bench;
 mod hr_eval;
@@ -32,23 +35,65 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+/// Project tasks, run from the repository root.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install what is missing, build, and run the server; flags after
+    /// `--` go to the server.
+    Serve {
+        /// The server's flags (see `camrig --help`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        flags: Vec<String>,
+    },
+    /// Install what is missing, then every check and test, with one
+    /// summary line.
+    Test,
+    /// Only the installation part.
+    Setup {
+        /// What to install for.
+        #[arg(value_enum, default_value_t = setup::Purpose::Test)]
+        purpose: setup::Purpose,
+        /// Only verify that everything it installs is there.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Release build of the web app, the server and the simulated board.
+    Build,
+    /// The load generator.
+    Bench(bench::Args),
+    /// Score the pulse detector on the reference recordings.
+    HrEval,
+}
 
 fn main() -> std::process::ExitCode {
-    let mut args = std::env::args().skip(1);
-    let task = args.next().unwrap_or_else(|| "help".into());
-    let rest: Vec<String> = args.collect();
-    let result = match task.as_str() {
-        "setup" => setup_cmd(&rest),
-        "build" => setup::ensure(setup::Purpose::Serve).and_then(|tools| build(&tools)),
-        "serve" => serve(&rest),
-        "test" => testrun::test(),
-        "bench" => bench::main(rest),
-        "hr-eval" => hr_eval::main(&rest),
-        "help" | "--help" | "-h" => {
-            println!("{}", HELP);
-            Ok(())
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                std::process::ExitCode::FAILURE
+            } else {
+                std::process::ExitCode::SUCCESS
+            };
         }
-        other => Err(anyhow::anyhow!("unknown task `{other}`\n{HELP}")),
+    };
+    let result = match cli.task {
+        Task::Setup { purpose, check } if check => setup::verify(purpose),
+        Task::Setup { purpose, .. } => setup::ensure(purpose).map(|_| ()),
+        Task::Build => setup::ensure(setup::Purpose::Serve).and_then(|tools| build(&tools)),
+        Task::Serve { flags } => serve(&flags),
+        Task::Test => testrun::test(),
+        Task::Bench(args) => bench::main(args),
+        Task::HrEval => hr_eval::main(),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -60,8 +105,6 @@ fn main() -> std::process::ExitCode {
         }
     }
 }
-
-const HELP: &str = "usage: cargo xtask <serve [-- FLAGS] | test | setup [serve|test] [--check] | build | bench [OPTIONS] | hr-eval>";
 
 /// The repository root (the parent of this crate's folder).
 pub fn root() -> PathBuf {
@@ -98,26 +141,6 @@ pub fn status(command: &mut Command) -> Result<()> {
         bail!("{shown} failed ({status})");
     }
     Ok(())
-}
-
-/// `setup [serve|test] [--check]`: install, or with `--check` only verify
-/// that everything the setup installs is installed and works.
-fn setup_cmd(args: &[String]) -> Result<()> {
-    let mut purpose = setup::Purpose::Test;
-    let mut check = false;
-    for arg in args {
-        match arg.as_str() {
-            "test" => purpose = setup::Purpose::Test,
-            "serve" => purpose = setup::Purpose::Serve,
-            "--check" => check = true,
-            other => bail!("unknown setup argument `{other}` (serve, test or --check)"),
-        }
-    }
-    if check {
-        setup::verify(purpose)
-    } else {
-        setup::ensure(purpose).map(|_| ())
-    }
 }
 
 /// Release build of the web app (Trunk) and the server.
@@ -261,4 +284,64 @@ fn firmware_size(elf: &std::path::Path) -> Result<(u64, u64, u64)> {
         Some((text, data, bss))
     };
     parse().context("not a 32-bit little-endian ELF file")
+}
+
+#[cfg(test)]
+mod cli_tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn tasks_and_their_arguments_parse() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(std::iter::once("cargo xtask").chain(args.iter().copied()))
+        };
+        match parse(&[
+            "serve",
+            "--",
+            "--listen",
+            "127.0.0.1:5000",
+            "--camera",
+            "test",
+        ])
+        .map(|c| c.task)
+        {
+            Ok(Task::Serve { flags }) => {
+                assert_eq!(flags, ["--listen", "127.0.0.1:5000", "--camera", "test"])
+            }
+            _ => panic!("serve"),
+        }
+        assert!(matches!(
+            parse(&["setup", "serve", "--check"]).map(|c| c.task),
+            Ok(Task::Setup {
+                purpose: setup::Purpose::Serve,
+                check: true
+            })
+        ));
+        assert!(matches!(
+            parse(&["setup"]).map(|c| c.task),
+            Ok(Task::Setup {
+                purpose: setup::Purpose::Test,
+                check: false
+            })
+        ));
+        assert!(matches!(
+            parse(&["hr-eval"]).map(|c| c.task),
+            Ok(Task::HrEval)
+        ));
+        assert!(parse(&["bench", "--runs", "1,50,200,0+50", "--seconds", "10"]).is_ok());
+        assert!(
+            parse(&["bench", "--pid", "3"]).is_err(),
+            "--pid needs --url"
+        );
+        assert!(parse(&["bench", "--seconds", "ten"]).is_err());
+        assert!(parse(&["setup", "production"]).is_err());
+        assert!(parse(&["nonsense"]).is_err());
+    }
 }

@@ -38,7 +38,7 @@ pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 pub const NEUROKIT2_VERSION: &str = "0.3.0";
 
 /// What the installation is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Purpose {
     /// Building and running the server.
     Serve,
