@@ -3,7 +3,7 @@
 //! recordings fetched from PyPI, the frontend's tests, the board
 //! firmware build, the release build, the Playwright suite, a
 //! schema-driven fuzz of the HTTP API with schemathesis, the README's serve,
-//! bench, simulator and hr-eval lines as written), continuing
+//! bench, simulator, `camrig --demo` and hr-eval lines as written), continuing
 //! past failures so one run reports every failing test, not only the
 //! first failing binary. Test counts are read from what the runners print
 //! (`test result:` lines of libtest, Playwright's JSON report), and the run
@@ -11,7 +11,7 @@
 //! them.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
@@ -366,6 +366,7 @@ fn readme_commands(tools: &Tools, report: &mut Report) -> Result<()> {
             line.starts_with("cargo xtask bench ")
                 || line == "cargo xtask hr-eval"
                 || line.starts_with(SIM_LINE)
+                || BUILT_LINES.contains(&line.as_str())
                 || (line.starts_with("cargo xtask serve -- --") && !line.contains("FLAGS"))
         })
         .collect();
@@ -373,9 +374,15 @@ fn readme_commands(tools: &Tools, report: &mut Report) -> Result<()> {
     for line in &lines {
         println!("xtask: README: $ {line}");
         let words: Vec<&str> = line.split(' ').collect();
-        let mut command = tools.command(words[0]);
+        // The programs the release build makes are run from there.
+        let program = if BUILT_LINES.contains(&line.as_str()) {
+            root().join("target/release").join(words[0])
+        } else {
+            PathBuf::from(words[0])
+        };
+        let mut command = tools.command(&program.to_string_lossy());
         command.args(&words[1..]).current_dir(root());
-        let result = if line.starts_with("cargo xtask serve") {
+        let result = if line.starts_with("cargo xtask serve") || line == "camrig --demo" {
             serve_answers(command)
         } else if line.starts_with(SIM_LINE) {
             sim_answers(command, &words)
@@ -398,6 +405,10 @@ fn readme_commands(tools: &Tools, report: &mut Report) -> Result<()> {
     }
     Ok(())
 }
+
+/// README lines that run a program of the release build: the server in
+/// demo mode (it must answer `/healthz`), and the simulator's help.
+const BUILT_LINES: &[&str] = &["camrig --demo", "camrig-sim --help"];
 
 /// How the README starts the simulated board.
 const SIM_LINE: &str = "cargo run --release -p rig-sim --bin camrig-sim -- ";
