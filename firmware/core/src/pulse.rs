@@ -109,6 +109,9 @@ const SLOPE_LAG: usize = 10;
 /// Raw samples per autocorrelation sample: 500 Hz to 50 Hz.
 const DECIMATE: u32 = 10;
 
+/// Milliseconds per autocorrelation lag (one 50 Hz sample).
+const MS_PER_LAG: f32 = (DECIMATE * 1000 / SAMPLE_RATE_HZ) as f32;
+
 /// Autocorrelation window: 256 samples at 50 Hz, 5.12 s.
 const WINDOW: usize = 256;
 
@@ -222,7 +225,7 @@ pub struct Beat {
 }
 
 /// A slope excursion that may be a beat.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 struct Candidate {
     at_ms: u32,
     height: f32,
@@ -290,10 +293,9 @@ impl Rhythm {
     /// The strongest peak in range, moved to the shortest lag nearly as
     /// strong; its position refined by a parabola through its neighbours.
     fn find_period(&mut self) {
-        let peak = |r: &[f32], lag: usize| r[lag] >= r[lag - 1] && r[lag] >= r[lag + 1];
         let mut best = None::<usize>;
         for lag in MIN_LAG..=MAX_LAG {
-            if peak(&self.r, lag) && best.is_none_or(|b| self.r[lag] > self.r[b]) {
+            if self.is_peak(lag) && best.is_none_or(|b| self.r[lag] > self.r[b]) {
                 best = Some(lag);
             }
         }
@@ -307,7 +309,7 @@ impl Rhythm {
             let low = libm::floorf(centre * 0.85) as usize;
             let high = libm::ceilf(centre * 1.15) as usize;
             for lag in low.max(MIN_LAG)..=high.min(MAX_LAG) {
-                if peak(&self.r, lag) && self.r[lag] >= SUBMULTIPLE * self.r[best] {
+                if self.is_peak(lag) && self.r[lag] >= SUBMULTIPLE * self.r[best] {
                     best = lag;
                     break 'shorter;
                 }
@@ -315,28 +317,31 @@ impl Rhythm {
         }
         let offset = self.offset(best);
         self.strength = self.strength_at(best);
-        self.period_ms = (self.strength >= PERIODIC)
-            .then_some((best as f32 + offset) * (DECIMATE * 1000 / SAMPLE_RATE_HZ) as f32);
+        self.period_ms = (self.strength >= PERIODIC).then_some((best as f32 + offset) * MS_PER_LAG);
         self.last_lag = self.period_ms.map(|_| best);
     }
 
     /// The peak within a fifth of `expected_ms`, if it is at least
     /// [`NEAR`] times as high as the chosen one, as a period in ms.
     fn period_near(&self, expected_ms: f32) -> Option<(f32, f32)> {
-        let per_lag = (DECIMATE * 1000 / SAMPLE_RATE_HZ) as f32;
-        let centre = expected_ms / per_lag;
+        let centre = expected_ms / MS_PER_LAG;
         let low = (libm::floorf(centre * 0.8) as usize).max(MIN_LAG);
         let high = (libm::ceilf(centre * 1.2) as usize).min(MAX_LAG);
         let chosen = self.r[self.last_lag?];
         let lag = (low..=high)
-            .filter(|&lag| self.r[lag] >= self.r[lag - 1] && self.r[lag] >= self.r[lag + 1])
+            .filter(|&lag| self.is_peak(lag))
             .max_by(|&a, &b| self.r[a].total_cmp(&self.r[b]))?;
         (self.r[lag] >= NEAR * chosen).then(|| {
             (
-                (lag as f32 + self.offset(lag)) * per_lag,
+                (lag as f32 + self.offset(lag)) * MS_PER_LAG,
                 self.strength_at(lag),
             )
         })
+    }
+
+    /// Whether the autocorrelation peaks at `lag`.
+    fn is_peak(&self, lag: usize) -> bool {
+        self.r[lag] >= self.r[lag - 1] && self.r[lag] >= self.r[lag + 1]
     }
 
     /// How periodic the signal is at `lag`: the autocorrelation's height
@@ -413,6 +418,8 @@ pub struct PulseDetector {
     /// jolt or one wrong beat does not move.
     heights: [f32; TYPICAL],
     heights_held: usize,
+    /// Their median, worked out when they change.
+    typical: f32,
     last_beat_ms: Option<u32>,
     intervals: [u32; INTERVALS],
     interval_count: usize,
@@ -478,6 +485,7 @@ impl PulseDetector {
             candidate_next: 0,
             heights: [0.0; TYPICAL],
             heights_held: 0,
+            typical: 0.0,
             last_beat_ms: None,
             intervals: [0; INTERVALS],
             interval_count: 0,
@@ -624,7 +632,7 @@ impl PulseDetector {
         // Candidates: the peak of each excursion above the threshold.
         // The typical beat sets the bar once several beats agree on it.
         let typical = if self.heights_held >= 3 {
-            self.typical()
+            self.typical
         } else {
             0.0
         };
@@ -686,7 +694,6 @@ impl PulseDetector {
             return None;
         }
         if self.interval_count >= 4
-            && self.rhythm.period_ms.is_some()
             && let Some(near) = self.rhythm.period_near(self.median_interval())
         {
             return Some(near);
@@ -729,10 +736,11 @@ impl PulseDetector {
                 self.stats.not_steepest += 1;
                 continue;
             }
-            let typical = self.typical();
+            let typical = self.typical;
             self.heights.copy_within(1.., 0);
             self.heights[TYPICAL - 1] = candidate.height;
             self.heights_held = (self.heights_held + 1).min(TYPICAL);
+            self.typical = self.median_height();
             if typical > 0.0 && candidate.height > ARTEFACT * typical {
                 self.movement_ms = Some(self.now_ms);
                 self.stats.artefacts += 1;
@@ -814,7 +822,8 @@ impl PulseDetector {
             return None;
         }
         let median = self.median_interval();
-        let quality = self.quality(median, period);
+        let parts = self.quality_parts(median, period);
+        let quality = quality_of(&parts);
         let bpm = 60_000.0 / median;
         // A rate that jumps to twice or half the last good one within
         // half a minute is, far more often than the heart, a secondary
@@ -830,7 +839,6 @@ impl PulseDetector {
             return None;
         }
         if quality < REPORT_QUALITY {
-            let parts = self.quality_parts(median, period);
             let worst = (0..parts.len())
                 .min_by(|&a, &b| parts[a].total_cmp(&parts[b]))
                 .unwrap_or(0);
@@ -849,9 +857,9 @@ impl PulseDetector {
         })
     }
 
-    /// The typical beat's slope: the median of the recent steepest
-    /// candidates; 0 before the first.
-    fn typical(&self) -> f32 {
+    /// The median of the recent steepest candidates' slopes; 0 before the
+    /// first.
+    fn median_height(&self) -> f32 {
         let mut sorted = [0.0f32; TYPICAL];
         let held = &mut sorted[..self.heights_held];
         held.copy_from_slice(&self.heights[TYPICAL - self.heights_held..]);
@@ -875,13 +883,6 @@ impl PulseDetector {
             _ if n % 2 == 1 => held[n / 2] as f32,
             _ => (held[n / 2 - 1] + held[n / 2]) as f32 / 2.0,
         }
-    }
-
-    /// The worst of periodicity, agreement, regularity and clipping, 0-100.
-    fn quality(&self, median: f32, period: f32) -> u8 {
-        let parts = self.quality_parts(median, period);
-        let worst = parts.into_iter().fold(1.0f32, f32::min);
-        libm::roundf(worst.clamp(0.0, 1.0) * 100.0) as u8
     }
 
     /// The quality's parts, each 1 at best: periodicity, agreement with
@@ -953,4 +954,11 @@ impl PulseDetector {
             self.held_period = None;
         }
     }
+}
+
+/// The quality, 0-100: the worst of its parts ([`PulseDetector`]'s
+/// `quality_parts`).
+fn quality_of(parts: &[f32; 5]) -> u8 {
+    let worst = parts.iter().copied().fold(1.0f32, f32::min);
+    libm::roundf(worst.clamp(0.0, 1.0) * 100.0) as u8
 }
