@@ -243,6 +243,50 @@ impl Ppg {
     }
 }
 
+/// Gaussian noise around mid-scale drawn `rate_hz` times a second and
+/// interpolated linearly to 500 Hz: the slow wandering of a loose sensor
+/// or a moving finger, with no pulse in it.
+#[derive(Clone, Debug)]
+pub struct SlowNoise {
+    rng: Rng,
+    sigma: f32,
+    /// Samples between two drawn points, and where this sample is.
+    step: u32,
+    index: u32,
+    from: f32,
+    to: f32,
+}
+
+impl SlowNoise {
+    /// Noise of standard deviation `sigma` counts, drawn at `rate_hz`
+    /// (1 to 500).
+    pub fn new(rate_hz: u32, sigma: f32, seed: u32) -> Self {
+        let mut rng = Rng::new(seed);
+        let from = 512.0 + sigma * rng.gaussian();
+        let to = 512.0 + sigma * rng.gaussian();
+        SlowNoise {
+            rng,
+            sigma,
+            step: SAMPLE_RATE_HZ / rate_hz.clamp(1, SAMPLE_RATE_HZ),
+            index: 0,
+            from,
+            to,
+        }
+    }
+
+    /// The next 10-bit sample.
+    pub fn next_sample(&mut self) -> u16 {
+        if self.index == self.step {
+            self.index = 0;
+            self.from = self.to;
+            self.to = 512.0 + self.sigma * self.rng.gaussian();
+        }
+        let value = self.from + (self.to - self.from) * self.index as f32 / self.step as f32;
+        self.index += 1;
+        libm::roundf(value).clamp(0.0, 1023.0) as u16
+    }
+}
+
 /// One beat of the waveform at `phase` (0 to 1), peaking at 1, with a
 /// diastolic wave `diastolic` times as tall as the systolic one.
 fn waveform(phase: f32, diastolic: f32) -> f32 {

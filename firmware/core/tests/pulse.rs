@@ -7,7 +7,7 @@
 use proptest::prelude::*;
 use rig_device_protocol::PulseIssue;
 use rig_firmware_core::pulse::PulseDetector;
-use rig_firmware_core::synth::{Ppg, PpgConfig, Rng};
+use rig_firmware_core::synth::{Ppg, PpgConfig, Rng, SlowNoise};
 
 /// Runs `seconds` of `ppg` through `detector`, returning (time, bpm, quality)
 /// of each beat.
@@ -266,18 +266,8 @@ fn rates_of(samples: impl IntoIterator<Item = u16>) -> (Vec<f32>, PulseDetector)
 /// Gaussian noise drawn at `rate_hz` and linearly interpolated to 500 Hz:
 /// the slow wandering of a loose sensor or a moving finger.
 fn band_limited_noise(rate_hz: u32, sigma: f32, seconds: u32, seed: u32) -> Vec<u16> {
-    let mut rng = Rng::new(seed);
-    let points: Vec<f32> = (0..=seconds * rate_hz)
-        .map(|_| 512.0 + sigma * rng.gaussian())
-        .collect();
-    let step = 500 / rate_hz;
-    (0..seconds * 500)
-        .map(|i| {
-            let (k, frac) = ((i / step) as usize, (i % step) as f32 / step as f32);
-            let value = points[k] + (points[k + 1] - points[k]) * frac;
-            value.round().clamp(0.0, 1023.0) as u16
-        })
-        .collect()
+    let mut noise = SlowNoise::new(rate_hz, sigma, seed);
+    (0..seconds * 500).map(|_| noise.next_sample()).collect()
 }
 
 /// Noise drawn at 100 Hz and interpolated (a loose sensor, as the design

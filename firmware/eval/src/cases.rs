@@ -7,7 +7,7 @@
 //! which must give no rate at all.
 
 use rig_firmware_core::pulse::SAMPLE_RATE_HZ;
-use rig_firmware_core::synth::{Ppg, PpgConfig, Rng};
+use rig_firmware_core::synth::{Ppg, PpgConfig, Rng, SlowNoise};
 
 use crate::recording::{Expect, Kind, Recording};
 
@@ -73,11 +73,9 @@ pub fn all() -> Vec<Recording> {
         },
         65,
     ));
-    cases.push(nothing("flat-no-finger", |_, _| 20.0));
-    cases.push(nothing("flat-saturated", |_, _| 1023.0));
-    cases.push(nothing("white-noise", |_, rng| {
-        512.0 + 40.0 * rng.gaussian()
-    }));
+    cases.push(nothing("flat-no-finger", |_| 20.0));
+    cases.push(nothing("flat-saturated", |_| 1023.0));
+    cases.push(nothing("white-noise", |rng| 512.0 + 40.0 * rng.gaussian()));
     for rate_hz in [100, 25, 10, 5] {
         for seed in 1..=3 {
             cases.push(band_limited(
@@ -122,10 +120,10 @@ fn pulse(name: &str, config: PpgConfig, seed: u32) -> Recording {
 }
 
 /// A signal without a pulse: `f(sample index, rng)` for every sample.
-fn nothing(name: &str, f: impl Fn(usize, &mut Rng) -> f32) -> Recording {
+fn nothing(name: &str, mut next: impl FnMut(&mut Rng) -> f32) -> Recording {
     let mut rng = Rng::new(7);
     let samples = (0..(SECONDS * SAMPLE_RATE_HZ) as usize)
-        .map(|i| f(i, &mut rng).round().clamp(0.0, 1023.0) as u16)
+        .map(|_| next(&mut rng).round().clamp(0.0, 1023.0) as u16)
         .collect();
     Recording {
         name: name.into(),
@@ -141,21 +139,15 @@ fn nothing(name: &str, f: impl Fn(usize, &mut Rng) -> f32) -> Recording {
     }
 }
 
-/// Gaussian noise drawn at `rate_hz` and interpolated to 500 Hz: slow
-/// noise, the way a moving finger or a loose sensor looks.
+/// Gaussian noise drawn at `rate_hz` and interpolated to 500 Hz
+/// ([`SlowNoise`]): slow noise, the way a moving finger or a loose sensor
+/// looks.
 fn band_limited(name: &str, rate_hz: u32, seed: u32) -> Recording {
-    let mut rng = Rng::new(rate_hz * 100 + seed);
-    let points: Vec<f32> = (0..=SECONDS * rate_hz)
-        .map(|_| 512.0 + 100.0 * rng.gaussian())
-        .collect();
-    let mut recording = nothing(name, |_, _| 0.0);
+    let mut noise = SlowNoise::new(rate_hz, 100.0, rate_hz * 100 + seed);
+    let mut recording = nothing(name, |_| f32::from(noise.next_sample()));
     recording.source = format!("Gaussian noise at {rate_hz} Hz, interpolated");
     // Noise drawn 10 times a second or less lies within the heart-rate
     // band itself: shown, but beyond the target (which is 100 Hz noise).
     recording.target = rate_hz >= 25;
-    recording.samples = rig_sim::resample(&points, rate_hz as f32);
-    recording
-        .samples
-        .truncate((SECONDS * SAMPLE_RATE_HZ) as usize);
     recording
 }
