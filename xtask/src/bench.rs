@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -111,7 +111,6 @@ fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T> {
 
 /// Checks the options and works out the runs.
 fn options(args: Args) -> Result<Options> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent();
     let runs = match &args.runs {
         Some(spec) => parse_runs(spec, args.mjpeg)?,
         None => vec![(args.ws, args.mjpeg)],
@@ -127,7 +126,7 @@ fn options(args: Args) -> Result<Options> {
         size: [args.width, args.height, args.fps],
         bin: args
             .bin
-            .unwrap_or_else(|| root.unwrap_or(Path::new(".")).join("target/release/camrig")),
+            .unwrap_or_else(|| crate::root().join("target/release/camrig")),
         record: args.record,
         idle: args.idle,
     })

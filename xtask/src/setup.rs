@@ -103,7 +103,7 @@ impl Tools {
         Tools {
             path: vec![
                 tools_dir().join("node_modules/.bin"),
-                tools_dir().join("venv/bin"),
+                test_venv().join("bin"),
                 home().join(".cargo/bin"),
             ],
         }
@@ -260,15 +260,25 @@ fn neurokit2(tools: &Tools) -> Result<()> {
 
 /// schemathesis in its own virtual environment in the tools folder.
 fn schemathesis(tools: &Tools) -> Result<()> {
-    let have = output(tools.command("schemathesis").arg("--version"));
-    if have.is_some_and(|v| v.contains(SCHEMATHESIS_VERSION)) {
+    if has_schemathesis(tools) {
         return Ok(());
     }
     pip_install(
         tools,
-        &tools_dir().join("venv"),
+        &test_venv(),
         &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
     )
+}
+
+/// Whether schemathesis runs and is the pinned version.
+fn has_schemathesis(tools: &Tools) -> bool {
+    output(tools.command("schemathesis").arg("--version"))
+        .is_some_and(|v| v.contains(SCHEMATHESIS_VERSION))
+}
+
+/// The virtual environment of the test tools (schemathesis).
+fn test_venv() -> PathBuf {
+    tools_dir().join("venv")
 }
 
 /// Installs `requirement` from PyPI into the virtual environment `venv`,
@@ -434,12 +444,10 @@ fn check_needs(purpose: Purpose, tools: &Tools) -> Result<()> {
                 ));
             }
         }
-        if output(tools.command("schemathesis").arg("--version"))
-            .is_none_or(|v| !v.contains(SCHEMATHESIS_VERSION))
-        {
+        if !has_schemathesis(tools) {
             problems.push(format!(
                 "the tests need schemathesis {SCHEMATHESIS_VERSION} (PyPI) in {}",
-                tools_dir().join("venv").display()
+                test_venv().display()
             ));
         }
         if !has_neurokit2() {

@@ -416,86 +416,98 @@ const SIM_LINE: &str = "cargo run --release -p rig-sim --bin camrig-sim -- ";
 /// Starts the simulated board's README line in its own process group, waits
 /// for its "Ctrl-C stops it" line, checks that its `--link` points at a
 /// pseudo-terminal, and stops the group.
-fn sim_answers(mut command: Command, words: &[&str]) -> Result<()> {
-    use std::os::unix::process::CommandExt;
+fn sim_answers(command: Command, words: &[&str]) -> Result<()> {
     let link = words
         .iter()
         .position(|w| *w == "--link")
         .and_then(|at| words.get(at + 1))
         .context("the simulator line has no --link")?;
     let _ = std::fs::remove_file(link);
-    let mut child = command
-        .stdout(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .context("cannot start the simulator line")?;
-    let ready = child.stdout.take().and_then(|out| {
-        BufReader::new(out)
-            .lines()
-            .map_while(Result::ok)
-            .find(|line| line.contains("Ctrl-C stops it"))
-    });
-    let answer = match ready {
-        None => Err(anyhow::anyhow!("the simulator exited before it was ready")),
-        Some(line) => match std::fs::read_link(link) {
+    let ready = |line: &str| line.contains("Ctrl-C stops it").then(|| line.to_owned());
+    while_running(
+        command,
+        "the simulator",
+        ready,
+        |line| match std::fs::read_link(link) {
             Ok(target) if target.starts_with("/dev/pts") => {
                 println!("xtask: README: {line}");
                 Ok(())
             }
-            other => Err(anyhow::anyhow!("{link} is not a link to a pty: {other:?}")),
+            other => bail!("{link} is not a link to a pty: {other:?}"),
         },
-    };
-    let _ = Command::new("kill")
-        .args(["-TERM", "--", &format!("-{}", child.id())])
-        .status();
-    let _ = child.wait();
-    answer
+    )
 }
 
-/// The `ADDR` of the server's `listening on http://ADDR` line (from its
-/// piped standard output); `None` if it ends without one.
-fn listening_address(server: &mut std::process::Child) -> Option<String> {
-    BufReader::new(server.stdout.take()?)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| line.strip_prefix("listening on http://").map(str::to_owned))
-}
-
-/// Starts a serve command in its own process group, waits for its
-/// `listening on` line, asks `/healthz` there, and stops the group.
-fn serve_answers(mut command: Command) -> Result<()> {
-    use std::io::{Read, Write};
+/// Starts `command` in its own process group with its standard output
+/// piped, waits for the first line `ready` picks out, runs `check` on
+/// what it picked, and stops the whole group.
+fn while_running(
+    mut command: Command,
+    what: &str,
+    ready: impl Fn(&str) -> Option<String>,
+    check: impl FnOnce(String) -> Result<()>,
+) -> Result<()> {
     use std::os::unix::process::CommandExt;
     let mut child = command
         .stdout(Stdio::piped())
         .process_group(0)
         .spawn()
-        .context("cannot start the serve line")?;
-    let answer = listening_address(&mut child)
-        .context("the server exited before listening")
-        .and_then(|address| {
-            let mut stream = std::net::TcpStream::connect(&address)?;
-            stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
-            write!(
-                stream,
-                "GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-            )?;
-            let mut text = String::new();
-            stream.read_to_string(&mut text)?;
-            if text.starts_with("HTTP/1.1 200") {
-                Ok(())
-            } else {
-                bail!(
-                    "/healthz answered {}",
-                    text.lines().next().unwrap_or_default()
-                )
-            }
-        });
+        .with_context(|| format!("cannot start {what}"))?;
+    let answer = first_line(&mut child, ready)
+        .with_context(|| format!("{what} exited before it was ready"))
+        .and_then(check);
     let _ = Command::new("kill")
         .args(["-TERM", "--", &format!("-{}", child.id())])
         .status();
     let _ = child.wait();
     answer
+}
+
+/// The first line of the child's piped standard output that `pick` picks
+/// something out of; `None` if it ends without one.
+fn first_line(
+    child: &mut std::process::Child,
+    pick: impl Fn(&str) -> Option<String>,
+) -> Option<String> {
+    BufReader::new(child.stdout.take()?)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| pick(&line))
+}
+
+/// The `ADDR` of the server's `listening on http://ADDR` line (from its
+/// piped standard output); `None` if it ends without one.
+fn listening_address(server: &mut std::process::Child) -> Option<String> {
+    first_line(server, listening_line)
+}
+
+/// The `ADDR` of a `listening on http://ADDR` line.
+fn listening_line(line: &str) -> Option<String> {
+    line.strip_prefix("listening on http://").map(str::to_owned)
+}
+
+/// Starts a serve command in its own process group, waits for its
+/// `listening on` line, asks `/healthz` there, and stops the group.
+fn serve_answers(command: Command) -> Result<()> {
+    use std::io::{Read, Write};
+    while_running(command, "the server", listening_line, |address| {
+        let mut stream = std::net::TcpStream::connect(&address)?;
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+        write!(
+            stream,
+            "GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )?;
+        let mut text = String::new();
+        stream.read_to_string(&mut text)?;
+        if text.starts_with("HTTP/1.1 200") {
+            Ok(())
+        } else {
+            bail!(
+                "/healthz answered {}",
+                text.lines().next().unwrap_or_default()
+            )
+        }
+    })
 }
 
 fn read_playwright(path: &Path) -> Result<Counts> {
