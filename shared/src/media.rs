@@ -115,21 +115,8 @@ impl HeartTrace {
         let mut bpm: Option<f32> = None;
         for (i, sample) in self.pulse.iter().enumerate() {
             let t_ms = f64::from(self.pulse_start_ms) + i as f64 * 1000.0 / rate;
-            while let Some((at, value)) = beats.peek() {
-                if f64::from(*at) > t_ms {
-                    break;
-                }
-                bpm = Some(*value);
-                beats.next();
-            }
-            let mut interval = None;
-            while let Some((at, value)) = intervals.peek() {
-                if f64::from(*at) > t_ms {
-                    break;
-                }
-                interval = Some(*value);
-                intervals.next();
-            }
+            bpm = latest_due(&mut beats, t_ms).or(bpm);
+            let interval = latest_due(&mut intervals, t_ms);
             let shown = bpm.map(|b| format!("{b:.1}")).unwrap_or_default();
             let interval = interval.map(|i| i.to_string()).unwrap_or_default();
             out.push_str(&format!(
@@ -139,6 +126,19 @@ impl HeartTrace {
         }
         out
     }
+}
+
+/// Takes every `(time_ms, value)` point of `points` due at `t_ms` (at or
+/// before it) and gives the latest one's value.
+fn latest_due<T: Copy>(
+    points: &mut std::iter::Peekable<std::slice::Iter<'_, (u32, T)>>,
+    t_ms: f64,
+) -> Option<T> {
+    let mut latest = None;
+    while let Some((_, value)) = points.next_if(|(at, _)| f64::from(*at) <= t_ms) {
+        latest = Some(*value);
+    }
+    latest
 }
 
 /// One catalogue entry.

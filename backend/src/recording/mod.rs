@@ -86,14 +86,17 @@ async fn collect_trace(
                 if changed.is_err() {
                     break;
                 }
-                let heart = state.borrow_and_update().device.heart.clone();
-                if heart.beats != beats {
-                    beats = heart.beats;
+                let (count, bpm, interval) = {
+                    let heart = &state.borrow_and_update().device.heart;
+                    (heart.beats, heart.bpm, heart.interval_ms)
+                };
+                if count != beats {
+                    beats = count;
                     let at = since(started);
-                    if let Some(bpm) = heart.bpm {
+                    if let Some(bpm) = bpm {
                         trace.bpm.push((at, bpm));
                     }
-                    if let Some(interval) = heart.interval_ms {
+                    if let Some(interval) = interval {
                         trace.intervals.push((at, interval));
                     }
                 }

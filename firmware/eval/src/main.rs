@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use rig_firmware_core::pulse::PulseDetector;
+use rig_hr_eval::score::sample_ms;
 use rig_hr_eval::{cases, evaluate, recording, table};
 
 fn main() -> ExitCode {
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
     let elapsed = started.elapsed();
     println!(
         "{samples} samples ({:.0} minutes of signal) evaluated in {:.1} s",
-        samples as f64 / 500.0 / 60.0,
+        sample_ms(samples) / 60_000.0,
         elapsed.as_secs_f64()
     );
     println!("{}", work_per_sample(&rows));
@@ -63,7 +64,7 @@ fn work_per_sample(rows: &[rig_hr_eval::Row]) -> String {
     for row in rows {
         let mut detector = PulseDetector::new();
         for (i, &raw) in row.recording.samples.iter().enumerate() {
-            let now = (i * 2) as u32;
+            let now = sample_ms(i) as u32;
             let started = Instant::now();
             std::hint::black_box(detector.sample(std::hint::black_box(raw), now));
             times.push(started.elapsed().as_nanos() as u64);
@@ -98,23 +99,16 @@ fn detail(row: &rig_hr_eval::Row) {
         );
     }
     let mut detector = PulseDetector::new();
-    for (i, &raw) in row.recording.samples.iter().enumerate() {
-        detector.sample(raw, (i * 2) as u32);
-    }
-    println!("  {:?}", detector.stats());
-    let mut detector = PulseDetector::new();
     let mut last = None;
     for (i, &raw) in row.recording.samples.iter().enumerate() {
-        let beat = detector.sample(raw, (i * 2) as u32);
+        let seconds = sample_ms(i) / 1000.0;
+        let beat = detector.sample(raw, sample_ms(i) as u32);
         if let Some(beat) = beat
             && std::env::var_os("HR_EVAL_BEATS").is_some()
         {
             println!(
-                "  {:>7.2} s beat {:.1} q{} interval {}",
-                i as f64 / 500.0,
-                beat.bpm,
-                beat.quality,
-                beat.interval_ms
+                "  {seconds:>7.2} s beat {:.1} q{} interval {}",
+                beat.bpm, beat.quality, beat.interval_ms
             );
         }
         let state = (
@@ -123,8 +117,7 @@ fn detail(row: &rig_hr_eval::Row) {
         );
         if Some(state) != last {
             println!(
-                "  {:>7.2} s {:?} period {:?} periodicity {:.2}",
-                i as f64 / 500.0,
+                "  {seconds:>7.2} s {:?} period {:?} periodicity {:.2}",
                 state.0,
                 detector.period_ms(),
                 detector.periodicity(),
@@ -132,4 +125,5 @@ fn detail(row: &rig_hr_eval::Row) {
             last = Some(state);
         }
     }
+    println!("  {:?}", detector.stats());
 }

@@ -54,7 +54,8 @@ pub fn run(samples: &[u16]) -> Vec<Reading> {
     readings
 }
 
-fn sample_ms(index: usize) -> f64 {
+/// The time of sample `index` at the board's rate, in ms.
+pub fn sample_ms(index: usize) -> f64 {
     index as f64 * 1000.0 / f64::from(SAMPLE_RATE_HZ)
 }
 
