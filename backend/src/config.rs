@@ -205,7 +205,7 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             allowed_hosts: Vec::new(),
             idle_timeout_seconds: 30,
-            max_message_kilobytes: 16,
+            max_message_kilobytes: (shared::protocol::MAX_TEXT_MESSAGE / 1024) as u32,
             max_body_kilobytes: 2048,
             auth: AuthConfig {
                 operator_key: None,

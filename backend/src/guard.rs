@@ -59,7 +59,7 @@ pub async fn known_host(State(app): State<AppState>, request: Request, next: Nex
         .and_then(|v| v.to_str().ok())
         .or_else(|| request.uri().host());
     match host {
-        Some(host) if !host_allowed(host, &machine_name(), &app.allowed_hosts) => {
+        Some(host) if !host_allowed(host, machine_name(), &app.allowed_hosts) => {
             tracing::warn!(
                 host,
                 path = request.uri().path(),
@@ -75,12 +75,15 @@ pub async fn known_host(State(app): State<AppState>, request: Request, next: Nex
     }
 }
 
-/// The machine's host name, lower case.
-fn machine_name() -> String {
-    rustix::system::uname()
-        .nodename()
-        .to_string_lossy()
-        .to_ascii_lowercase()
+/// The machine's host name, lower case: read once, not on every request.
+fn machine_name() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        rustix::system::uname()
+            .nodename()
+            .to_string_lossy()
+            .to_ascii_lowercase()
+    })
 }
 
 /// Whether `host` (a `Host` header: name or address, perhaps with a port)

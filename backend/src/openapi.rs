@@ -99,7 +99,7 @@ pub fn routes() -> Router<AppState> {
 /// `GET /api/openapi.json`: this document.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "docs", responses((status = 200, description = "OpenAPI 3.1", body = Object)))]
 pub(crate) async fn openapi_json() -> Response {
-    match ApiDoc::openapi().to_pretty_json() {
+    match document().to_pretty_json() {
         Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
         Err(err) => {
             crate::error::ApiError::internal("cannot write the API document", err).into_response()
@@ -110,7 +110,14 @@ pub(crate) async fn openapi_json() -> Response {
 /// `GET /api/docs`: the document as a page.
 #[utoipa::path(get, path = "/api/docs", tag = "docs", responses((status = 200, description = "HTML", content_type = "text/html")))]
 pub(crate) async fn docs() -> Html<String> {
-    Html(page(&ApiDoc::openapi()))
+    Html(page(document()))
+}
+
+/// The document, built once.
+fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: std::sync::LazyLock<utoipa::openapi::OpenApi> =
+        std::sync::LazyLock::new(ApiDoc::openapi);
+    &DOCUMENT
 }
 
 /// Escapes text for HTML.

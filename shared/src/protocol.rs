@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::commands::{BUILTIN_ACTIONS, CaptureArgs, FocusRequest, LightRequest, Role};
 use crate::media::MediaUpdate;
 
-/// Largest text message the server accepts; bigger ones close the
-/// connection with WebSocket close code 1009 (message too big).
+/// Largest text message the server accepts by default
+/// (`server.max_message_kilobytes`); bigger ones close the connection with
+/// WebSocket close code 1009 (message too big).
 pub const MAX_TEXT_MESSAGE: usize = 16 * 1024;
 
 /// A message from a client: `{"id": 7, "cmd": "get_state"}`.
