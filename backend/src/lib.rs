@@ -99,7 +99,7 @@ impl Server {
                     addr: config.listen,
                     source,
                 })?;
-        let setting = config.camera.source.clone();
+        let setting = config.camera.clone();
         let source = tokio::task::spawn_blocking(move || camera::source::resolve(&setting))
             .await
             .map_err(|e| ServerError::Gstreamer(e.to_string()))?;

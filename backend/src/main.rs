@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use camrig::auth::{OperatorKey, link};
 use camrig::config::Layers;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use tokio_util::sync::CancellationToken;
 
 /// mimalloc gives memory back to the system once viewers leave (glibc's
@@ -16,110 +16,14 @@ use tokio_util::sync::CancellationToken;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Camera rig server: live camera video in the browser.
+/// Camera rig server: live camera video in the browser. Every
+/// configuration key also has a flag (listed below).
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
     /// TOML configuration file (see backend/camrig.example.toml).
     #[arg(long, env = "CAMRIG_CONFIG")]
     config: Option<PathBuf>,
-    /// Listen address, e.g. 127.0.0.1:5000 or 0.0.0.0:5000 [server.listen].
-    #[arg(long)]
-    listen: Option<String>,
-    /// Folder with the built web app [server.frontend_dir].
-    #[arg(long)]
-    frontend_dir: Option<String>,
-    /// Origins of a reverse proxy whose pages may change things,
-    /// comma-separated [server.allowed_origins].
-    #[arg(long)]
-    allowed_origins: Option<String>,
-    /// Most WebSocket viewers at once [server.max_viewers].
-    #[arg(long)]
-    max_viewers: Option<String>,
-    /// Commands one connection may send per second [server.commands_per_second].
-    #[arg(long)]
-    commands_per_second: Option<String>,
-    /// Host names the server may be reached under besides the machine's
-    /// own, comma-separated [server.allowed_hosts].
-    #[arg(long)]
-    allowed_hosts: Option<String>,
-    /// Seconds a client may take over a request's headers, stay idle, or
-    /// take nothing it is sent [server.idle_timeout_seconds].
-    #[arg(long)]
-    idle_timeout_seconds: Option<String>,
-    /// Largest WebSocket text message in KiB [server.max_message_kilobytes].
-    #[arg(long)]
-    max_message_kilobytes: Option<String>,
-    /// Largest HTTP request body in KiB [server.max_body_kilobytes].
-    #[arg(long)]
-    max_body_kilobytes: Option<String>,
-    /// The operator key; unset: a generated one kept in the media folder
-    /// [auth.operator_key]. Prefer the config file or CAMRIG_AUTH_OPERATOR_KEY:
-    /// a flag is visible to other users in the process list.
-    #[arg(long)]
-    operator_key: Option<String>,
-    /// A key viewers must give before watching [auth.viewer_key].
-    #[arg(long)]
-    viewer_key: Option<String>,
-    /// How long a login lasts, in hours [auth.session_hours].
-    #[arg(long)]
-    session_hours: Option<String>,
-    /// Camera source: auto, test, v4l2 or libcamera [camera.source].
-    #[arg(long)]
-    camera: Option<String>,
-    /// V4L2 device path or libcamera camera name [camera.device].
-    #[arg(long)]
-    device: Option<String>,
-    /// Capture width in pixels [camera.width].
-    #[arg(long)]
-    width: Option<String>,
-    /// Capture height in pixels [camera.height].
-    #[arg(long)]
-    height: Option<String>,
-    /// Frames per second [camera.fps].
-    #[arg(long)]
-    fps: Option<String>,
-    /// JPEG quality 1-100 [camera.jpeg_quality].
-    #[arg(long)]
-    jpeg_quality: Option<String>,
-    /// Folder for photos and videos [media.dir].
-    #[arg(long)]
-    media_dir: Option<String>,
-    /// Free space in MB the media disk keeps; captures stop below it
-    /// [media.min_free_megabytes].
-    #[arg(long)]
-    min_free_megabytes: Option<String>,
-    /// Catalogue database URL [media.database_url].
-    #[arg(long)]
-    database_url: Option<String>,
-    /// Longest recording in seconds [recording.max_seconds].
-    #[arg(long)]
-    max_recording_seconds: Option<String>,
-    /// Largest recording in megabytes [recording.max_megabytes].
-    #[arg(long)]
-    max_recording_megabytes: Option<String>,
-    /// H.264 bit rate of recordings in kbit/s [recording.bitrate_kbps].
-    #[arg(long)]
-    recording_bitrate_kbps: Option<String>,
-    /// Light and heart-rate device: none, serial, legacy, spi or demo
-    /// [device.mode].
-    #[arg(long)]
-    device_mode: Option<String>,
-    /// Serial port or SPI device of the light board [device.path].
-    #[arg(long)]
-    device_path: Option<String>,
-    /// Serial speed of the light board [device.baud].
-    #[arg(long)]
-    device_baud: Option<String>,
-    /// Heart rate of the simulated device [device.demo_bpm].
-    #[arg(long)]
-    demo_bpm: Option<String>,
-    /// Number of NeoPixels on the SPI bus [device.leds].
-    #[arg(long)]
-    device_leds: Option<String>,
-    /// SPI pixels with a white channel: true or false [device.rgbw].
-    #[arg(long)]
-    device_rgbw: Option<String>,
     /// Run the simulated light and heart-rate device when no device is
     /// configured (a configured device is never replaced).
     #[arg(long)]
@@ -147,7 +51,23 @@ fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match start(Cli::parse()) {
+    // The configuration's flags come from its declaration, one per key.
+    let flags = camrig::config::keys().iter().map(|key| {
+        clap::Arg::new(key.name)
+            .long(key.flag)
+            .value_name("VALUE")
+            .help(format!("{} [{}]", key.summary(), key.name))
+            .long_help(format!(
+                "{} Accepts {}. [{}]",
+                key.doc, key.expected, key.name
+            ))
+    });
+    let matches = Cli::command().args(flags).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
+    match start(cli, &matches) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("camrig: {err:#}");
@@ -156,46 +76,13 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn start(cli: Cli) -> anyhow::Result<()> {
+fn start(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     let mut layers = Layers::default();
     if let Some(path) = &cli.config {
         layers.file(path)?;
     }
     layers.env(|var| std::env::var(var).ok());
-    for (key, value) in [
-        ("server.listen", cli.listen),
-        ("server.frontend_dir", cli.frontend_dir),
-        ("server.allowed_origins", cli.allowed_origins),
-        ("server.max_viewers", cli.max_viewers),
-        ("server.commands_per_second", cli.commands_per_second),
-        ("server.allowed_hosts", cli.allowed_hosts),
-        ("server.idle_timeout_seconds", cli.idle_timeout_seconds),
-        ("server.max_message_kilobytes", cli.max_message_kilobytes),
-        ("server.max_body_kilobytes", cli.max_body_kilobytes),
-        ("auth.operator_key", cli.operator_key),
-        ("auth.viewer_key", cli.viewer_key),
-        ("auth.session_hours", cli.session_hours),
-        ("camera.source", cli.camera),
-        ("camera.device", cli.device),
-        ("camera.width", cli.width),
-        ("camera.height", cli.height),
-        ("camera.fps", cli.fps),
-        ("camera.jpeg_quality", cli.jpeg_quality),
-        ("media.dir", cli.media_dir),
-        ("media.database_url", cli.database_url),
-        ("media.min_free_megabytes", cli.min_free_megabytes),
-        ("recording.max_seconds", cli.max_recording_seconds),
-        ("recording.max_megabytes", cli.max_recording_megabytes),
-        ("recording.bitrate_kbps", cli.recording_bitrate_kbps),
-        ("device.mode", cli.device_mode),
-        ("device.path", cli.device_path),
-        ("device.baud", cli.device_baud),
-        ("device.demo_bpm", cli.demo_bpm),
-        ("device.leds", cli.device_leds),
-        ("device.rgbw", cli.device_rgbw),
-    ] {
-        layers.flag(key, value);
-    }
+    layers.flags(|key| matches.get_one::<String>(key).cloned());
     let mut config = layers.build()?;
     config.device.demo_if_unset = cli.demo;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;

@@ -16,7 +16,8 @@ const DEVICE: &str = "/dev/video-does-not-exist";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_camera_is_reported_not_fatal() {
     let mut config = common::test_config(320, 240, 30);
-    config.camera.source = SourceSetting::Fixed(CameraSource::V4l2, Some(DEVICE.into()));
+    config.camera.source = SourceSetting::Fixed(CameraSource::V4l2);
+    config.camera.device = Some(DEVICE.into());
     let server = common::start(config).await;
     let addr = server.addr;
 

@@ -222,7 +222,7 @@ async fn a_camera_without_a_lens_says_so() {
     // libcamera offers no controls here (and has no camera on this
     // machine), so it stands for a fixed-focus camera.
     let mut config = common::test_config(160, 120, 15);
-    config.camera.source = SourceSetting::Fixed(CameraSource::Libcamera, None);
+    config.camera.source = SourceSetting::Fixed(CameraSource::Libcamera);
     let server = common::start(config).await;
     let state = common::api_state(server.addr).await.unwrap();
     assert!(state.camera.focus.is_none());
@@ -245,8 +245,8 @@ async fn a_camera_without_a_lens_says_so() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_absent_v4l2_camera_reports_its_controls_offline() {
     let mut config = common::test_config(160, 120, 15);
-    config.camera.source =
-        SourceSetting::Fixed(CameraSource::V4l2, Some("/dev/video-camrig-absent".into()));
+    config.camera.source = SourceSetting::Fixed(CameraSource::V4l2);
+    config.camera.device = Some("/dev/video-camrig-absent".into());
     let server = common::start(config).await;
     let mut ws = ws_connect(&server).await;
     let reply = act(&mut ws, "focus", serde_json::json!({"position": 0.5})).await;

@@ -105,10 +105,8 @@ async fn snapshot_over_websocket_and_http() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshot_without_a_camera_is_a_clear_error() {
     let mut config = common::test_config(320, 240, 15);
-    config.camera.source = camrig::config::SourceSetting::Fixed(
-        shared::CameraSource::V4l2,
-        Some("/dev/video-does-not-exist".into()),
-    );
+    config.camera.source = camrig::config::SourceSetting::Fixed(shared::CameraSource::V4l2);
+    config.camera.device = Some("/dev/video-does-not-exist".into());
     let server = common::start(config).await;
     let res = common::http_request(server.addr, "POST", "/api/actions/snapshot", &[], b"{}").await;
     assert_eq!(res.status, 503);

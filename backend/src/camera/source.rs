@@ -9,7 +9,7 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 use shared::CameraSource;
 
-use crate::config::SourceSetting;
+use crate::config::{CameraConfig, SourceSetting};
 
 /// A camera source with the device it uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,11 +22,11 @@ pub struct ResolvedSource {
 
 /// Resolves the configured source; blocking (it probes devices), so call it
 /// from a blocking thread. `gst::init` must have run.
-pub fn resolve(setting: &SourceSetting) -> ResolvedSource {
-    match setting {
-        SourceSetting::Fixed(kind, device) => ResolvedSource {
-            kind: *kind,
-            device: device.clone(),
+pub fn resolve(camera: &CameraConfig) -> ResolvedSource {
+    match camera.source {
+        SourceSetting::Fixed(kind) => ResolvedSource {
+            kind,
+            device: camera.device_for(kind),
         },
         SourceSetting::Auto => match first_capture_device(Path::new("/dev")) {
             Some(path) => {
@@ -103,9 +103,13 @@ mod tests {
 
     #[test]
     fn fixed_sources_are_kept() {
-        let setting = SourceSetting::Fixed(CameraSource::V4l2, Some("/dev/video7".into()));
+        let camera = CameraConfig {
+            source: SourceSetting::Fixed(CameraSource::V4l2),
+            device: Some("/dev/video7".into()),
+            ..crate::Config::default().camera
+        };
         assert_eq!(
-            resolve(&setting),
+            resolve(&camera),
             ResolvedSource {
                 kind: CameraSource::V4l2,
                 device: Some("/dev/video7".into())

@@ -88,7 +88,7 @@ pub fn test_config(width: u32, height: u32, fps: u32) -> Config {
         max_body_kilobytes: defaults.max_body_kilobytes,
         commands_per_second: defaults.commands_per_second,
         camera: CameraConfig {
-            source: SourceSetting::Fixed(CameraSource::Test, None),
+            source: SourceSetting::Fixed(CameraSource::Test),
             width,
             height,
             fps,
