@@ -8,13 +8,16 @@
 //! [`crate::actions::Registry`] go through the same door and the same
 //! check. Failures come back as [`ApiError`], which both transports answer
 //! with the same code and message. State changes reach every client
-//! separately, through the state channel and the media events.
+//! separately, through the state channel and the media events. Every
+//! operator command is recorded in the audit trail ([`crate::audit`]) with
+//! who gave it and what came of it.
 
 use serde_json::{Value, json};
 use shared::commands::{BUILTIN_ACTIONS, CaptureArgs, Role};
 use shared::media::{CaptureMetadata, MediaKind, MediaUpdate};
 use shared::{ClientMessage, Command, MediaEvent, ServerMessage, ServerState};
 
+use crate::audit::Who;
 use crate::auth::routes::Caller;
 use crate::catalogue::names::clean_text;
 use crate::error::ApiError;
@@ -33,13 +36,42 @@ pub enum Reply {
     Done,
 }
 
-/// Carries out `command` for a caller with role `caller`.
-pub async fn dispatch(app: &AppState, caller: Role, command: Command) -> Result<Reply, ApiError> {
+/// Carries out `command` for `who`, and records it in the audit trail
+/// when it is an operator's.
+pub async fn dispatch(app: &AppState, who: &Who, command: Command) -> Result<Reply, ApiError> {
     // Checked before and after resolving an action's name, so a viewer
     // learns nothing about arguments it may not use anyway.
-    allowed(caller, &command)?;
+    allowed(who.role, &command)?;
     let command = resolve(command)?;
-    allowed(caller, &command)?;
+    allowed(who.role, &command)?;
+    if command.role() < Role::Operator {
+        return execute(app, who.role, command).await;
+    }
+    let outcome = execute(app, who.role, command.clone()).await;
+    let result = match &outcome {
+        Ok(Reply::Result(value)) => Ok(Some(value)),
+        Ok(_) => Ok(None),
+        Err(err) => Err(err),
+    };
+    crate::audit::record(&app.catalogue, who, &command, result).await;
+    outcome
+}
+
+/// Refuses a request to a caller below `needed`; `what` names it.
+pub(crate) fn require(
+    app: &AppState,
+    caller: &Caller,
+    needed: Role,
+    what: &str,
+) -> Result<(), ApiError> {
+    if caller.role(app)? < needed {
+        return Err(forbidden(what, needed));
+    }
+    Ok(())
+}
+
+/// Carries out a command already checked against `caller`'s role.
+async fn execute(app: &AppState, caller: Role, command: Command) -> Result<Reply, ApiError> {
     let result = match command {
         Command::GetState => return Ok(state(app)),
         Command::Ping => return Ok(Reply::Pong),
@@ -111,6 +143,16 @@ pub async fn dispatch(app: &AppState, caller: Role, command: Command) -> Result<
             app.auth.revoke_token(&name).await?;
             return Ok(Reply::Done);
         }
+        Command::Reboot => app.system.reboot().await?,
+        Command::Shutdown => app.system.shutdown().await?,
+        Command::RestartCamera => {
+            app.camera
+                .restart()
+                .await
+                .map_err(|e| ApiError::internal("cannot restart the camera", e))?;
+            json!({ "message": "the camera is restarting" })
+        }
+        Command::RestartServer => app.system.restart_server(),
         Command::Action { name, args } => add_on(app, caller, &name, args).await?,
     };
     Ok(Reply::Result(result))
@@ -118,7 +160,7 @@ pub async fn dispatch(app: &AppState, caller: Role, command: Command) -> Result<
 
 /// Runs a command through the one door for an HTTP caller; its result.
 pub async fn run(app: &AppState, caller: &Caller, command: Command) -> Result<Value, ApiError> {
-    match dispatch(app, caller.role(app)?, command).await? {
+    match dispatch(app, &Who::of(app, caller)?, command).await? {
         Reply::Result(value) => Ok(value),
         Reply::State(state) => Ok(serde_json::to_value(state)
             .map_err(|e| ApiError::internal("cannot encode the state", e))?),
@@ -206,11 +248,11 @@ fn list_actions(app: &AppState) -> Value {
 pub async fn answer(app: &AppState, caller: &Caller, message: ClientMessage) -> ServerMessage {
     let id = message.id;
     let name = message.command.name().to_owned();
-    let role = match caller.role(app) {
-        Ok(role) => role,
+    let who = match Who::of(app, caller) {
+        Ok(who) => who,
         Err(err) => return err.to_message(id),
     };
-    match dispatch(app, role, message.command).await {
+    match dispatch(app, &who, message.command).await {
         Ok(Reply::State(state)) => ServerMessage::State { id, state },
         Ok(Reply::Pong) => ServerMessage::Pong { id },
         Ok(Reply::Result(result)) => ServerMessage::ActionResult {

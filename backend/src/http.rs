@@ -1,9 +1,13 @@
 //! The HTTP surface: [`router`] maps every route to its handler. Besides the
 //! WebSocket (`/ws`) it serves the MJPEG stream at `/video_feed` (the
 //! original app's URL), the newest frame at `/snapshot.jpg`, the state as
-//! JSON at `/api/state`, `/healthz`, and the built web app for every other
-//! path (client-side routes fall back to `index.html`). Every request
-//! passes the host and origin guards (`guard.rs`) and is identified
+//! JSON at `/api/state`, `/healthz`, the original app's other URLs
+//! (`compat.rs`; an unknown `/api/` path is a JSON 404), and the built web
+//! app for every other path (client-side routes fall back to
+//! `index.html`), and the HTTPS certificate pages `/tls`, `/ca.crt` and
+//! `/ca.pem` (`tls/pages.rs`). Every request
+//! passes the host and origin guards (`guard.rs`), is redirected to HTTPS
+//! if it came over plain HTTP while HTTPS is on, and is identified
 //! (`auth/`) first, and every response says `nosniff`, may not be framed
 //! by another site, and carries the Content-Security-Policy (`csp.rs`).
 
@@ -41,11 +45,20 @@ pub fn router(app: AppState) -> Router {
         .merge(crate::media_api::routes())
         .merge(crate::auth::routes::routes())
         .merge(crate::openapi::routes())
+        .merge(crate::logs::routes())
+        .merge(crate::audit::routes())
+        .merge(crate::compat::routes())
+        .merge(crate::tls::pages::routes())
         .fallback_service(spa)
         .layer(axum::extract::DefaultBodyLimit::max(app.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             crate::auth::routes::identify,
+        ))
+        // Plain HTTP beside HTTPS: redirected before anything else runs.
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::tls::pages::redirect_plain,
         ))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

@@ -10,9 +10,11 @@
 //! [`state`].
 
 pub mod actions;
+pub mod audit;
 pub mod auth;
 pub mod camera;
 pub mod catalogue;
+pub mod compat;
 pub mod config;
 pub mod csp;
 pub mod device;
@@ -24,6 +26,8 @@ pub mod extract;
 pub mod frames;
 pub mod guard;
 pub mod http;
+pub mod legacy;
+pub mod logs;
 pub mod media_api;
 pub mod media_cli;
 pub mod openapi;
@@ -31,6 +35,8 @@ pub mod recording;
 pub mod requirements;
 pub mod serve;
 pub mod state;
+pub mod system;
+pub mod tls;
 pub mod ws;
 
 use std::net::SocketAddr;
@@ -74,6 +80,12 @@ pub enum ServerError {
     /// The operator key or the API tokens could not be read or stored.
     #[error("cannot set up operator access: {0}")]
     Auth(#[from] auth::files::FileError),
+    /// The original app's database could not be moved aside.
+    #[error("cannot upgrade the original app's media folder: {0}")]
+    Legacy(#[from] legacy::LegacyError),
+    /// HTTPS could not be set up.
+    #[error("cannot set up HTTPS: {0}")]
+    Tls(#[from] tls::TlsError),
 }
 
 /// A bound, not yet running server.
@@ -85,6 +97,8 @@ pub struct Server {
     recorder: recording::Recorder,
     operator_key: auth::OperatorKey,
     idle: Duration,
+    /// HTTPS, when `tls.mode` is on.
+    tls: Option<tls::Tls>,
 }
 
 impl Server {
@@ -117,12 +131,17 @@ impl Server {
             tracing::warn!(dir = %config.frontend_dir.display(), "no built web app found; only the API and streams are served");
         }
         let url = config.media.database_url();
+        // The original app's media.db sits where the catalogue's goes.
+        let legacy_backup = legacy::set_aside_on_start(&config.media.dir).await?;
         let catalogue = catalogue::Catalogue::open(&url, &config.media.dir)
             .await
             .map_err(|source| ServerError::Catalogue {
                 url: url.clone(),
                 source,
             })?;
+        if let Some(backup) = &legacy_backup {
+            legacy::catalogue_on_start(&catalogue, backup).await;
+        }
         match catalogue.reconcile(true).await {
             Ok(report) => tracing::info!(
                 missing = report.missing.len(),
@@ -135,8 +154,12 @@ impl Server {
             Err(err) => tracing::warn!(%err, "media catalogue reconciliation failed"),
         }
         let (auth, operator_key) = auth::Auth::open(&config.auth, &config.media.dir)?;
+        let tls = tls::Tls::setup(&config.tls, &config.media.dir, &config.allowed_hosts)?;
         let tasks = TaskTracker::new();
         let camera_shutdown = CancellationToken::new();
+        if let Some(tls) = &tls {
+            tls.spawn_renewal(&tasks, camera_shutdown.clone());
+        }
         let camera = camera::spawn(
             &config.camera,
             source,
@@ -166,7 +189,14 @@ impl Server {
             camera_shutdown.clone(),
         );
         tasks.spawn(monitor);
+        tasks.spawn(audit::prune(
+            catalogue.clone(),
+            config.audit.keep_days,
+            camera_shutdown.clone(),
+        ));
+        logs::buffer().set_capacity(config.log_lines as usize);
         let app = AppState {
+            system: system::System::new(config.system.clone()),
             device,
             camera,
             state,
@@ -185,6 +215,8 @@ impl Server {
             allowed_hosts: Arc::new(config.allowed_hosts),
             max_message_bytes: config.max_message_kilobytes as usize * 1024,
             max_body_bytes: config.max_body_kilobytes as usize * 1024,
+            original_urls: config.original_urls,
+            tls: tls.as_ref().map(tls::Tls::public),
         };
         Ok(Server {
             listener,
@@ -194,6 +226,7 @@ impl Server {
             recorder,
             operator_key,
             idle: Duration::from_secs(config.idle_timeout_seconds.into()),
+            tls,
         })
     }
 
@@ -209,9 +242,20 @@ impl Server {
         &self.operator_key
     }
 
+    /// The machine-level actions; after [`Server::run`] returns, whether
+    /// an operator asked for a restart.
+    pub fn system(&self) -> system::System {
+        self.app.system.clone()
+    }
+
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// `https` when the server speaks HTTPS (`tls.mode`), else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
     }
 
     /// Serves until `shutdown` is cancelled, then closes every session and
@@ -225,8 +269,19 @@ impl Server {
             recorder,
             operator_key: _,
             idle,
+            tls,
         } = self;
         let sessions = app.shutdown.clone();
+        // An operator's restart stops the server like a signal does.
+        let restart = app.system.restart_token();
+        let shutdown = shutdown.child_token();
+        let stop_for_restart = shutdown.clone();
+        tasks.spawn(async move {
+            tokio::select! {
+                _ = restart.cancelled() => stop_for_restart.cancel(),
+                _ = stop_for_restart.cancelled() => {}
+            }
+        });
         let router = http::router(app);
         let stop = shutdown.clone();
         let end_sessions = async move {
@@ -237,7 +292,13 @@ impl Server {
         };
         let serving = async {
             tokio::join!(
-                serve::serve(listener, router, idle, shutdown.clone()),
+                serve::serve(
+                    listener,
+                    router,
+                    idle,
+                    tls.as_ref().map(tls::Tls::acceptor),
+                    shutdown.clone()
+                ),
                 end_sessions
             );
         };
@@ -273,7 +334,7 @@ impl Server {
 pub async fn run(config: Config, shutdown: CancellationToken) -> Result<(), ServerError> {
     let server = Server::bind(config).await?;
     if let Ok(addr) = server.local_addr() {
-        tracing::info!("listening on http://{addr}");
+        tracing::info!("listening on {}://{addr}", server.scheme());
     }
     server.run(shutdown).await
 }

@@ -57,10 +57,12 @@ const fn el(name: &'static str, package: &'static str, features: &'static [Featu
 /// plugs by itself (JPEG and H.264 decoders) are listed too: without them
 /// thumbnails and MJPEG cameras fail although every named element exists.
 pub const ELEMENTS: &[Element] = &[
-    // Live view: source -> videoconvert -> I420 -> tee -> view transforms
+    // Live view: source -> videoconvert -> I420 -> videoflip -> tee -> view transforms
     // -> jpegenc -> appsink, plus the tap queue feeding recordings.
     el("videoconvert", BASE, &[LiveView, Thumbnails]),
     el("capsfilter", CORE, &[LiveView, Recording, Thumbnails]),
+    // videoflip: the camera's rotation and mirror (camera.rotate, camera.flip).
+    el("videoflip", GOOD, &[LiveView]),
     el("tee", CORE, &[LiveView]),
     el("queue", CORE, &[LiveView, Recording]),
     el("videobalance", GOOD, &[LiveView, TestCamera]),
@@ -87,6 +89,9 @@ pub const ELEMENTS: &[Element] = &[
     // Reading media files back.
     el("filesrc", CORE, &[Thumbnails, Probing]),
     el("avdec_h264", LIBAV, &[Thumbnails, Probing]),
+    // The original app's AVI recordings (decodebin plugs it; jpegdec
+    // decodes their Motion JPEG); `import-legacy --convert` re-encodes them.
+    el("avidemux", GOOD, &[Thumbnails, Probing]),
     el("fakesink", CORE, &[Probing]),
 ];
 

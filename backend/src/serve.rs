@@ -5,7 +5,8 @@
 //! keep-alive connection left idle), and a client that takes no data for
 //! that long (an MJPEG or WebSocket viewer that stopped reading) is dropped
 //! by [`Watchdog`]. Each connection knows its peer's address
-//! ([`ConnectInfo`]) for the login throttle. On shutdown no new connection
+//! ([`ConnectInfo`]) for the login throttle. With HTTPS on, one port takes
+//! both TLS and plain HTTP (see `tls`). On shutdown no new connection
 //! is accepted and every open one is asked to finish; [`serve`] returns
 //! when all have, or when the caller stops waiting.
 
@@ -27,16 +28,23 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::time::{Instant, Sleep};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
+use crate::tls::Accepted;
+
 /// Serves `router` on `listener` until `shutdown`, then lets every open
-/// connection finish (the caller bounds how long it waits).
+/// connection finish (the caller bounds how long it waits). With `tls`,
+/// each connection is HTTPS or plain HTTP by its first byte
+/// ([`crate::tls::accept`]), and requests that came over TLS carry
+/// [`crate::tls::Https`].
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     idle: Duration,
+    tls: Option<TlsAcceptor>,
     shutdown: CancellationToken,
 ) {
     let connections = TaskTracker::new();
@@ -55,32 +63,63 @@ pub async fn serve(
             },
         };
         let _ = stream.set_nodelay(true);
-        let service = router
-            .clone()
-            .map_request(move |mut request: Request<Incoming>| {
-                request.extensions_mut().insert(ConnectInfo(peer));
-                request.map(Body::new)
-            });
-        let io = TokioIo::new(Watchdog::new(stream, idle));
+        let router = router.clone();
+        let tls = tls.clone();
         let shutdown = shutdown.clone();
         connections.spawn(async move {
-            let connection = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(idle)
-                .serve_connection(io, TowerToHyperService::new(service))
-                .with_upgrades();
-            let mut connection = std::pin::pin!(connection);
-            tokio::select! {
-                result = connection.as_mut() => log_end(peer, result),
-                _ = shutdown.cancelled() => {
-                    connection.as_mut().graceful_shutdown();
-                    log_end(peer, connection.await);
+            let Some(acceptor) = tls else {
+                let io = Watchdog::new(stream, idle);
+                return connection(io, router, peer, false, idle, shutdown).await;
+            };
+            let accepted = tokio::select! {
+                accepted = crate::tls::accept(&acceptor, stream, idle) => accepted,
+                _ = shutdown.cancelled() => return,
+            };
+            match accepted {
+                Ok(Accepted::Plain(io)) => {
+                    connection(io, router, peer, false, idle, shutdown).await
                 }
+                Ok(Accepted::Tls(io)) => connection(*io, router, peer, true, idle, shutdown).await,
+                Err(err) => tracing::debug!(%peer, %err, "connection ended before a request"),
             }
         });
     }
     connections.close();
     connections.wait().await;
+}
+
+/// Serves HTTP/1.1 on one connection until it ends, or finishes it
+/// gracefully at `shutdown`.
+async fn connection<I>(
+    io: I,
+    router: Router,
+    peer: SocketAddr,
+    https: bool,
+    idle: Duration,
+    shutdown: CancellationToken,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = router.map_request(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        if https {
+            request.extensions_mut().insert(crate::tls::Https);
+        }
+        request.map(Body::new)
+    });
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(idle)
+        .serve_connection(TokioIo::new(io), TowerToHyperService::new(service))
+        .with_upgrades();
+    let mut connection = std::pin::pin!(connection);
+    tokio::select! {
+        result = connection.as_mut() => log_end(peer, result),
+        _ = shutdown.cancelled() => {
+            connection.as_mut().graceful_shutdown();
+            log_end(peer, connection.await);
+        }
+    }
 }
 
 fn log_end(peer: SocketAddr, result: Result<(), hyper::Error>) {

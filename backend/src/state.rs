@@ -54,10 +54,17 @@ pub struct AppState {
     pub max_message_bytes: usize,
     /// Largest HTTP request body in bytes.
     pub max_body_bytes: usize,
+    /// Whether the original app's state-changing URLs work (with `?key=`).
+    pub original_urls: bool,
     /// Keys, sessions and API tokens.
     pub auth: crate::auth::Auth,
     /// Host names besides the machine's own the server answers to.
     pub allowed_hosts: std::sync::Arc<Vec<String>>,
+    /// HTTPS, when on: plain HTTP is redirected, and the local authority
+    /// (if the certificate comes from it) is served at `/ca.crt`.
+    pub tls: Option<std::sync::Arc<crate::tls::Public>>,
+    /// Reboot, shutdown, the system log and the server's restart.
+    pub system: crate::system::System,
 }
 
 impl AppState {

@@ -197,7 +197,7 @@ async fn a_viewer_is_refused_every_operator_command_and_nothing_changes() {
         .collect();
     assert!(operator.len() >= 20, "{operator:?}");
     for command in operator {
-        let refused = dispatch(&app, Role::Viewer, command.clone()).await;
+        let refused = dispatch(&app, &Role::Viewer.into(), command.clone()).await;
         let err = refused.expect_err(&format!("{command:?} was allowed to a viewer"));
         assert_eq!(err.code(), ErrorCode::Forbidden, "{command:?}: {err}");
         assert_eq!(err.code().http_status(), 403);
@@ -212,16 +212,16 @@ async fn a_viewer_is_refused_every_operator_command_and_nothing_changes() {
     assert!(media.join("untracked.jpg").is_file());
 
     assert!(matches!(
-        dispatch(&app, Role::Viewer, Command::GetState).await,
+        dispatch(&app, &Role::Viewer.into(), Command::GetState).await,
         Ok(Reply::State(_))
     ));
     assert!(matches!(
-        dispatch(&app, Role::Viewer, Command::ListActions).await,
+        dispatch(&app, &Role::Viewer.into(), Command::ListActions).await,
         Ok(Reply::Result(_))
     ));
     // The operator may, through the same door.
     assert!(matches!(
-        dispatch(&app, Role::Operator, Command::SetView { grayscale: Some(true), half_resolution: None }).await,
+        dispatch(&app, &Role::Operator.into(), Command::SetView { grayscale: Some(true), half_resolution: None }).await,
         Ok(Reply::State(state)) if state.camera.view.grayscale
     ));
     server.stop().await;

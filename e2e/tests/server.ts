@@ -1,6 +1,7 @@
 // Starts the real camrig server for a test: the release binary with the
 // test camera source on a free port, serving the built web app. The port is
-// read from the server's "listening on" line; restart() brings the server
+// read from the server's "listening on" line (http:// or, with
+// `--tls on`, https://); restart() brings the server
 // back on the same port with the same media folder. Every start() gets a
 // fresh, empty media folder (and so a fresh catalogue) in a temporary
 // directory, first filled with the `mediaFiles` given to the constructor;
@@ -87,6 +88,10 @@ export class Server {
           ...process.env,
           RUST_LOG: 'warn',
           CAMRIG_AUTH_OPERATOR_KEY: OPERATOR_KEY,
+          // Never the machine's own reboot or shutdown; tests that click
+          // them set a command whose effect they can see.
+          CAMRIG_SYSTEM_REBOOT_COMMAND: 'true',
+          CAMRIG_SYSTEM_SHUTDOWN_COMMAND: 'true',
           ...this.options.env,
         },
       },
@@ -98,7 +103,7 @@ export class Server {
       const timer = setTimeout(() => reject(new Error(`server did not start:\n${this.log.join('')}`)), 20_000);
       child.stdout?.on('data', (d) => {
         out += String(d);
-        const m = out.match(/listening on (http:\/\/\S+)/);
+        const m = out.match(/listening on (https?:\/\/\S+)/);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]);

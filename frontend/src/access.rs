@@ -1,7 +1,9 @@
 //! Who this browser is to the server: a viewer or an operator. [`Access`]
 //! is provided once as context; it reads `GET /api/session` at start,
 //! logs in and out, and after either reconnects the WebSocket so the
-//! server sees the new session cookie. Operator controls are shown only
+//! server sees the new session cookie. When the link comes back after a
+//! break it reads the session again: a restarted server may have
+//! forgotten it. Operator controls are shown only
 //! to operators (see [`crate::components::operator_only`]); the server
 //! refuses their commands to anyone else whatever the page shows.
 
@@ -10,7 +12,7 @@ use leptos::task::spawn_local;
 use shared::auth::SessionInfo;
 
 use crate::api::{self, ApiError};
-use crate::connection::Connection;
+use crate::connection::{Connection, LinkStatus};
 
 /// The session, as context; `Copy`.
 #[derive(Clone, Copy)]
@@ -26,13 +28,29 @@ impl Access {
             session: RwSignal::new(None),
             connection,
         };
-        spawn_local(async move {
-            match api::session().await {
-                Ok(info) => access.session.set(Some(info)),
-                Err(err) => leptos::logging::warn!("cannot read the session: {err}"),
+        access.read();
+        // Again whenever the link is back after being lost.
+        let status = connection.status();
+        let was_live = StoredValue::new(false);
+        Effect::new(move |_| {
+            if status.get() == LinkStatus::Live {
+                if was_live.get_value() {
+                    access.read();
+                }
+                was_live.set_value(true);
             }
         });
         access
+    }
+
+    /// Reads the session from the server.
+    fn read(self) {
+        spawn_local(async move {
+            match api::session().await {
+                Ok(info) => _ = self.session.try_set(Some(info)),
+                Err(err) => leptos::logging::warn!("cannot read the session: {err}"),
+            }
+        });
     }
 
     /// The session, once known.

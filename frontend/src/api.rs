@@ -1,19 +1,25 @@
 //! The one module that makes HTTP requests: the media catalogue API under
-//! `/api/media` and the login under `/api/login`, called with the browser's `fetch`. Every call returns
-//! `Result<_, ApiError>`; a failed request carries the server's JSON error
-//! (`{"code", "message"}`) or a description of what went wrong on the way,
-//! so callers can always show the user a message. The URLs the browser
-//! loads by itself (files, thumbnails, downloads) are built here too.
+//! `/api/media`, the login under `/api/login`, and the operator's log and
+//! audit trail under `/api/logs` and `/api/audit`, called with the
+//! browser's `fetch`; the live log is followed with an `EventSource`
+//! ([`LogStream`]). Every call returns `Result<_, ApiError>`; a failed
+//! request carries the server's JSON error (`{"code", "message"}`) or a
+//! description of what went wrong on the way, so callers can always show
+//! the user a message. The URLs the browser loads by itself (files,
+//! thumbnails, downloads) are built here too.
 
 use std::fmt;
+use std::rc::Rc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::auth::{LoginRequest, SessionInfo};
 use shared::media::{HeartTrace, MediaEntry, MediaKind, MediaPage, MediaUpdate};
+use shared::operations::{AuditEntry, AuditQuery, LogLevel, LogLine, SystemLog};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
+use web_sys::{Event, EventSource, MessageEvent, Request, RequestInit, Response};
 
 /// Why a request failed, ready to be shown to the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +163,160 @@ pub async fn login(key: &str) -> Result<SessionInfo, ApiError> {
 /// `POST /api/logout`: ends the session.
 pub async fn logout() -> Result<SessionInfo, ApiError> {
     read_json(request("POST", "/api/logout", None).await?).await
+}
+
+/// The query of the server's log: lines at least as severe as `level`
+/// containing `search` (blank: all).
+fn log_query(level: LogLevel, search: &str) -> String {
+    let mut query = format!("level={}", level.as_str());
+    let search = search.trim();
+    if !search.is_empty() {
+        query.push_str("&q=");
+        query.push_str(&encode(search));
+    }
+    query
+}
+
+/// `GET /api/logs`: the server's kept log lines matching the filter,
+/// oldest first (operators only).
+pub async fn logs(level: LogLevel, search: &str) -> Result<Vec<LogLine>, ApiError> {
+    let url = format!("/api/logs?{}", log_query(level, search));
+    read_json(request("GET", &url, None).await?).await
+}
+
+/// URL that downloads the server's kept log lines matching the filter as
+/// a text file.
+pub fn log_download_url(level: LogLevel, search: &str) -> String {
+    format!("/api/logs?format=text&{}", log_query(level, search))
+}
+
+/// `GET /api/logs/system`: what the configured system log command prints
+/// (operators only).
+pub async fn system_log() -> Result<SystemLog, ApiError> {
+    read_json(request("GET", "/api/logs/system", None).await?).await
+}
+
+/// `GET /api/audit`: operator actions matching `query`, newest first
+/// (operators only).
+pub async fn audit(query: &AuditQuery) -> Result<Vec<AuditEntry>, ApiError> {
+    let mut params = Vec::new();
+    if let Some(action) = query.action.as_deref().filter(|a| !a.is_empty()) {
+        params.push(format!("action={}", encode(action)));
+    }
+    if let Some(who) = query.who.as_deref().filter(|w| !w.is_empty()) {
+        params.push(format!("who={}", encode(who)));
+    }
+    if let Some(ok) = query.ok {
+        params.push(format!("ok={ok}"));
+    }
+    if let Some(since) = query.since_ms {
+        params.push(format!("since_ms={since}"));
+    }
+    if let Some(limit) = query.limit {
+        params.push(format!("limit={limit}"));
+    }
+    let url = if params.is_empty() {
+        String::from("/api/audit")
+    } else {
+        format!("/api/audit?{}", params.join("&"))
+    };
+    read_json(request("GET", &url, None).await?).await
+}
+
+/// Text as one URL query value.
+fn encode(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
+}
+
+/// What happens on the live log ([`LogStream`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogEvent {
+    /// The stream is open (first time, or again after a break): lines
+    /// logged from now on follow; earlier ones come from [`logs`].
+    Opened,
+    /// A new line.
+    Line(LogLine),
+    /// Lines were skipped (the page fell behind); the server's words.
+    Gap(String),
+    /// The stream broke. With `retrying` the browser tries again by
+    /// itself; otherwise it gave up (the server refused, or is gone).
+    Broken {
+        /// Whether the browser reconnects by itself.
+        retrying: bool,
+    },
+}
+
+/// The server's new log lines as they come (`GET /api/logs/stream`,
+/// server-sent events), for as long as this value lives; dropping it
+/// closes the stream.
+pub struct LogStream {
+    source: EventSource,
+    _on_open: Closure<dyn FnMut(Event)>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    on_gap: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(Event)>,
+}
+
+impl LogStream {
+    /// Opens the stream of lines at least as severe as `level` containing
+    /// `search`; `on_event` gets everything that happens on it.
+    pub fn open(
+        level: LogLevel,
+        search: &str,
+        on_event: impl Fn(LogEvent) + 'static,
+    ) -> Result<LogStream, ApiError> {
+        let url = format!("/api/logs/stream?{}", log_query(level, search));
+        let source = EventSource::new(&url)
+            .map_err(|_| ApiError::new("network", format!("cannot open the log stream {url}")))?;
+        let on_event: Rc<dyn Fn(LogEvent)> = Rc::new(on_event);
+        let handler = Rc::clone(&on_event);
+        let on_open = Closure::<dyn FnMut(Event)>::new(move |_| handler(LogEvent::Opened));
+        let handler = Rc::clone(&on_event);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
+            match serde_json::from_str::<LogLine>(&text) {
+                Ok(line) => handler(LogEvent::Line(line)),
+                Err(err) => leptos::logging::warn!("unreadable log line: {err}"),
+            }
+        });
+        let handler = Rc::clone(&on_event);
+        let on_gap = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            handler(LogEvent::Gap(event.data().as_string().unwrap_or_default()));
+        });
+        let handler = on_event;
+        let watched = source.clone();
+        let on_error = Closure::<dyn FnMut(Event)>::new(move |_| {
+            let retrying = watched.ready_state() != EventSource::CLOSED;
+            handler(LogEvent::Broken { retrying });
+        });
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        source
+            .add_event_listener_with_callback("gap", on_gap.as_ref().unchecked_ref())
+            .map_err(|_| ApiError::new("network", "cannot follow the log stream"))?;
+        Ok(LogStream {
+            source,
+            _on_open: on_open,
+            _on_message: on_message,
+            on_gap,
+            _on_error: on_error,
+        })
+    }
+}
+
+impl Drop for LogStream {
+    fn drop(&mut self) {
+        self.source.close();
+        self.source.set_onopen(None);
+        self.source.set_onmessage(None);
+        self.source.set_onerror(None);
+        let _ = self
+            .source
+            .remove_event_listener_with_callback("gap", self.on_gap.as_ref().unchecked_ref());
+    }
 }
 
 fn to_json(value: &impl Serialize) -> Result<String, ApiError> {

@@ -2,7 +2,8 @@
 //! (and the message bar's notices) as context, and lays out the top bar,
 //! the routed page and the message bar, which shows the server's replies to
 //! commands. Routes: `/` live, `/gallery` (with `/gallery/{id}` as the
-//! viewer over it), `/database`, `/login` (the start-up QR code's link).
+//! viewer over it), `/database`, `/system` (operators: actions, logs,
+//! audit trail), `/login` (the start-up QR code's link).
 //! The session ([`Access`]) is context too; the top bar shows it. The connection lives outside the router,
 //! so changing route never reconnects.
 
@@ -24,6 +25,7 @@ use crate::pages::gallery::GalleryPage;
 use crate::pages::live::LivePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::system::SystemPage;
 
 /// The whole app.
 #[component]
@@ -51,6 +53,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=|| ()/>
                     </ParentRoute>
                     <Route path=path!("/database") view=DatabasePage/>
+                    <Route path=path!("/system") view=SystemPage/>
                     <Route path=path!("/login") view=LoginPage/>
                 </Routes>
             </main>

@@ -1,7 +1,8 @@
-//! How catalogue values are written for people: file sizes ("1.2 MB"),
-//! durations ("01:05"), capture times in local time, and the title an entry
-//! is shown under.
+//! How values are written for people: file sizes ("1.2 MB"), durations
+//! ("01:05"), capture, log and audit times in local time, the title an
+//! entry is shown under, and an audited command's arguments in one line.
 
+use serde_json::Value;
 use shared::media::MediaEntry;
 
 /// A byte count in decimal units with one decimal below 10: "512 B",
@@ -67,8 +68,56 @@ pub fn timestamp(us: i64) -> String {
     )
 }
 
+/// The local date and time of `ms` milliseconds since the epoch.
+fn local(ms: f64) -> js_sys::Date {
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms))
+}
+
+/// Milliseconds since the epoch as "YYYY-MM-DD HH:MM:SS" in local time.
+pub fn date_time(ms: i64) -> String {
+    let date = local(ms as f64);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes(),
+        date.get_seconds()
+    )
+}
+
+/// Milliseconds since the epoch as "HH:MM:SS.mmm" in local time.
+pub fn clock(ms: u64) -> String {
+    let date = local(ms as f64);
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        date.get_hours(),
+        date.get_minutes(),
+        date.get_seconds(),
+        date.get_milliseconds()
+    )
+}
+
+/// A command's arguments in one line: `name="Left eye", auto=true`;
+/// "—" for none.
+pub fn arguments(args: &Value) -> String {
+    match args {
+        Value::Null => String::from("—"),
+        Value::Object(map) if map.is_empty() => String::from("—"),
+        Value::Object(map) => map
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -87,5 +136,16 @@ mod tests {
         assert_eq!(duration(2_000), "00:02");
         assert_eq!(duration(65_400), "01:05");
         assert_eq!(duration(3_726_000), "1:02:06");
+    }
+
+    #[test]
+    fn arguments_fit_on_one_line() {
+        assert_eq!(arguments(&json!(null)), "—");
+        assert_eq!(arguments(&json!({})), "—");
+        assert_eq!(
+            arguments(&json!({ "name": "Left eye", "auto": true })),
+            r#"auto=true, name="Left eye""#
+        );
+        assert_eq!(arguments(&json!([1, 2])), "[1,2]");
     }
 }

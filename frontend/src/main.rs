@@ -15,6 +15,8 @@ mod device_status;
 mod format;
 mod fps;
 mod heart_window;
+mod log_feed;
+mod log_lines;
 mod media_list;
 mod notice;
 mod pages;

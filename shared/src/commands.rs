@@ -80,6 +80,10 @@ pub const BUILTIN_ACTIONS: &[(&str, &str)] = &[
         "set the light; args: on (bool), brightness (0-255), color (rrggbb), white (0-255); all optional",
     ),
     (
+        "reboot",
+        "reboot the machine through system.reboot_command (the page asks first)",
+    ),
+    (
         "record_start",
         "start recording H.264 MP4; args: name, date_label (both optional)",
     ),
@@ -87,9 +91,22 @@ pub const BUILTIN_ACTIONS: &[(&str, &str)] = &[
         "record_stop",
         "stop the recording; returns its catalogue entry",
     ),
+    ("restart_camera", "stop and rebuild the camera pipeline"),
+    (
+        "restart_server",
+        "restart the server in place; it is back within seconds",
+    ),
     (
         "set_control",
         "set a camera control; args: name (as in the state's camera.controls), value (integer)",
+    ),
+    (
+        "set_view",
+        "change the live view for every viewer; args: grayscale (bool), half_resolution (bool); both optional",
+    ),
+    (
+        "shutdown",
+        "shut the machine down through system.shutdown_command (the page asks first)",
     ),
     (
         "simulate_stall",

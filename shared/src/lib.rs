@@ -10,6 +10,7 @@ pub mod device;
 pub mod frame;
 pub mod media;
 pub mod mjpeg;
+pub mod operations;
 pub mod protocol;
 
 pub use frame::{FrameHeader, HeaderError};

@@ -115,6 +115,17 @@ pub enum Command {
         /// Its name.
         name: String,
     },
+    /// Reboots the machine through the configured command
+    /// (`system.reboot_command`); answered before the machine goes down.
+    Reboot,
+    /// Shuts the machine down through `system.shutdown_command`.
+    Shutdown,
+    /// Stops and rebuilds the camera pipeline (after unplugging a camera,
+    /// say); answered once it is asked to restart.
+    RestartCamera,
+    /// Restarts the server process in place (same address, same process
+    /// id); answered before it goes down, back within seconds.
+    RestartServer,
     /// Runs a named action with JSON arguments; answered with
     /// `action_result`. A built-in action's name (see
     /// [`BUILTIN_ACTIONS`]) stands for its typed command; any other name
@@ -149,6 +160,10 @@ impl Command {
             | Command::ListTokens
             | Command::CreateToken { .. }
             | Command::RevokeToken { .. }
+            | Command::Reboot
+            | Command::Shutdown
+            | Command::RestartCamera
+            | Command::RestartServer
             // Add-on actions change things too; the server may ask more
             // of a particular one, never less.
             | Command::Action { .. } => Role::Operator,
@@ -208,6 +223,10 @@ impl Command {
             Command::RevokeToken {
                 name: "home-assistant".into(),
             },
+            Command::Reboot,
+            Command::Shutdown,
+            Command::RestartCamera,
+            Command::RestartServer,
             Command::Action {
                 name: "an_add_on".into(),
                 args: serde_json::Value::Null,
@@ -238,6 +257,10 @@ impl Command {
             Command::ListTokens => "list_tokens",
             Command::CreateToken { .. } => "create_token",
             Command::RevokeToken { .. } => "revoke_token",
+            Command::Reboot => "reboot",
+            Command::Shutdown => "shutdown",
+            Command::RestartCamera => "restart_camera",
+            Command::RestartServer => "restart_server",
             Command::Action { name, .. } => name,
         }
     }
@@ -387,6 +410,9 @@ pub enum ErrorCode {
     StorageFull,
     /// Too many commands too fast; slow down.
     TooManyRequests,
+    /// The URL was the original app's and is not served any more (or not
+    /// with this configuration); the answer names its successor.
+    Gone,
     /// Something failed on the server. The message is always
     /// [`INTERNAL_MESSAGE`]; the detail is in the server's log only.
     Internal,
@@ -410,6 +436,7 @@ impl ErrorCode {
             ErrorCode::Unavailable | ErrorCode::NoFrame => 503,
             ErrorCode::StorageFull => 507,
             ErrorCode::TooManyRequests => 429,
+            ErrorCode::Gone => 410,
             ErrorCode::Internal => 500,
         }
     }
@@ -741,9 +768,13 @@ mod tests {
                 Command::ListTokens => 16,
                 Command::CreateToken { .. } => 17,
                 Command::RevokeToken { .. } => 18,
+                Command::Reboot => 19,
+                Command::Shutdown => 20,
+                Command::RestartCamera => 21,
+                Command::RestartServer => 22,
             })
             .collect::<std::collections::BTreeSet<_>>();
-        assert_eq!(variants.len(), 19);
+        assert_eq!(variants.len(), 23);
         for command in examples {
             let json = serde_json::to_string(&command).unwrap();
             assert_eq!(

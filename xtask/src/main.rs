@@ -16,6 +16,9 @@
 //! - `hr-eval`: install neurokit2 if it is missing (only that), fetch the
 //!   reference heart-rate recordings once, and score the board's pulse
 //!   detector on them; fails when a target is missed (see `hr_eval.rs`).
+//! - `install-service`: the `serve` setup, the release build, and
+//!   `backend/deploy/install-service.sh`: camrig as a systemd service (see
+//!   `service.rs`).
 //!
 //! The command line is clap's (`cargo xtask --help`, `cargo xtask bench
 //! --help`).
@@ -28,6 +31,7 @@ mod postgres;
 #[path = "../../backend/src/requirements.rs"]
 #[allow(dead_code)] // the setup uses only part of it
 mod requirements;
+mod service;
 mod setup;
 mod testrun;
 
@@ -72,6 +76,8 @@ enum Task {
     Bench(bench::Args),
     /// Score the pulse detector on the reference recordings.
     HrEval,
+    /// Build, then install or update camrig as a systemd service (as root).
+    InstallService,
 }
 
 fn main() -> std::process::ExitCode {
@@ -94,6 +100,7 @@ fn main() -> std::process::ExitCode {
         Task::Test => testrun::test(),
         Task::Bench(args) => bench::main(args),
         Task::HrEval => hr_eval::main(),
+        Task::InstallService => service::install(),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -334,6 +341,10 @@ mod cli_tests {
         assert!(matches!(
             parse(&["hr-eval"]).map(|c| c.task),
             Ok(Task::HrEval)
+        ));
+        assert!(matches!(
+            parse(&["install-service"]).map(|c| c.task),
+            Ok(Task::InstallService)
         ));
         assert!(parse(&["bench", "--runs", "1,50,200,0+50", "--seconds", "10"]).is_ok());
         assert!(

@@ -72,13 +72,18 @@ const NODE_PACKAGES: &[&str] = &["nodejs", "npm"];
 /// Extra Debian packages for the tests. `postgresql` (version 15 on Debian
 /// 12) provides the throwaway server of `postgres.rs`; `ffmpeg` provides
 /// the `ffprobe` that checks recordings independently of GStreamer.
-/// `curl` runs the README's curl examples.
+/// `curl` runs the README's curl examples. `libnss3-tools` has `certutil`,
+/// which puts the rig's certificate authority into the NSS database the
+/// HTTPS browser test gives Chromium.
 const TEST_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "postgresql",
     "ffmpeg",
     "curl",
+    "libnss3-tools",
+    // systemd-analyze checks the service unit (backend/deploy/).
+    "systemd",
 ];
 
 /// Programs the tests run: the program, the argument that makes it print
@@ -89,6 +94,9 @@ const TEST_PROGRAMS: &[(&str, &str, &str)] = &[
     ("chromium", "--version", "chromium"),
     ("chromedriver", "--version", "chromium-driver"),
     ("curl", "--version", "curl"),
+    // certutil has no --version; this prints its build flags and succeeds.
+    ("certutil", "--build-flags", "libnss3-tools"),
+    ("systemd-analyze", "--version", "systemd"),
 ];
 
 /// Locations of installed tools.

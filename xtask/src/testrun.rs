@@ -299,8 +299,8 @@ const FUZZ_SECONDS: &str = "45";
 
 /// Fuzzes the HTTP API of the release server (test camera, a fresh media
 /// folder) against its own OpenAPI document with schemathesis, as the
-/// operator: any 5xx answer fails. The streams (`/ws`, `/video_feed`)
-/// never end and are left out. Counted as one test, `api-fuzz`.
+/// operator: any 5xx answer fails. The streams (`/ws`, `/video_feed`,
+/// `/api/logs/stream`) never end and are left out. Counted as one test, `api-fuzz`.
 fn api_fuzz(tools: &Tools, report: &mut Report) -> Result<()> {
     let media = std::env::temp_dir().join(format!("camrig-fuzz-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&media);
@@ -313,6 +313,9 @@ fn api_fuzz(tools: &Tools, report: &mut Report) -> Result<()> {
         .arg("--media-dir")
         .arg(&media)
         .env("CAMRIG_AUTH_OPERATOR_KEY", FUZZ_KEY)
+        // The fuzz may name any action: never the machine's reboot.
+        .env("CAMRIG_SYSTEM_REBOOT_COMMAND", "true")
+        .env("CAMRIG_SYSTEM_SHUTDOWN_COMMAND", "true")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -330,6 +333,7 @@ fn api_fuzz(tools: &Tools, report: &mut Report) -> Result<()> {
                 .args(["--checks", "not_a_server_error"])
                 .args(["--header", &format!("Authorization: Bearer {FUZZ_KEY}")])
                 .args(["--exclude-path", "/ws", "--exclude-path", "/video_feed"])
+                .args(["--exclude-path", "/api/logs/stream"])
                 .args(["--max-time", FUZZ_SECONDS, "--request-timeout", "10"]);
             status(&mut fuzz)
         }
@@ -365,6 +369,7 @@ fn readme_commands(tools: &Tools, report: &mut Report) -> Result<()> {
         .filter(|line| {
             line.starts_with("cargo xtask bench ")
                 || line == "cargo xtask hr-eval"
+                || line == crate::service::README_LINE
                 || line.starts_with(SIM_LINE)
                 || BUILT_LINES.contains(&line.as_str())
                 || (line.starts_with("cargo xtask serve -- --") && !line.contains("FLAGS"))
@@ -383,9 +388,11 @@ fn readme_commands(tools: &Tools, report: &mut Report) -> Result<()> {
         let mut command = tools.command(&program.to_string_lossy());
         command.args(&words[1..]).current_dir(root());
         let result = if line.starts_with("cargo xtask serve") || line == "camrig --demo" {
-            serve_answers(command)
+            serve_answers(command, &words)
         } else if line.starts_with(SIM_LINE) {
             sim_answers(command, &words)
+        } else if line == crate::service::README_LINE {
+            crate::service::readme_check(command)
         } else {
             status(&mut command)
         };
@@ -407,8 +414,10 @@ fn readme_commands(tools: &Tools, report: &mut Report) -> Result<()> {
 }
 
 /// README lines that run a program of the release build: the server in
-/// demo mode (it must answer `/healthz`), and the simulator's help.
-const BUILT_LINES: &[&str] = &["camrig --demo", "camrig-sim --help"];
+/// demo mode (it must answer `/healthz`), the local certificate authority's
+/// set-up (in the repository's `media/`, as `cargo xtask serve` uses), and
+/// the simulator's help.
+const BUILT_LINES: &[&str] = &["camrig --demo", "camrig tls init", "camrig-sim --help"];
 
 /// How the README starts the simulated board.
 const SIM_LINE: &str = "cargo run --release -p rig-sim --bin camrig-sim -- ";
@@ -486,28 +495,94 @@ fn listening_line(line: &str) -> Option<String> {
     line.strip_prefix("listening on http://").map(str::to_owned)
 }
 
-/// Starts a serve command in its own process group, waits for its
-/// `listening on` line, asks `/healthz` there, and stops the group.
-fn serve_answers(command: Command) -> Result<()> {
-    use std::io::{Read, Write};
-    while_running(command, "the server", listening_line, |address| {
-        let mut stream = std::net::TcpStream::connect(&address)?;
-        stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
-        write!(
-            stream,
-            "GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-        )?;
-        let mut text = String::new();
-        stream.read_to_string(&mut text)?;
-        if text.starts_with("HTTP/1.1 200") {
-            Ok(())
-        } else {
-            bail!(
-                "/healthz answered {}",
-                text.lines().next().unwrap_or_default()
-            )
+/// The URL of a `listening on http://ADDR` or `listening on https://ADDR`
+/// line.
+fn listening_url(line: &str) -> Option<String> {
+    let url = line.strip_prefix("listening on ")?;
+    (url.starts_with("http://") || url.starts_with("https://")).then(|| url.to_owned())
+}
+
+/// Starts a serve command (its `words`) in its own process group, waits
+/// for its `listening on` line, asks `/healthz` there, and stops the group.
+/// A server with HTTPS must also redirect plain HTTP on its port.
+fn serve_answers(command: Command, words: &[&str]) -> Result<()> {
+    while_running(command, "the server", listening_url, |url| {
+        match url.split_once("://") {
+            Some(("https", address)) => https_answers(address, words),
+            Some((_, address)) => {
+                let answer = plain_healthz(address)?;
+                if answer.starts_with("HTTP/1.1 200") {
+                    Ok(())
+                } else {
+                    bail!("/healthz answered {}", first_line_of(&answer))
+                }
+            }
+            None => bail!("no address in {url:?}"),
         }
     })
+}
+
+/// The status line and headers of a plain-HTTP `GET /healthz` at
+/// `address`.
+fn plain_healthz(address: &str) -> Result<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text)?;
+    Ok(text)
+}
+
+fn first_line_of(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+/// A server with HTTPS at `address`: plain HTTP there is redirected to
+/// HTTPS, and `/healthz` answers over HTTPS to curl trusting only the
+/// rig's own authority (in the media folder the `words` name, `media/` by
+/// default).
+fn https_answers(address: &str, words: &[&str]) -> Result<()> {
+    let plain = plain_healthz(address)?;
+    let redirect = format!("location: https://{address}/healthz");
+    if !plain.starts_with("HTTP/1.1 308") || !plain.to_ascii_lowercase().contains(&redirect) {
+        bail!(
+            "plain HTTP was not redirected to HTTPS: {}",
+            first_line_of(&plain)
+        );
+    }
+    let media = words
+        .iter()
+        .position(|w| *w == "--media-dir")
+        .and_then(|at| words.get(at + 1))
+        .map_or_else(|| root().join("media"), |dir| root().join(dir));
+    let ca = media.join(".camrig/tls/ca.crt");
+    let mut addr: std::net::SocketAddr = address.parse()?;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    let out = Command::new("curl")
+        .args(["--silent", "--show-error", "--fail", "--max-time", "10"])
+        .arg("--cacert")
+        .arg(&ca)
+        .arg(format!("https://{addr}/healthz"))
+        .output()
+        .context("cannot run curl")?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        bail!(
+            "https://{addr}/healthz with {}: {}",
+            ca.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+    }
 }
 
 fn read_playwright(path: &Path) -> Result<Counts> {
@@ -521,6 +596,23 @@ fn read_playwright(path: &Path) -> Result<Counts> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_listening_line_gives_the_url_with_or_without_tls() {
+        assert_eq!(
+            listening_url("listening on https://0.0.0.0:5000").as_deref(),
+            Some("https://0.0.0.0:5000")
+        );
+        assert_eq!(
+            listening_url("listening on http://127.0.0.1:41234").as_deref(),
+            Some("http://127.0.0.1:41234")
+        );
+        assert_eq!(listening_url("operator key: in media"), None);
+        assert_eq!(
+            listening_line("listening on http://127.0.0.1:1").as_deref(),
+            Some("127.0.0.1:1")
+        );
+    }
 
     #[test]
     fn libtest_lines_add_up() {

@@ -1,7 +1,8 @@
 //! The files the server keeps its secrets in, in the hidden `.camrig`
 //! folder of the media folder (mode 0700): `operator.key`, the generated
 //! operator key (mode 0600, made on first start when none is configured),
-//! and `api-tokens.json`, the named API tokens as digests only. Files are
+//! and `api-tokens.json`, the named API tokens as digests only (the HTTPS
+//! authority's `tls/` is there too, written with [`write_private`]). Files are
 //! written whole to a temporary name and renamed into place, so a crash
 //! never leaves half a file.
 
@@ -127,7 +128,7 @@ pub fn write_tokens(path: &Path, tokens: &[StoredToken]) -> Result<(), FileError
 
 /// Writes `bytes` to `path` readable by the server's user only: into a
 /// temporary file of mode 0600 in a folder of mode 0700, then renamed.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
     if let Some(parent) = path.parent() {
         DirBuilder::new()
             .recursive(true)

@@ -31,9 +31,9 @@ pub fn reachable_addr(listen: SocketAddr) -> SocketAddr {
     )
 }
 
-/// The login URL for `key` at `addr`.
-pub fn login_url(addr: SocketAddr, key: &str) -> String {
-    format!("http://{addr}/login#key={key}")
+/// The login URL for `key` at `addr`, over `scheme` (`http` or `https`).
+pub fn login_url(scheme: &str, addr: SocketAddr, key: &str) -> String {
+    format!("{scheme}://{addr}/login#key={key}")
 }
 
 /// `text` as a QR code for a terminal (two rows of modules a line), or
@@ -57,7 +57,7 @@ mod tests {
     fn the_link_carries_the_key_in_its_fragment() {
         let addr: SocketAddr = "192.168.1.20:5000".parse().unwrap();
         assert_eq!(
-            login_url(addr, "abc_-1"),
+            login_url("http", addr, "abc_-1"),
             "http://192.168.1.20:5000/login#key=abc_-1"
         );
         assert_eq!(reachable_addr(addr), addr);
@@ -70,6 +70,7 @@ mod tests {
     #[test]
     fn a_login_link_fits_a_terminal_qr_code() {
         let url = login_url(
+            "https",
             "192.168.100.200:5000".parse().unwrap(),
             &crate::auth::secret::generate().unwrap(),
         );

@@ -197,6 +197,30 @@ impl Auth {
         }
     }
 
+    /// Who presented `presented`, in words for the audit trail:
+    /// `operator key`, `token home-assistant`, `operator session Ab3dE9xY`.
+    pub fn describe(&self, presented: &Presented) -> String {
+        match presented {
+            Presented::Anonymous => "anonymous".into(),
+            Presented::OperatorKey => "operator key".into(),
+            Presented::ViewerKey => "viewer key".into(),
+            Presented::Token(digest) => {
+                let tokens = self.0.tokens.read().unwrap_or_else(PoisonError::into_inner);
+                match tokens.iter().find(|t| t.digest == *digest) {
+                    Some(token) => format!("token {}", token.name),
+                    None => "unknown token".into(),
+                }
+            }
+            Presented::Session(digest) => match self.session(digest) {
+                Some(session) if session.role == Role::Operator => {
+                    format!("operator session {}", digest.short())
+                }
+                Some(_) => format!("viewer session {}", digest.short()),
+                None => "expired session".into(),
+            },
+        }
+    }
+
     /// The live session with this digest.
     fn session(&self, digest: &Digest) -> Option<Session> {
         let mut sessions = lock(&self.0.sessions);
@@ -262,6 +286,19 @@ impl Auth {
     /// What a bearer token stands for; a wrong one is counted against the
     /// address.
     pub fn bearer(&self, secret: &str, peer: Option<IpAddr>) -> Result<Presented, ApiError> {
+        self.secret(secret, peer, "the bearer token is not a valid key or token")
+    }
+
+    /// What a presented secret (a bearer token, or the `?key=` of the
+    /// original app's URLs) stands for: the operator or viewer key or an API
+    /// token, compared as [`bearer`](Self::bearer) does. A wrong one is
+    /// counted against the address and refused with `wrong` as the message.
+    pub fn secret(
+        &self,
+        secret: &str,
+        peer: Option<IpAddr>,
+        wrong: &str,
+    ) -> Result<Presented, ApiError> {
         self.throttled(peer)?;
         let presented = if self.0.operator.matches(secret) {
             Presented::OperatorKey
@@ -272,7 +309,7 @@ impl Auth {
             let tokens = self.0.tokens.read().unwrap_or_else(PoisonError::into_inner);
             if !tokens.iter().any(|t| t.digest == digest) {
                 drop(tokens);
-                return Err(self.wrong_key(peer, "the bearer token is not a valid key or token"));
+                return Err(self.wrong_key(peer, wrong));
             }
             Presented::Token(digest)
         };

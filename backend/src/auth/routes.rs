@@ -9,13 +9,13 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
+use axum::{Extension, Router};
 use serde::Deserialize;
 use serde_json::Value;
 use shared::Command;
@@ -26,6 +26,7 @@ use super::Presented;
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
 use crate::state::AppState;
+use crate::tls::Https;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "camrig_session";
@@ -156,7 +157,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/tokens/{name}", delete(revoke_token))
 }
 
-/// Whether the page was reached over HTTPS (directly or through a proxy).
+/// Whether the page was reached over HTTPS through a proxy (a request
+/// that came over this server's own TLS carries [`Https`]).
 fn over_https(headers: &HeaderMap) -> bool {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     text("x-forwarded-proto").is_some_and(|p| p.eq_ignore_ascii_case("https"))
@@ -182,12 +184,17 @@ pub(crate) async fn login(
     State(app): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
+    tls: Option<Extension<Https>>,
     Json(request): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let login = app.auth.login(request.key.trim(), caller.peer)?;
     let max_age = app.auth.session_ttl().as_secs();
     let mut response = Json(login.info).into_response();
-    if let Some(cookie) = set_cookie(Some(&login.secret), max_age, over_https(&headers)) {
+    if let Some(cookie) = set_cookie(
+        Some(&login.secret),
+        max_age,
+        tls.is_some() || over_https(&headers),
+    ) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     Ok(response)
@@ -199,11 +206,12 @@ pub(crate) async fn logout(
     State(app): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
+    tls: Option<Extension<Https>>,
 ) -> Response {
     app.auth.logout(&caller.presented);
     let info = app.auth.info(&Presented::Anonymous);
     let mut response = Json(info).into_response();
-    if let Some(cookie) = set_cookie(None, 0, over_https(&headers)) {
+    if let Some(cookie) = set_cookie(None, 0, tls.is_some() || over_https(&headers)) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response

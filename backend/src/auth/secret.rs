@@ -39,6 +39,12 @@ impl Digest {
         Digest::of(presented).0.ct_eq(&self.0).into()
     }
 
+    /// The first characters of [`Digest::to_text`]: names a session in
+    /// the audit trail without giving anything away.
+    pub fn short(self) -> String {
+        self.to_text().chars().take(8).collect()
+    }
+
     /// The digest as text (unpadded base64url, for the token file).
     pub fn to_text(self) -> String {
         URL_SAFE_NO_PAD.encode(self.0)

@@ -9,6 +9,7 @@
 //! the recording tap whenever its pipeline goes away.
 
 pub mod controls;
+pub mod orientation;
 pub mod pipeline;
 pub mod source;
 pub mod tap;
@@ -68,6 +69,8 @@ enum CameraCommand {
         value: i64,
         reply: oneshot::Sender<Result<CameraControl, ControlError>>,
     },
+    /// Stop the pipeline and build a new one now (no back-off).
+    Restart { reply: oneshot::Sender<()> },
 }
 
 /// Where the camera's controls live.
@@ -135,6 +138,12 @@ impl CameraHandle {
         Ok(self
             .ask(|reply| CameraCommand::SetControl { name, value, reply })
             .await??)
+    }
+
+    /// Stops the pipeline and builds a new one at once; answered when the
+    /// restart has begun (the state goes to `starting`, then `live`).
+    pub async fn restart(&self) -> Result<(), CameraGone> {
+        self.ask(|reply| CameraCommand::Restart { reply }).await
     }
 
     /// The recording tap (raw frames before the view transforms).
@@ -211,6 +220,10 @@ pub fn spawn(
         height: config.height,
         fps: config.fps,
         jpeg_quality: config.jpeg_quality,
+        orientation: orientation::Orientation {
+            rotate: config.rotate,
+            flip: config.flip,
+        },
     };
     let (commands, requests) = mpsc::channel(8);
     let tap = RecordingTap::default();
@@ -225,6 +238,7 @@ pub fn spawn(
         requests,
         state,
         shutdown,
+        restart: false,
     };
     tracker.spawn(supervisor.run());
     CameraHandle {
@@ -249,12 +263,15 @@ struct Supervisor {
     requests: mpsc::Receiver<CameraCommand>,
     state: StateSender,
     shutdown: CancellationToken,
+    /// An operator asked for a restart.
+    restart: bool,
 }
 
 /// How one pipeline run ended.
 enum Outcome {
     Shutdown,
     Failed { reason: String, was_live: bool },
+    Restart,
 }
 
 impl Supervisor {
@@ -265,6 +282,13 @@ impl Supervisor {
         loop {
             match self.run_once().await {
                 Outcome::Shutdown => break,
+                Outcome::Restart => {
+                    self.publisher.clear();
+                    tracing::info!("camera restarting at an operator's request");
+                    self.set_status(CameraStatus::Starting, None);
+                    delay = BACKOFF_MIN;
+                    continue;
+                }
                 Outcome::Failed { reason, was_live } => {
                     self.publisher.clear();
                     if was_live {
@@ -280,7 +304,12 @@ impl Supervisor {
                 tokio::select! {
                     _ = self.shutdown.cancelled() => return self.stop(),
                     _ = &mut retry => break,
-                    Some(command) = self.requests.recv() => self.handle(command, None).await,
+                    Some(command) = self.requests.recv() => {
+                        self.handle(command, None).await;
+                        if std::mem::take(&mut self.restart) {
+                            break;
+                        }
+                    }
                 }
             }
             delay = (delay * 2).min(BACKOFF_MAX);
@@ -328,6 +357,10 @@ impl Supervisor {
             CameraCommand::Focus { request, reply } => {
                 let result = self.focus(request, pipeline).await;
                 let _ = reply.send(result);
+            }
+            CameraCommand::Restart { reply } => {
+                self.restart = true;
+                let _ = reply.send(());
             }
             CameraCommand::SetControl { name, value, reply } => {
                 let result = self.set_controls(&[(name.clone(), value)], pipeline).await;
@@ -461,7 +494,12 @@ impl Supervisor {
                         break failed(reason, live);
                     }
                 }
-                Some(command) = self.requests.recv() => self.handle(command, Some(&pipeline)).await,
+                Some(command) = self.requests.recv() => {
+                    self.handle(command, Some(&pipeline)).await;
+                    if std::mem::take(&mut self.restart) {
+                        break Outcome::Restart;
+                    }
+                }
                 changed = self.frames.changed() => {
                     if changed.is_err() {
                         break failed("the frame slot closed".into(), live);
@@ -483,6 +521,7 @@ impl Supervisor {
         match &outcome {
             Outcome::Failed { reason, .. } => self.tap.cut(&format!("camera lost: {reason}")),
             Outcome::Shutdown => self.tap.cut("the server is shutting down"),
+            Outcome::Restart => self.tap.cut("the camera was restarted"),
         }
         // Stopping may wait for the device: keep it off the async threads.
         let _ = tokio::task::spawn_blocking(move || drop(pipeline)).await;

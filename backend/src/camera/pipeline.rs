@@ -1,8 +1,11 @@
 //! Building and owning one GStreamer capture pipeline:
 //!
-//! `source -> videoconvert -> I420 -> tee`, then two branches: `queue ->
-//! videobalance -> videoscale -> size -> jpegenc -> appsink` for viewers
-//! and `queue -> appsink` feeding the [`RecordingTap`] at full resolution.
+//! `source -> videoconvert -> I420 -> videoflip -> tee`, then two branches:
+//! `queue -> videobalance -> videoscale -> size -> jpegenc -> appsink` for
+//! viewers and `queue -> appsink` feeding the [`RecordingTap`] at full
+//! resolution. `videoflip` applies the camera's mounting correction
+//! ([`Orientation`]) before the tee, so viewers, snapshots and recordings
+//! all get the corrected picture.
 //! The test source adds a simulated camera: picture controls and a liquid
 //! lens whose blur grows with the distance from its sharp position.
 //!
@@ -24,6 +27,7 @@ use gstreamer_app as gst_app;
 use shared::{CameraSource, FrameHeader, ViewSettings};
 
 use super::controls::SimulatedLook;
+use super::orientation::Orientation;
 use super::source::ResolvedSource;
 use super::tap::RecordingTap;
 use crate::elements::{self, MissingElement};
@@ -42,6 +46,8 @@ pub struct Spec {
     pub fps: u32,
     /// JPEG quality, 1-100.
     pub jpeg_quality: u32,
+    /// Rotation and mirror applied to every frame.
+    pub orientation: Orientation,
 }
 
 /// Why a pipeline could not be built or started.
@@ -105,7 +111,9 @@ pub struct Pipeline {
     stall_valve: Option<gst::Element>,
     /// The test source's simulated camera controls and lens.
     simulated: Option<SimulatedStage>,
-    /// Capture size, which half resolution halves.
+    /// Capture size, which the simulated lens's blur shrinks.
+    capture: (u32, u32),
+    /// Size after the orientation, which half resolution halves.
     full: (u32, u32),
 }
 
@@ -135,6 +143,8 @@ impl Pipeline {
                 .field("format", "I420")
                 .build(),
         )?;
+        let orient = make("videoflip")?;
+        orient.set_property_from_str("video-direction", spec.orientation.video_direction());
         let tee = make("tee")?;
         let view_queue = make("queue")?;
         let balance = make("videobalance")?;
@@ -146,6 +156,7 @@ impl Pipeline {
         let view_chain = [
             &convert,
             &i420,
+            &orient,
             &tee,
             &view_queue,
             &balance,
@@ -277,7 +288,8 @@ impl Pipeline {
             view_size,
             stall_valve,
             simulated,
-            full: (spec.width, spec.height),
+            capture: (spec.width, spec.height),
+            full: spec.orientation.output_size(spec.width, spec.height),
         };
         built.apply_view(view);
         Ok(built)
@@ -314,8 +326,8 @@ impl Pipeline {
         let factor = 1.0 + 15.0 * look.defocus.clamp(0.0, 1.0);
         let shrunk = |full: u32| (((full as f64 / factor) as u32).max(16)) & !1;
         let caps = gst::Caps::builder("video/x-raw")
-            .field("width", shrunk(self.full.0) as i32)
-            .field("height", shrunk(self.full.1) as i32)
+            .field("width", shrunk(self.capture.0) as i32)
+            .field("height", shrunk(self.capture.1) as i32)
             .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
             .build();
         stage.blur_size.set_property("caps", caps);

@@ -7,6 +7,7 @@
 //! files that have no row. Clients address media by id; file names come only
 //! from [`names`].
 
+pub mod audit;
 pub mod entity;
 pub mod heart_trace;
 pub mod migration;

@@ -29,8 +29,9 @@ const MAX_ATTEMPTS: u32 = 1_000;
 
 /// Extensions of photos, lower case.
 const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png"];
-/// Extensions of videos, lower case.
-const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mkv", "webm", "mov"];
+/// Extensions of videos, lower case (`avi`: the original app's Motion JPEG
+/// recordings; `camrig import-legacy --convert` makes MP4 of them).
+const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mkv", "webm", "mov", "avi"];
 
 /// Earliest time [`timestamp_stem`] formats: 0000-01-01 00:00:00.000 UTC,
 /// in µs since the Unix epoch.
@@ -50,7 +51,7 @@ pub fn extension(kind: MediaKind) -> &'static str {
 }
 
 /// The kind of a file judged by its extension, ignoring ASCII case: `jpg`,
-/// `jpeg`, `png` are photos; `mp4`, `mkv`, `webm`, `mov` are videos. `None`
+/// `jpeg`, `png` are photos; `mp4`, `mkv`, `webm`, `mov`, `avi` are videos. `None`
 /// for any other extension, for no extension, and for a name that is only
 /// an extension (`".jpg"`).
 pub fn kind_from_file_name(name: &str) -> Option<MediaKind> {
@@ -111,7 +112,7 @@ pub enum NameError {
 }
 
 fn unsupported_message(extension: &str) -> String {
-    let supported = "media files end in .jpg, .jpeg, .png, .mp4, .mkv, .webm or .mov";
+    let supported = "media files end in .jpg, .jpeg, .png, .mp4, .mkv, .webm, .mov or .avi";
     if extension.is_empty() {
         format!("the file has no extension; {supported}")
     } else {
@@ -721,6 +722,7 @@ mod tests {
             ("a.MKV", Some(MediaKind::Video)),
             ("a.webm", Some(MediaKind::Video)),
             ("a.mov", Some(MediaKind::Video)),
+            ("a.AVI", Some(MediaKind::Video)),
             ("a.gif", None),
             ("a.jpg.txt", None),
             ("a.jpg.", None),
@@ -1208,7 +1210,7 @@ mod tests {
         assert_eq!(
             NameError::UnsupportedType("txt".into()).to_string(),
             "unsupported file type \".txt\"; media files end in .jpg, .jpeg, .png, .mp4, \
-             .mkv, .webm or .mov"
+             .mkv, .webm, .mov or .avi"
         );
         assert!(
             NameError::UnsupportedType(String::new())

@@ -13,7 +13,8 @@ use shared::CameraSource;
 use shared::device::DeviceMode;
 
 use super::layers::Raw;
-use super::{Config, SecretText, SourceSetting};
+use super::{Config, SecretText, SourceSetting, TlsMode};
+use crate::camera::orientation::{FLIPS, Rotation};
 
 /// Sets a field from a raw value; `None` means the value is not accepted.
 type Setter = Box<dyn Fn(&mut Config, &Raw) -> Option<()> + Send + Sync>;
@@ -192,6 +193,26 @@ impl Decl {
         )
     }
 
+    /// A program and its arguments.
+    fn command(self, field: fn(&mut Config) -> &mut Vec<String>) -> Key {
+        self.text(
+            "a program and its arguments separated by spaces, such as systemctl reboot",
+            parse_command,
+            field,
+            |words| Some(words.join(" ")),
+        )
+    }
+
+    /// A file path, or unset.
+    fn optional_path(self, expected: &str, field: fn(&mut Config) -> &mut Option<PathBuf>) -> Key {
+        self.text(
+            expected,
+            |s| (!s.is_empty()).then(|| Some(PathBuf::from(s))),
+            field,
+            |p| p.as_ref().map(|p| p.display().to_string()),
+        )
+    }
+
     /// A folder or file path.
     fn path(self, field: fn(&mut Config) -> &mut PathBuf) -> Key {
         self.text(
@@ -238,6 +259,12 @@ impl Decl {
     }
 }
 
+/// A program and its arguments, separated by spaces (no shell, no quoting).
+fn parse_command(text: &str) -> Option<Vec<String>> {
+    let words: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+    (!words.is_empty()).then_some(words)
+}
+
 fn parse_int(raw: &Raw) -> Option<u32> {
     match raw {
         Raw::Toml(toml::Value::Integer(i)) => u32::try_from(*i).ok(),
@@ -282,6 +309,8 @@ const SOURCES: &[(&str, SourceSetting)] = &[
     ("libcamera", SourceSetting::Fixed(CameraSource::Libcamera)),
 ];
 
+const TLS_MODES: &[(&str, TlsMode)] = &[("off", TlsMode::Off), ("on", TlsMode::On)];
+
 const DEVICE_MODES: &[(&str, DeviceMode)] = &[
     ("none", DeviceMode::None),
     ("serial", DeviceMode::Serial),
@@ -301,10 +330,25 @@ pub const SECTIONS: &[(&str, &str)] = &[
         "Viewers watch and browse; operators change things. The operator key logs a browser in \
          (the start-up QR code does it for a phone) and is the bearer token of scripts.",
     ),
+    (
+        "tls",
+        "HTTPS, which phones need for smooth video decoding and for installing the app. One \
+         switch: tls.mode = \"on\". The rig then makes its own small certificate authority, \
+         which phones install once from the page /tls.",
+    ),
     ("camera", "The camera and the live picture."),
     ("media", "Where photos, recordings and the catalogue live."),
     ("recording", "Limits and quality of recordings."),
     ("device", "The light and heart-rate board."),
+    (
+        "system",
+        "What operators may do to the machine from the browser. Each command is a program and \
+         its arguments, run without a shell.",
+    ),
+    (
+        "audit",
+        "The record of every operator action, in the catalogue database.",
+    ),
 ];
 
 /// Every key, in file order.
@@ -397,6 +441,16 @@ fn declare() -> Vec<Key> {
         )
         .int(16..=1_048_576, |c| &mut c.max_body_kilobytes),
         key(
+            "server.original_urls",
+            "original-urls",
+            "Lets scripts written for the original app change things through its URLs \
+             (/snapshot, /light?status=true and the rest), with the operator key as ?key=. \
+             Off, they answer 410 gone naming the new endpoint. Off by default because they \
+             are GET requests that change things, and a key in a URL can end up in browser \
+             history and proxy logs.",
+        )
+        .boolean(|c| &mut c.original_urls),
+        key(
             "auth.operator_key",
             "operator-key",
             "The operator key, at least 16 characters. Unset, a random key is made on first \
@@ -422,6 +476,35 @@ fn declare() -> Vec<Key> {
             "How long a login lasts, in hours. Sessions end when the server restarts.",
         )
         .int(1..=24 * 366, |c| &mut c.auth.session_hours),
+        key(
+            "tls.mode",
+            "tls",
+            "HTTPS: off or on. on serves HTTPS and plain HTTP on the same port, and answers \
+             plain HTTP with a redirect to HTTPS (308), except the pages /tls and /ca.crt that \
+             phones need first. Without tls.cert the certificate comes from the rig's own \
+             certificate authority in <media.dir>/.camrig/tls/, made at the first start (or by \
+             camrig tls init) and issued again by itself when the machine's names or addresses \
+             change.",
+        )
+        .choice(TLS_MODES, |c| &mut c.tls.mode),
+        key(
+            "tls.cert",
+            "tls-cert",
+            "A PEM certificate chain to serve instead of the rig's own, for example from your \
+             organisation's authority or Let's Encrypt. Needs tls.key; both are read again when \
+             they change.",
+        )
+        .default_note("the rig's own authority")
+        .example("/etc/camrig/rig.crt")
+        .optional_path("a PEM certificate file", |c| &mut c.tls.cert),
+        key(
+            "tls.key",
+            "tls-key",
+            "The PEM private key of tls.cert.",
+        )
+        .default_note("unset")
+        .example("/etc/camrig/rig.key")
+        .optional_path("a PEM private key file", |c| &mut c.tls.key),
         key(
             "camera.source",
             "camera",
@@ -464,6 +547,28 @@ fn declare() -> Vec<Key> {
             "JPEG quality of the frames sent to viewers, 1-100. Higher is sharper and bigger.",
         )
         .int(1..=100, |c| &mut c.camera.jpeg_quality),
+        key(
+            "camera.rotate",
+            "rotate",
+            "Turns the picture clockwise by 0, 90, 180 or 270 degrees, for a camera mounted \
+             sideways or upside down. Viewers, snapshots and recordings all get the turned \
+             picture; 90 and 270 swap its width and height (camera.width and camera.height stay \
+             the camera's own mode).",
+        )
+        .typed(
+            "one of 0, 90, 180, 270".into(),
+            |raw| parse_int(raw).and_then(Rotation::from_degrees),
+            |c| &mut c.camera.rotate,
+            |r| Some(toml::Value::Integer(r.degrees().into())),
+        ),
+        key(
+            "camera.flip",
+            "flip",
+            "Mirrors the picture after camera.rotate: none, horizontal (left and right swapped, \
+             for a camera behind a mirror), vertical (top and bottom swapped) or both (the same \
+             as rotate 180). Viewers, snapshots and recordings all get the mirrored picture.",
+        )
+        .choice(FLIPS, |c| &mut c.camera.flip),
         key(
             "media.dir",
             "media-dir",
@@ -562,6 +667,39 @@ fn declare() -> Vec<Key> {
             "The SPI pixels have a white channel, SK6812 RGBW (spi only).",
         )
         .boolean(|c| &mut c.device.rgbw),
+        key(
+            "system.reboot_command",
+            "reboot-command",
+            "Command that reboots the machine, for an operator's Reboot. The service's polkit \
+             rule lets the camrig user run it.",
+        )
+        .command(|c| &mut c.system.reboot_command),
+        key(
+            "system.shutdown_command",
+            "shutdown-command",
+            "Command that shuts the machine down, for an operator's Shut down.",
+        )
+        .command(|c| &mut c.system.shutdown_command),
+        key(
+            "system.log_command",
+            "system-log-command",
+            "Command whose output is the system log of the operator's log panel. The default is \
+             the kernel log of this boot; the service's user needs the systemd-journal group.",
+        )
+        .command(|c| &mut c.system.log_command),
+        key(
+            "server.log_lines",
+            "log-lines",
+            "How many of the server's recent log lines it keeps in memory for the log panel.",
+        )
+        .int(100..=100_000, |c| &mut c.log_lines),
+        key(
+            "audit.keep_days",
+            "audit-keep-days",
+            "Days the audit trail keeps an operator action. Older rows are removed at start-up \
+             and every hour.",
+        )
+        .int(1..=36_500, |c| &mut c.audit.keep_days),
     ]
 }
 

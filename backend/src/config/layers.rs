@@ -215,7 +215,20 @@ impl Layers {
                 ));
             }
         }
-        Ok(())
+        let together = "(a certificate and its key go together)";
+        match (&config.tls.cert, &config.tls.key) {
+            (Some(cert), None) => Err(self.invalid(
+                "tls.cert",
+                cert.display().to_string(),
+                &format!("tls.key set as well {together}"),
+            )),
+            (None, Some(key)) => Err(self.invalid(
+                "tls.key",
+                key.display().to_string(),
+                &format!("tls.cert set as well {together}"),
+            )),
+            _ => Ok(()),
+        }
     }
 
     fn invalid(&self, key: &'static str, got: String, expected: &str) -> ConfigError {

@@ -18,6 +18,7 @@ pub use docs::{example_file, readme_table};
 pub use keys::{Key, keys};
 pub use layers::{ConfigError, Layers, Origin, env_var};
 
+use crate::camera::orientation::{Flip, Rotation};
 use shared::CameraSource;
 use shared::device::DeviceMode;
 
@@ -47,6 +48,10 @@ pub struct Config {
     /// Largest HTTP request body in KiB (`server.max_body_kilobytes`); a
     /// bigger one gets 413.
     pub max_body_kilobytes: u32,
+    /// Whether the original app's state-changing URLs (`/snapshot`,
+    /// `/light?status=true`, ...) work, with the operator key as `?key=`
+    /// (`server.original_urls`); off, they answer 410 Gone.
+    pub original_urls: bool,
     /// Seconds a client may take to send a request's headers, leave a
     /// keep-alive connection idle, or take no data it is sent
     /// (`server.idle_timeout_seconds`).
@@ -61,6 +66,54 @@ pub struct Config {
     pub recording: RecordingConfig,
     /// The light and heart-rate device.
     pub device: DeviceConfig,
+    /// What operators may do to the machine.
+    pub system: SystemConfig,
+    /// The audit trail.
+    pub audit: AuditConfig,
+    /// Recent log lines kept in memory (`server.log_lines`).
+    pub log_lines: u32,
+    /// HTTPS.
+    pub tls: TlsConfig,
+}
+
+/// HTTPS (`tls.*`; see `crate::tls`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsConfig {
+    /// Off, or on (`tls.mode`).
+    pub mode: TlsMode,
+    /// PEM certificate chain to serve (`tls.cert`); `None` means the local
+    /// authority's certificate.
+    pub cert: Option<PathBuf>,
+    /// PEM private key of `cert` (`tls.key`).
+    pub key: Option<PathBuf>,
+}
+
+/// Whether the server speaks HTTPS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plain HTTP only.
+    Off,
+    /// HTTPS, with plain HTTP on the same port redirected to it.
+    On,
+}
+
+/// Commands operators may run on the machine, each a program and its
+/// arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemConfig {
+    /// Reboots the machine (`system.reboot_command`).
+    pub reboot_command: Vec<String>,
+    /// Shuts the machine down (`system.shutdown_command`).
+    pub shutdown_command: Vec<String>,
+    /// Prints the system log (`system.log_command`).
+    pub log_command: Vec<String>,
+}
+
+/// The audit trail of operator actions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditConfig {
+    /// Days a row is kept (`audit.keep_days`).
+    pub keep_days: u32,
 }
 
 /// A secret from the configuration; never shown in debug output.
@@ -197,6 +250,10 @@ pub struct CameraConfig {
     pub fps: u32,
     /// JPEG quality 1-100 (`camera.jpeg_quality`).
     pub jpeg_quality: u32,
+    /// Clockwise rotation of the picture (`camera.rotate`).
+    pub rotate: Rotation,
+    /// Mirror of the rotated picture (`camera.flip`).
+    pub flip: Flip,
 }
 
 impl CameraConfig {
@@ -220,6 +277,10 @@ pub enum SourceSetting {
     Fixed(CameraSource),
 }
 
+fn words(list: &[&str]) -> Vec<String> {
+    list.iter().map(|w| (*w).to_owned()).collect()
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -230,6 +291,7 @@ impl Default for Config {
             idle_timeout_seconds: 30,
             max_message_kilobytes: (shared::protocol::MAX_TEXT_MESSAGE / 1024) as u32,
             max_body_kilobytes: 2048,
+            original_urls: false,
             auth: AuthConfig {
                 operator_key: None,
                 viewer_key: None,
@@ -244,6 +306,8 @@ impl Default for Config {
                 height: 720,
                 fps: 30,
                 jpeg_quality: 80,
+                rotate: Rotation::None,
+                flip: Flip::None,
             },
             media: MediaConfig {
                 dir: PathBuf::from("media"),
@@ -263,6 +327,24 @@ impl Default for Config {
                 demo_bpm: 72,
                 leds: 16,
                 rgbw: false,
+            },
+            system: SystemConfig {
+                reboot_command: words(&["systemctl", "reboot"]),
+                shutdown_command: words(&["systemctl", "poweroff"]),
+                log_command: words(&[
+                    "journalctl",
+                    "--dmesg",
+                    "--boot",
+                    "--no-pager",
+                    "--lines=2000",
+                ]),
+            },
+            audit: AuditConfig { keep_days: 90 },
+            log_lines: 2000,
+            tls: TlsConfig {
+                mode: TlsMode::Off,
+                cert: None,
+                key: None,
             },
         }
     }

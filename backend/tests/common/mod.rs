@@ -86,6 +86,7 @@ pub fn test_config(width: u32, height: u32, fps: u32) -> Config {
         idle_timeout_seconds: defaults.idle_timeout_seconds,
         max_message_kilobytes: defaults.max_message_kilobytes,
         max_body_kilobytes: defaults.max_body_kilobytes,
+        original_urls: defaults.original_urls,
         commands_per_second: defaults.commands_per_second,
         camera: CameraConfig {
             source: SourceSetting::Fixed(CameraSource::Test),
@@ -103,6 +104,16 @@ pub fn test_config(width: u32, height: u32, fps: u32) -> Config {
         },
         recording: defaults.recording,
         device: defaults.device,
+        // Never the machine's own reboot: a test that wants to see a
+        // command run sets its own.
+        system: camrig::config::SystemConfig {
+            reboot_command: vec!["true".into()],
+            shutdown_command: vec!["true".into()],
+            log_command: vec!["echo".into(), "kernel: test log".into()],
+        },
+        audit: defaults.audit,
+        log_lines: defaults.log_lines,
+        tls: defaults.tls,
     }
 }
 
@@ -126,6 +137,8 @@ pub async fn spawn_server(
     let mut child = tokio::process::Command::new(bin)
         .args(["--camera", "test", "--listen", "127.0.0.1:0"])
         .env("CAMRIG_AUTH_OPERATOR_KEY", OPERATOR_KEY)
+        .env("CAMRIG_SYSTEM_REBOOT_COMMAND", "true")
+        .env("CAMRIG_SYSTEM_SHUTDOWN_COMMAND", "true")
         .args([
             "--width",
             &width.to_string(),
@@ -260,7 +273,7 @@ impl HttpResponse {
     }
 }
 
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))

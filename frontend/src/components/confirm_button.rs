@@ -1,7 +1,7 @@
 //! A button for something that cannot be undone: the first click only asks
-//! ("Really delete?"), the second, on a separate button, does it; Cancel
-//! backs out. Both steps are ordinary buttons, so they work by touch and
-//! can be driven by tests.
+//! ("Really delete?", with the `question` spelt out when given), the
+//! second, on a separate button, does it; Cancel backs out. Both steps are
+//! ordinary buttons, so they work by touch and can be driven by tests.
 
 use leptos::prelude::*;
 
@@ -16,6 +16,10 @@ pub fn ConfirmButton(
     testid: &'static str,
     /// `data-testid` of the button that does it.
     confirm_testid: &'static str,
+    /// What the second step asks, naming what will happen ("Reboot the
+    /// machine the rig runs on?"); shown next to the confirming button.
+    #[prop(optional)]
+    question: Option<&'static str>,
     /// While true, both buttons are disabled (the action is under way).
     #[prop(into)]
     busy: Signal<bool>,
@@ -41,6 +45,14 @@ pub fn ConfirmButton(
                     }
                 }
             >
+                {question
+                    .map(|question| {
+                        view! {
+                            <span class="confirm-question" data-testid="confirm-question">
+                                {question}
+                            </span>
+                        }
+                    })}
                 <button
                     type="button"
                     class="danger"

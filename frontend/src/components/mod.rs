@@ -2,6 +2,8 @@
 //! [`crate::pages`].
 
 pub mod access_bar;
+pub mod audit_panel;
+pub mod audit_row;
 pub mod beat_indicator;
 pub mod camera_controls;
 pub mod catalogue_table;
@@ -18,6 +20,8 @@ pub mod light_controls;
 pub mod list_error;
 pub mod live_view;
 pub mod load_more;
+pub mod log_line_row;
+pub mod log_panel;
 pub mod media_card;
 pub mod media_edit_form;
 pub mod media_grid;
@@ -31,7 +35,11 @@ pub mod recent_captures;
 pub mod record_controls;
 pub mod recording_indicator;
 pub mod reset_database;
+pub mod server_log;
 pub mod status_bar;
+pub mod system_action;
+pub mod system_actions;
+pub mod system_log;
 pub mod toggle;
 pub mod untracked_files;
 pub mod untracked_row;

@@ -1,12 +1,16 @@
-//! The navigation in the top bar: Live, Gallery, Database. The link of the
-//! page on show is marked with `aria-current="page"`.
+//! The navigation in the top bar: Live, Gallery, Database, and System for
+//! operators. The link of the page on show is marked with
+//! `aria-current="page"`.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// Links to the three pages.
+use crate::access::Access;
+
+/// Links to the pages.
 #[component]
 pub fn NavBar() -> impl IntoView {
+    let operator = expect_context::<Access>().is_operator();
     view! {
         <nav class="nav" aria-label="Pages">
             <A href="/" exact=true {..} data-testid="nav-live">
@@ -18,6 +22,11 @@ pub fn NavBar() -> impl IntoView {
             <A href="/database" {..} data-testid="nav-database">
                 "Database"
             </A>
+            <Show when=move || operator.get()>
+                <A href="/system" {..} data-testid="nav-system">
+                    "System"
+                </A>
+            </Show>
         </nav>
     }
 }

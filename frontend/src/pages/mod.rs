@@ -5,3 +5,4 @@ pub mod gallery;
 pub mod live;
 pub mod login;
 pub mod not_found;
+pub mod system;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_create_media;
 mod m0002_create_heart_trace;
+mod m0003_create_audit;
 
 /// All migrations of the catalogue.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_create_media::Migration),
             Box::new(m0002_create_heart_trace::Migration),
+            Box::new(m0003_create_audit::Migration),
         ]
     }
 }
