@@ -7,6 +7,8 @@
 //! tls init` makes the authority the server then uses; a configured
 //! certificate is served instead; and with HTTPS off nothing changes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::net::SocketAddr;

@@ -18,6 +18,10 @@ use crate::connection::{Connection, LinkStatus};
 #[derive(Clone, Copy)]
 pub struct Access {
     session: RwSignal<Option<SessionInfo>>,
+    /// Counts logins and logouts: a session read that started before one
+    /// answers for the old cookie, so it is dropped (a phone opening the
+    /// login link read "viewer" after it had logged in).
+    changes: StoredValue<u64>,
     connection: Connection,
 }
 
@@ -26,6 +30,7 @@ impl Access {
     pub fn load(connection: Connection) -> Self {
         let access = Access {
             session: RwSignal::new(None),
+            changes: StoredValue::new(0),
             connection,
         };
         access.read();
@@ -45,8 +50,13 @@ impl Access {
 
     /// Reads the session from the server.
     fn read(self) {
+        let started = self.changes.get_value();
         spawn_local(async move {
-            match api::session().await {
+            let result = api::session().await;
+            if self.changes.try_get_value() != Some(started) {
+                return;
+            }
+            match result {
                 Ok(info) => _ = self.session.try_set(Some(info)),
                 Err(err) => leptos::logging::warn!("cannot read the session: {err}"),
             }
@@ -80,6 +90,7 @@ impl Access {
     }
 
     fn changed(&self, info: SessionInfo) {
+        self.changes.update_value(|n| *n += 1);
         self.session.set(Some(info));
         self.connection.reconnect();
     }

@@ -202,7 +202,8 @@ impl LogFeed {
                     self.error.set(None);
                 }
                 Err(err) => {
-                    self.lines.update(|lines| live.into_iter().for_each(|l| lines.push(l)));
+                    self.lines
+                        .update(|lines| live.into_iter().for_each(|l| lines.push(l)));
                     self.error
                         .set(Some(format!("Could not read the kept lines: {err}")));
                 }

@@ -206,6 +206,14 @@ pub fn map(read: &ConfigTxt, config_path: &Path, media_dir: &Path) -> Mapping {
             "usb" | "webcam" | "uvc" | "v4l2" => m.set(&origin, camera, "camera.source", "v4l2"),
             "picam" | "pi" | "picamera" | "raspicam" | "csi" | "libcamera" => {
                 m.set(&origin, camera, "camera.source", "libcamera");
+                // The original turned the Pi camera's picture in its code,
+                // not in config.txt, so how is not known here.
+                m.note_unmapped(
+                    &shown(camera),
+                    "the original turned the Pi camera's picture in its code: if the picture \
+                     shows upside down or mirrored, set camera.rotate = 180 or camera.flip"
+                        .into(),
+                );
             }
             other => m.note_unmapped(
                 &shown(camera),
@@ -451,7 +459,9 @@ fn check(origin: &Origin, key: &str, value: &toml::Value) -> Result<(), String> 
 pub fn target(dir: &Path, text: &str) -> (PathBuf, Written) {
     let main = dir.join("camrig.toml");
     match std::fs::read_to_string(&main) {
-        Err(_) => (main, Written::New),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (main, Written::New),
+        // Unreadable: it is still the user's, so it is left alone.
+        Err(_) => (dir.join("camrig.imported.toml"), Written::BesideYours),
         Ok(existing) if existing == text => (main, Written::Unchanged),
         Ok(_) => (dir.join("camrig.imported.toml"), Written::BesideYours),
     }
@@ -564,6 +574,11 @@ mod tests {
             m.not_mapped
                 .iter()
                 .any(|l| l.starts_with("tty=/dev/ttyS0: not used"))
+        );
+        assert!(
+            m.not_mapped
+                .iter()
+                .any(|l| l.starts_with("camera=picam: the original turned"))
         );
         // The key itself is never printed.
         assert!(!format!("{:?}", m.outcomes).contains("0123456789abcdef"));

@@ -2,9 +2,12 @@
 //! OpenCV's `VideoWriter` made them, which browsers cannot play) to H.264 in
 //! MP4, which every browser plays:
 //!
-//! `filesrc -> decodebin (avidemux, jpegdec) -> videoconvert -> I420 ->
+//! `filesrc -> avidemux -> decodebin (jpegdec) -> videoconvert -> I420 ->
 //! x264enc -> constrained-baseline -> h264parse -> mp4mux (faststart) ->
 //! filesink`
+//!
+//! (`avidemux` by name: inside `decodebin` its errors on a broken file can
+//! be lost while decodebin is still trying it, and the pipeline waits.)
 //!
 //! It runs as fast as the machine allows (no clock), reports how far it
 //! got from the pipeline's position against the file's duration, and
@@ -19,7 +22,7 @@ use gstreamer::prelude::*;
 use crate::elements::make;
 
 /// How long the conversion may make no progress before it is given up.
-const STALL: Duration = Duration::from_secs(60);
+const STALL: Duration = Duration::from_secs(30);
 /// How often the position is read for the progress display.
 const TICK: Duration = Duration::from_millis(200);
 
@@ -51,6 +54,7 @@ fn run(source: &Path, target: &Path, progress: &mut impl FnMut(u8)) -> Result<()
     let _stop = Stop(pipeline.clone());
     let src = element("filesrc")?;
     src.set_property("location", source.display().to_string());
+    let demux = element("avidemux")?;
     let decode = element("decodebin")?;
     let convert = element("videoconvert")?;
     let raw = element("capsfilter")?;
@@ -83,9 +87,19 @@ fn run(source: &Path, target: &Path, progress: &mut impl FnMut(u8)) -> Result<()
     sink.set_property("location", target.display().to_string());
     sink.set_property("sync", false);
     let chain = [&convert, &raw, &encoder, &profile, &parse, &mux, &sink];
-    pipeline.add_many([&src, &decode]).map_err(err)?;
+    pipeline.add_many([&src, &demux, &decode]).map_err(err)?;
     pipeline.add_many(chain).map_err(err)?;
-    src.link(&decode).map_err(err)?;
+    src.link(&demux).map_err(err)?;
+    let decode_weak = decode.downgrade();
+    demux.connect_pad_added(move |_, pad| {
+        if pad.name().starts_with("video_")
+            && let Some(decode) = decode_weak.upgrade()
+            && let Some(sink) = decode.static_pad("sink")
+            && !sink.is_linked()
+        {
+            let _ = pad.link(&sink);
+        }
+    });
     gst::Element::link_many(chain).map_err(err)?;
     crate::catalogue::thumbnail::link_video_to(&decode, &convert);
 
@@ -150,10 +164,10 @@ fn first_error(bus: &gst::Bus) -> Option<String> {
 }
 
 fn describe(e: &gst::message::Error) -> String {
-    match e.debug() {
-        Some(debug) => format!("{} ({debug})", e.error()),
-        None => e.error().to_string(),
+    if let Some(details) = e.debug() {
+        tracing::debug!(%details, "conversion failed");
     }
+    e.error().to_string().trim_end_matches('.').to_owned()
 }
 
 /// Sets the pipeline to `Null` however the conversion ends.

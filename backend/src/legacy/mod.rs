@@ -550,13 +550,25 @@ fn claim_name(dir: &Path, stem: &str, partial: &Path) -> Result<(String, PathBuf
             format!("{stem}-{n}.{extension}")
         };
         let path = names::path_in(dir, &name)?;
-        match std::fs::hard_link(partial, &path) {
-            Ok(()) => return Ok((name, path)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+        match link_new(partial, &path) {
+            Ok(true) => return Ok((name, path)),
+            Ok(false) => continue,
             Err(e) => return Err(e.into()),
         }
     }
     Err(names::NameError::NoFreeName.into())
+}
+
+/// Gives the file `from` the new name `to` as well, unless `to` exists
+/// (`false`). A hard link never replaces a file; where the file system has
+/// none (FAT on a USB stick) the file is renamed after checking.
+fn link_new(from: &Path, to: &Path) -> std::io::Result<bool> {
+    match std::fs::hard_link(from, to) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(_) if to.exists() => Ok(false),
+        Err(_) => std::fs::rename(from, to).map(|()| true),
+    }
 }
 
 /// Points entry `id` at the file `name` with its size and facts, in one
@@ -593,15 +605,12 @@ fn keep_original(dir: &Path, source: &Path, name: &str) -> Result<PathBuf, std::
         } else {
             keep.join(format!("{stem}-{n}.{extension}"))
         };
-        // A hard link never replaces a file; then the name in the media
-        // folder goes.
-        match std::fs::hard_link(source, &target) {
-            Ok(()) => {
+        if link_new(source, &target)? {
+            // Linked (or renamed): the name in the media folder goes.
+            if source.exists() {
                 std::fs::remove_file(source)?;
-                return Ok(target);
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
+            return Ok(target);
         }
     }
     Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists))

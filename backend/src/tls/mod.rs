@@ -149,7 +149,12 @@ impl Tls {
 
     fn with_source(source: Source) -> Result<Tls, TlsError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let (key, state, public) = source.load(&provider, OffsetDateTime::now_utc())?;
+        let Loaded {
+            key,
+            seen: state,
+            public,
+            ..
+        } = source.load(&provider, OffsetDateTime::now_utc())?;
         let resolver = Arc::new(Resolver(RwLock::new(Arc::new(key))));
         let mut config = rustls::ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
@@ -227,6 +232,15 @@ enum Source {
     Files { cert: PathBuf, key: PathBuf },
 }
 
+/// A certificate and key loaded (or made).
+struct Loaded {
+    key: CertifiedKey,
+    seen: Seen,
+    public: Public,
+    /// Why the certificate differs from the one on disk before, if it does.
+    changed: Option<String>,
+}
+
 /// What the last load saw, to tell whether anything changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Seen {
@@ -241,11 +255,7 @@ enum Seen {
 
 impl Source {
     /// Loads (making what is missing) the certificate and key.
-    fn load(
-        &self,
-        provider: &CryptoProvider,
-        now: OffsetDateTime,
-    ) -> Result<(CertifiedKey, Seen, Public), TlsError> {
+    fn load(&self, provider: &CryptoProvider, now: OffsetDateTime) -> Result<Loaded, TlsError> {
         match self {
             Source::Local { paths, names } => {
                 let wanted = names();
@@ -265,7 +275,17 @@ impl Source {
                 let public = Public {
                     authority: Some(issued.authority),
                 };
-                Ok((key, seen, public))
+                let changed = match issued.server_outcome {
+                    Outcome::Kept => None,
+                    Outcome::Made => Some("a new certificate was made".to_owned()),
+                    Outcome::Renewed(why) => Some(why),
+                };
+                Ok(Loaded {
+                    key,
+                    seen,
+                    public,
+                    changed,
+                })
             }
             Source::Files { cert, key } => {
                 let seen = Seen::Files(modified(cert), modified(key));
@@ -280,7 +300,12 @@ impl Source {
                 let certified = CertifiedKey::from_der(chain, private, provider).map_err(|e| {
                     TlsError::invalid(key, format!("{e} (does it belong to {}?)", cert.display()))
                 })?;
-                Ok((certified, seen, Public { authority: None }))
+                Ok(Loaded {
+                    key: certified,
+                    seen,
+                    public: Public { authority: None },
+                    changed: Some("the certificate files changed".to_owned()),
+                })
             }
         }
     }
@@ -344,22 +369,17 @@ impl Renewer {
         if self.source.current(&seen, now) {
             return Ok(None);
         }
-        let before = seen.clone();
-        let (key, new_seen, _) = self.source.load(&self.provider, now)?;
-        let why = match (&before, &new_seen) {
-            (Seen::Local { wanted: a, .. }, Seen::Local { wanted: b, .. }) if a != b => {
-                format!("the machine's names or addresses changed; now {b}")
-            }
-            (Seen::Local { .. }, _) => "the certificate neared its end".to_owned(),
-            (Seen::Files(..), _) => "the certificate files changed".to_owned(),
-        };
-        *seen = new_seen;
-        *self
-            .resolver
-            .0
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Arc::new(key);
-        Ok(Some(why))
+        let loaded = self.source.load(&self.provider, now)?;
+        *seen = loaded.seen;
+        // New names the authority may not vouch for change nothing.
+        if loaded.changed.is_some() {
+            *self
+                .resolver
+                .0
+                .write()
+                .unwrap_or_else(PoisonError::into_inner) = Arc::new(loaded.key);
+        }
+        Ok(loaded.changed)
     }
 }
 

@@ -248,6 +248,10 @@ fn the_served_certificate_follows_the_machines_addresses() {
     assert!(why.contains("192.168.1.40"), "{why}");
     assert!(served(&tls).ips.contains(&ip("192.168.1.40")));
     assert_eq!(tls.refresh(now).unwrap(), None);
+    // A public address the authority may not vouch for changes nothing.
+    *current.lock().unwrap() = machine(&["192.168.1.40", "198.51.100.7"]);
+    assert_eq!(tls.refresh(now).unwrap(), None);
+    assert!(!served(&tls).ips.contains(&ip("198.51.100.7")));
     // Near its end, it is issued again by itself.
     let why = tls.refresh(now + Duration::days(380)).unwrap().unwrap();
     assert!(why.contains("end"), "{why}");

@@ -12,21 +12,22 @@ use crate::components::system_log::SystemLogView;
 #[component]
 pub fn LogPanel() -> impl IntoView {
     let system = RwSignal::new(false);
-    let tab = move |is_system: bool, label: &'static str, testid: &'static str, panel: &'static str| {
-        view! {
-            <button
-                type="button"
-                role="tab"
-                id=format!("{panel}-tab")
-                aria-controls=panel
-                aria-selected=move || (system.get() == is_system).to_string()
-                data-testid=testid
-                on:click=move |_| system.set(is_system)
-            >
-                {label}
-            </button>
-        }
-    };
+    let tab =
+        move |is_system: bool, label: &'static str, testid: &'static str, panel: &'static str| {
+            view! {
+                <button
+                    type="button"
+                    role="tab"
+                    id=format!("{panel}-tab")
+                    aria-controls=panel
+                    aria-selected=move || (system.get() == is_system).to_string()
+                    data-testid=testid
+                    on:click=move |_| system.set(is_system)
+                >
+                    {label}
+                </button>
+            }
+        };
     view! {
         <section class="panel log-panel" aria-labelledby="log-title" data-testid="log-panel">
             <div class="section-head">
