@@ -4,7 +4,8 @@
 //! every address of this machine, and for nothing else; plain HTTP on the
 //! same port is redirected, except the pages a phone needs first; the
 //! session cookie is Secure; the live picture arrives over `wss://`; `camrig
-//! tls init` makes the authority the server then uses; a configured
+//! tls init`, run as the README shows it, makes the authority the server
+//! then uses (with `--tls on`, the one switch); a configured
 //! certificate is served instead; and with HTTPS off nothing changes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -252,12 +253,16 @@ async fn https_with_the_rigs_own_authority() {
 #[tokio::test]
 async fn camrig_tls_init_makes_the_authority_the_server_then_uses() {
     let bin = env!("CARGO_BIN_EXE_camrig");
-    let media = common::unique_temp_dir("tls-init");
+    // As the README shows it, where the media folder is `media/`.
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("cannot read the README");
+    assert!(readme.contains("`camrig tls init`"));
+    let cwd = common::unique_temp_dir("tls-init");
+    let media = cwd.join("media");
     let init = || {
         std::process::Command::new(bin)
-            .arg("--media-dir")
-            .arg(&media)
             .args(["tls", "init"])
+            .current_dir(&cwd)
             .env("RUST_LOG", "warn")
             .output()
             .expect("cannot run camrig tls init")
@@ -335,7 +340,7 @@ async fn camrig_tls_init_makes_the_authority_the_server_then_uses() {
     );
     assert_eq!(http_get(addr, "/healthz").await.status, 308);
     let _ = child.kill().await;
-    let _ = std::fs::remove_dir_all(media);
+    let _ = std::fs::remove_dir_all(cwd);
 }
 
 #[tokio::test]

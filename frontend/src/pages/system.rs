@@ -22,7 +22,9 @@ pub fn SystemPage() -> impl IntoView {
             <OperatorOnly fallback=|| {
                 view! {
                     <section class="panel" aria-labelledby="system-title" data-testid="system-operators-only">
-                        <h2 id="system-title">"System"</h2>
+                        <div class="section-head">
+                            <h2 id="system-title">"System"</h2>
+                        </div>
                         <p class="hint">
                             "Operators only: log in with the operator key (Log in, at the top) to reboot or shut down the rig, restart the camera or the server, and read the logs and the audit trail."
                         </p>
