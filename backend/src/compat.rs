@@ -406,10 +406,10 @@ async fn logs(
     let server: String = crate::logs::buffer()
         .lines(LogLevel::Trace, "", 0)
         .iter()
-        .map(|l| format!("{} {}: {}\n", l.level.as_str(), l.target, l.message))
+        .map(crate::logs::text_line)
         .collect();
     let system = match app.system.system_log().await {
-        Ok(log) => log["text"].as_str().unwrap_or_default().to_owned(),
+        Ok(log) => log.text,
         Err(err) => format!("(no system log: {err})"),
     };
     let body = serde_json::json!([{ "System": system, "Server": server }]);

@@ -272,6 +272,7 @@ impl Server {
             tls,
         } = self;
         let sessions = app.shutdown.clone();
+        let (system, auth) = (app.system.clone(), app.auth.clone());
         // An operator's restart stops the server like a signal does.
         let restart = app.system.restart_token();
         let shutdown = shutdown.child_token();
@@ -325,6 +326,11 @@ impl Server {
             .is_err()
         {
             tracing::warn!("some tasks did not stop within {SHUTDOWN_GRACE:?}");
+        }
+        if system.restart_requested()
+            && let Err(err) = auth.hand_over_sessions()
+        {
+            tracing::warn!(%err, "cannot keep the logins over the restart; operators log in again");
         }
         outcome
     }

@@ -23,7 +23,7 @@ use axum::routing::get;
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use shared::commands::Role;
-use shared::operations::{LogLevel, LogLine};
+use shared::operations::{LogLevel, LogLine, SystemLog};
 use tokio::sync::broadcast;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::Layer;
@@ -190,7 +190,7 @@ impl LogQuery {
 }
 
 /// One line as the text download shows it.
-fn text_line(line: &LogLine) -> String {
+pub(crate) fn text_line(line: &LogLine) -> String {
     let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(line.at_ms) * 1_000_000)
         .map(|t| {
             format!(
@@ -289,11 +289,11 @@ pub(crate) async fn stream_log(
 
 /// `GET /api/logs/system`: what `system.log_command` prints (operators
 /// only).
-#[utoipa::path(get, path = "/api/logs/system", tag = "operations", responses((status = 200, description = "{\"command\": ..., \"text\": ...}"), (status = 401, description = "A key is needed", body = crate::error::ErrorBody), (status = 403, description = "Operators only", body = crate::error::ErrorBody), (status = 503, description = "The command failed; the message says how", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/logs/system", tag = "operations", responses((status = 200, description = "What the command printed", body = SystemLog), (status = 401, description = "A key is needed", body = crate::error::ErrorBody), (status = 403, description = "Operators only", body = crate::error::ErrorBody), (status = 503, description = "The command failed; the message says how", body = crate::error::ErrorBody)))]
 pub(crate) async fn system_log(
     State(app): State<AppState>,
     caller: Caller,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<SystemLog>, ApiError> {
     crate::dispatch::require(&app, &caller, Role::Operator, "the system log")?;
     Ok(Json(app.system.system_log().await?))
 }

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use shared::operations::SystemLog;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::SystemConfig;
@@ -72,7 +73,7 @@ impl System {
     }
 
     /// The system log: what `system.log_command` prints (its last 2 MB).
-    pub async fn system_log(&self) -> Result<Value, ApiError> {
+    pub async fn system_log(&self) -> Result<SystemLog, ApiError> {
         let command = &self.0.config.log_command;
         let output = run(command, COMMAND_TIMEOUT).await?;
         let mut text = output.text;
@@ -83,7 +84,10 @@ impl System {
             }
             text.drain(..cut);
         }
-        Ok(json!({ "command": command.join(" "), "text": text }))
+        Ok(SystemLog {
+            command: command.join(" "),
+            text,
+        })
     }
 
     /// Asks the server to stop and start again in place; the answer to
@@ -177,6 +181,6 @@ mod tests {
             log_command: words("echo kernel: hello"),
         });
         let log = system.system_log().await.unwrap();
-        assert_eq!(log["text"], "kernel: hello\n");
+        assert_eq!(log.text, "kernel: hello\n");
     }
 }

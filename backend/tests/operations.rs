@@ -281,6 +281,20 @@ async fn the_server_restarts_in_place_at_an_operators_request() {
         .await
     };
     let first = next_address().await;
+    let login = common::anonymous_request(
+        first,
+        "POST",
+        "/api/login",
+        &[],
+        format!(r#"{{"key":"{}"}}"#, common::OPERATOR_KEY).as_bytes(),
+    )
+    .await;
+    assert_eq!(login.status, 200);
+    let cookie = login
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_default()
+        .to_owned();
     let answer = post(first, "/api/actions/restart_server", true).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.json()["pid"], pid.unwrap_or_default());
@@ -290,6 +304,11 @@ async fn the_server_restarts_in_place_at_an_operators_request() {
     assert_eq!(child.id(), pid);
     let health = common::http_get(second, "/healthz").await;
     assert_eq!(health.status, 200);
+    // The operator's login survived the restart, and was handed over once.
+    let session =
+        common::anonymous_request(second, "GET", "/api/session", &[("Cookie", &cookie)], b"").await;
+    assert_eq!(session.json()["role"], "operator", "{:?}", session.json());
+    assert!(!media.join(".camrig/sessions-handover.json").exists());
     let rows = audit(second, "?action=restart_server").await;
     assert_eq!(rows.len(), 1);
     child.kill().await.ok();

@@ -30,6 +30,11 @@ pub fn tokens_path(media_dir: &Path) -> PathBuf {
     dir(media_dir).join("api-tokens.json")
 }
 
+/// The logins handed from a server to its restarted self.
+pub fn sessions_path(media_dir: &Path) -> PathBuf {
+    dir(media_dir).join("sessions-handover.json")
+}
+
 /// Why a secret file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -105,8 +110,40 @@ pub struct StoredToken {
     pub created_at: u64,
 }
 
+/// One login handed over to the restarted server: its secret's digest,
+/// its role, when it ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSession {
+    /// SHA-256 of the cookie's secret, unpadded base64url.
+    pub sha256: String,
+    /// What it may do.
+    pub role: shared::commands::Role,
+    /// Seconds since the Unix epoch.
+    pub expires_at: u64,
+}
+
 /// The stored API tokens (none when the file does not exist).
 pub fn read_tokens(path: &Path) -> Result<Vec<StoredToken>, FileError> {
+    read_list(path)
+}
+
+/// The logins handed over by a restart (none when there was none); the
+/// file is removed, so they are taken over once.
+pub fn take_sessions(path: &Path) -> Result<Vec<StoredSession>, FileError> {
+    let sessions = read_list(path)?;
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(path)(e)),
+        _ => Ok(sessions),
+    }
+}
+
+/// Hands the live logins over to the restarted server.
+pub fn write_sessions(path: &Path, sessions: &[StoredSession]) -> Result<(), FileError> {
+    write_list(path, sessions)
+}
+
+/// A JSON list kept in `path` (empty when the file does not exist).
+fn read_list<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, FileError> {
     match fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| FileError::Invalid {
             path: path.to_owned(),
@@ -119,7 +156,12 @@ pub fn read_tokens(path: &Path) -> Result<Vec<StoredToken>, FileError> {
 
 /// Replaces the stored API tokens.
 pub fn write_tokens(path: &Path, tokens: &[StoredToken]) -> Result<(), FileError> {
-    let json = serde_json::to_vec_pretty(tokens).map_err(|e| FileError::Invalid {
+    write_list(path, tokens)
+}
+
+/// Writes a JSON list to `path`, readable by the server's user only.
+fn write_list<T: Serialize>(path: &Path, list: &[T]) -> Result<(), FileError> {
+    let json = serde_json::to_vec_pretty(list).map_err(|e| FileError::Invalid {
         path: path.to_owned(),
         reason: e.to_string(),
     })?;

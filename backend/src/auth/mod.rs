@@ -102,6 +102,8 @@ struct Inner {
     sessions: Mutex<HashMap<Digest, Session>>,
     tokens: RwLock<Vec<Token>>,
     tokens_file: PathBuf,
+    /// Where logins wait for the restarted server.
+    handover_file: PathBuf,
     /// Serialises token changes with their file writes.
     token_writes: tokio::sync::Mutex<()>,
     throttle: Mutex<Throttle>,
@@ -158,13 +160,28 @@ impl Auth {
                 })
             })
             .collect();
+        // Logins survive an operator's restart of the server.
+        let now = unix_seconds(SystemTime::now());
+        let handover_file = files::sessions_path(media_dir);
+        let sessions = files::take_sessions(&handover_file)?
+            .into_iter()
+            .filter(|s| s.expires_at > now)
+            .filter_map(|s| {
+                let session = Session {
+                    role: s.role,
+                    expires: UNIX_EPOCH + Duration::from_secs(s.expires_at),
+                };
+                Some((Digest::from_text(&s.sha256)?, session))
+            })
+            .collect();
         let auth = Auth(Arc::new(Inner {
             operator: Digest::of(&key.key),
             viewer: config.viewer_key.as_ref().map(|k| Digest::of(k.expose())),
             session_ttl: Duration::from_secs(u64::from(config.session_hours) * 3600),
-            sessions: Mutex::default(),
+            sessions: Mutex::new(sessions),
             tokens: RwLock::new(tokens),
             tokens_file,
+            handover_file,
             token_writes: tokio::sync::Mutex::new(()),
             throttle: Mutex::default(),
         }));
@@ -219,6 +236,22 @@ impl Auth {
                 None => "expired session".into(),
             },
         }
+    }
+
+    /// Writes the live logins where the restarted server takes them over
+    /// (next to the token file, readable by the server's user only).
+    pub fn hand_over_sessions(&self) -> Result<(), files::FileError> {
+        let now = SystemTime::now();
+        let live: Vec<files::StoredSession> = lock(&self.0.sessions)
+            .iter()
+            .filter(|(_, s)| s.expires > now)
+            .map(|(digest, s)| files::StoredSession {
+                sha256: digest.to_text(),
+                role: s.role,
+                expires_at: unix_seconds(s.expires),
+            })
+            .collect();
+        files::write_sessions(&self.0.handover_file, &live)
     }
 
     /// The live session with this digest.

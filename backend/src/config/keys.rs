@@ -473,7 +473,8 @@ fn declare() -> Vec<Key> {
         key(
             "auth.session_hours",
             "session-hours",
-            "How long a login lasts, in hours. Sessions end when the server restarts.",
+            "How long a login lasts, in hours. Logins end when the server stops; an operator's \
+             restart from the System page keeps them.",
         )
         .int(1..=24 * 366, |c| &mut c.auth.session_hours),
         key(
