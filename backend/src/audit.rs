@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use serde_json::Value;
 use shared::Command;
@@ -21,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth::routes::Caller;
 use crate::catalogue::{Catalogue, audit};
 use crate::error::ApiError;
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// How often old rows are removed.
@@ -65,15 +66,24 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// A command's arguments as recorded: its JSON form without the tag.
+/// Most bytes of arguments a row keeps (an add-on's may be large).
+const MAX_ARGUMENTS: usize = 4096;
+
+/// A command's arguments as recorded: its JSON form without the tag, or a
+/// note of their size when they are too large to keep.
 fn arguments(command: &Command) -> Value {
-    match serde_json::to_value(command) {
+    let arguments = match serde_json::to_value(command) {
         Ok(Value::Object(mut map)) => {
             map.remove("cmd");
             Value::Object(map)
         }
         _ => Value::Null,
+    };
+    let size = arguments.to_string().len();
+    if size > MAX_ARGUMENTS {
+        return Value::String(format!("({size} bytes of arguments, not kept)"));
     }
+    arguments
 }
 
 /// What came of a successful command, in a few words; never the whole

@@ -25,7 +25,6 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -36,7 +35,6 @@ use shared::commands::{CaptureArgs, FocusRequest, LightRequest, Role};
 use shared::device::LinkStatus;
 use shared::operations::LogLevel;
 use shared::{Command, ErrorCode};
-use tower_http::services::ServeFile;
 
 use crate::auth::routes::Caller;
 use crate::catalogue::repo;
@@ -241,24 +239,14 @@ async fn run(
     caller: &Caller,
     params: &Params,
 ) -> Result<Value, ApiError> {
-    let Some(key) = params
-        .get("key")
-        .map(|k| k.trim())
-        .filter(|k| !k.is_empty())
-    else {
+    if key_of(params).is_none() {
         return Err(ApiError::Unauthorized(format!(
             "{} changes the rig: add the operator key as ?key=... (or use {} with \
              Authorization: Bearer)",
             original.path, original.successor
         )));
-    };
-    let presented = app
-        .auth
-        .secret(key, caller.peer, "?key= is not the operator key")?;
-    let caller = Caller {
-        presented,
-        peer: caller.peer,
-    };
+    }
+    let caller = with_key(app, caller, params, "?key= is not the operator key")?;
     let command = match (original.build)(params)? {
         Plan::Run(command) => command,
         Plan::DeleteNamed(name) => {
@@ -275,6 +263,31 @@ async fn run(
     crate::dispatch::run(app, &caller, command).await
 }
 
+/// The `?key=` given, if any.
+fn key_of(params: &Params) -> Option<&str> {
+    params
+        .get("key")
+        .map(|k| k.trim())
+        .filter(|k| !k.is_empty())
+}
+
+/// The holder of `?key=` when one is given (`wrong` says what a wrong one
+/// is not), else the caller as identified.
+fn with_key(
+    app: &AppState,
+    caller: &Caller,
+    params: &Params,
+    wrong: &str,
+) -> Result<Caller, ApiError> {
+    Ok(match key_of(params) {
+        Some(key) => Caller {
+            presented: app.auth.secret(key, caller.peer, wrong)?,
+            peer: caller.peer,
+        },
+        None => caller.clone(),
+    })
+}
+
 /// The caller, or the holder of `?key=` when one is given; refused below
 /// `needed`.
 fn at_least(
@@ -284,21 +297,8 @@ fn at_least(
     needed: Role,
     what: &str,
 ) -> Result<(), ApiError> {
-    let presented = match params.get("key").map(|k| k.trim()) {
-        Some(key) if !key.is_empty() => {
-            app.auth
-                .secret(key, caller.peer, "?key= is not a valid key")?
-        }
-        _ => caller.presented.clone(),
-    };
-    let caller = Caller {
-        presented,
-        peer: caller.peer,
-    };
-    if caller.role(app)? < needed {
-        return Err(crate::dispatch::forbidden(what, needed));
-    }
-    Ok(())
+    let caller = with_key(app, caller, params, "?key= is not a valid key")?;
+    crate::dispatch::require(app, &caller, needed, what)
 }
 
 // ------------------------------------------------------------ reading --
@@ -318,17 +318,9 @@ pub(crate) async fn media_file(
         .await?
         .filter(|e| e.status != shared::media::MediaStatus::Deleting)
         .ok_or_else(|| ApiError::NotFound(format!("{file:?} is not in the catalogue")))?;
-    let path = app.catalogue.path_of(&entry)?;
-    if !tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_file()) {
-        return Err(ApiError::NotFound(format!(
-            "the file of {file:?} is missing"
-        )));
-    }
-    let served = ServeFile::new(&path)
-        .try_call(request)
-        .await
-        .map_err(|e| ApiError::internal("cannot serve a media file", e))?;
-    Ok(served.map(Body::new).into_response())
+    Ok(crate::media_api::serve_entry(&app, &entry, request)
+        .await?
+        .into_response())
 }
 
 /// The heart rate as `GET /get_controller_data` gives it.

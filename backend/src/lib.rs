@@ -131,17 +131,22 @@ impl Server {
             tracing::warn!(dir = %config.frontend_dir.display(), "no built web app found; only the API and streams are served");
         }
         let url = config.media.database_url();
-        // The original app's media.db sits where the catalogue's goes.
-        let legacy_backup = legacy::set_aside_on_start(&config.media.dir).await?;
-        let catalogue = catalogue::Catalogue::open(&url, &config.media.dir)
-            .await
-            .map_err(|source| ServerError::Catalogue {
-                url: url.clone(),
-                source,
-            })?;
-        if let Some(backup) = &legacy_backup {
-            legacy::catalogue_on_start(&catalogue, backup).await;
-        }
+        // The original app's media.db sits where the catalogue's goes: it
+        // is moved aside and its media catalogued (logged) before the
+        // catalogue opens, as everywhere the catalogue is opened.
+        let say: legacy::Say = Arc::new(|line: &str| {
+            tracing::info!("import of the original app: {}", line.trim());
+        });
+        let (catalogue, _) =
+            legacy::open_catalogue(&url, &config.media.dir, legacy::Backups::Unfinished, &say)
+                .await
+                .map_err(|err| match err {
+                    legacy::LegacyError::Catalogue(source) => ServerError::Catalogue {
+                        url: url.clone(),
+                        source,
+                    },
+                    other => ServerError::Legacy(other),
+                })?;
         match catalogue.reconcile(true).await {
             Ok(report) => tracing::info!(
                 missing = report.missing.len(),
@@ -154,6 +159,11 @@ impl Server {
             Err(err) => tracing::warn!(%err, "media catalogue reconciliation failed"),
         }
         let (auth, operator_key) = auth::Auth::open(&config.auth, &config.media.dir)?;
+        match auth.take_over_sessions() {
+            Ok(0) => {}
+            Ok(kept) => tracing::info!(kept, "logins kept over the restart"),
+            Err(err) => tracing::warn!(%err, "cannot take over the logins of the restart"),
+        }
         let tls = tls::Tls::setup(&config.tls, &config.media.dir, &config.allowed_hosts)?;
         let tasks = TaskTracker::new();
         let camera_shutdown = CancellationToken::new();

@@ -15,7 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -31,6 +31,7 @@ use tracing_subscriber::layer::Context;
 
 use crate::auth::routes::Caller;
 use crate::error::ApiError;
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// The recent log lines and the live feed of new ones.
@@ -192,17 +193,10 @@ impl LogQuery {
 /// One line as the text download shows it.
 pub(crate) fn text_line(line: &LogLine) -> String {
     let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(line.at_ms) * 1_000_000)
-        .map(|t| {
-            format!(
-                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second(),
-                t.millisecond()
-            )
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
         })
         .unwrap_or_default();
     format!(
@@ -243,6 +237,25 @@ pub(crate) async fn server_log(
     Ok(Json(lines).into_response())
 }
 
+/// How often a quiet log stream checks that its reader may still read it.
+const RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// One operator following the log.
+struct Follow {
+    live: broadcast::Receiver<LogLine>,
+    check: tokio::time::Interval,
+    app: AppState,
+    caller: Caller,
+}
+
+impl Follow {
+    fn still_operator(&self) -> bool {
+        self.caller
+            .role(&self.app)
+            .is_ok_and(|role| role >= Role::Operator)
+    }
+}
+
 /// `GET /api/logs/stream`: new log lines as server-sent events, each a
 /// JSON [`LogLine`] (operators only). Ends when the server stops.
 #[utoipa::path(get, path = "/api/logs/stream", tag = "operations", params(LogQuery), responses((status = 200, description = "text/event-stream of LogLine JSON", content_type = "text/event-stream"), (status = 401, description = "A key is needed", body = crate::error::ErrorBody), (status = 403, description = "Operators only", body = crate::error::ErrorBody)))]
@@ -254,33 +267,42 @@ pub(crate) async fn stream_log(
     crate::dispatch::require(&app, &caller, Role::Operator, "the log")?;
     let level = query.level()?;
     let search = query.q.unwrap_or_default();
-    let live = buffer().subscribe();
-    let stop = app.shutdown.clone();
-    let events = stream::unfold((live, stop), move |(mut live, stop)| {
+    let follow = Follow {
+        live: buffer().subscribe(),
+        check: tokio::time::interval(RECHECK),
+        app,
+        caller,
+    };
+    let events = stream::unfold(follow, move |mut follow| {
         let search = search.clone();
         async move {
             loop {
                 let line = tokio::select! {
-                    _ = stop.cancelled() => return None,
-                    line = live.recv() => line,
+                    _ = follow.app.shutdown.cancelled() => return None,
+                    _ = follow.check.tick() => {
+                        // A logout or a revoked token ends the stream.
+                        if !follow.still_operator() {
+                            return None;
+                        }
+                        continue;
+                    }
+                    line = follow.live.recv() => line,
                 };
-                match line {
-                    Ok(line) if line.matches(level, &search) => {
-                        let event = Event::default()
-                            .id(line.seq.to_string())
-                            .json_data(&line)
-                            .unwrap_or_default();
-                        return Some((Ok(event), (live, stop)));
-                    }
-                    Ok(_) => {}
-                    Err(broadcast::error::RecvError::Lagged(missed)) => {
-                        let event = Event::default()
-                            .event("gap")
-                            .data(format!("{missed} lines were too many to follow"));
-                        return Some((Ok(event), (live, stop)));
-                    }
+                let event = match line {
+                    Ok(line) if line.matches(level, &search) => Event::default()
+                        .id(line.seq.to_string())
+                        .json_data(&line)
+                        .unwrap_or_default(),
+                    Ok(_) => continue,
+                    Err(broadcast::error::RecvError::Lagged(missed)) => Event::default()
+                        .event("gap")
+                        .data(format!("{missed} lines were too many to follow")),
                     Err(broadcast::error::RecvError::Closed) => return None,
+                };
+                if !follow.still_operator() {
+                    return None;
                 }
+                return Some((Ok(event), follow));
             }
         }
     });

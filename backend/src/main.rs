@@ -185,9 +185,10 @@ fn start(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
         }
         let _ = writeln!(out, "{}", login_message(scheme, addr, key, show));
         tokio::spawn(signals(shutdown.clone()));
-        server.run(shutdown).await?;
+        server.run(shutdown.clone()).await?;
         tracing::info!("stopped");
-        Ok::<_, anyhow::Error>(system.restart_requested())
+        // A signal during an operator's restart wins: the server stops.
+        Ok::<_, anyhow::Error>(system.restart_requested() && !shutdown.is_cancelled())
     })?;
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     if restart {
@@ -204,6 +205,12 @@ fn restart_in_place() -> anyhow::Error {
     let program = match std::env::current_exe() {
         Ok(program) => program,
         Err(err) => return anyhow::anyhow!("cannot restart: cannot find this program: {err}"),
+    };
+    // Replaced since it started (an upgrade): Linux names the old file
+    // "... (deleted)"; the new one at the same path is what should run.
+    let program = match program.to_str().and_then(|p| p.strip_suffix(" (deleted)")) {
+        Some(upgraded) => std::path::PathBuf::from(upgraded),
+        None => program,
     };
     tracing::info!("starting again");
     let err = std::process::Command::new(&program)

@@ -166,6 +166,31 @@ pub(crate) struct FileQuery {
     download: Option<u8>,
 }
 
+/// Serves an entry's file with its content type and Range support; 404
+/// when the file is missing or is not a plain file (a symbolic link put
+/// in its place is not followed).
+pub(crate) async fn serve_entry(
+    app: &AppState,
+    entry: &MediaEntry,
+    request: Request,
+) -> Result<axum::http::Response<Body>, ApiError> {
+    let path = app.catalogue.path_of(entry)?;
+    let plain = tokio::fs::symlink_metadata(&path)
+        .await
+        .is_ok_and(|m| m.is_file());
+    if !plain {
+        return Err(ApiError::NotFound(format!(
+            "the file of {:?} is missing",
+            entry.file_name
+        )));
+    }
+    let served = ServeFile::new(&path)
+        .try_call(request)
+        .await
+        .map_err(|e| ApiError::internal("cannot serve a media file", e))?;
+    Ok(served.map(Body::new))
+}
+
 /// `GET /api/media/{id}/file`: the file with its content type, Range support
 /// (so videos seek) and a `Content-Disposition` naming it; `?download=1`
 /// makes it an attachment.
@@ -177,17 +202,7 @@ pub(crate) async fn file(
     request: Request,
 ) -> Result<Response, ApiError> {
     let entry = repo::get(app.catalogue.db(), id).await?;
-    let path = app.catalogue.path_of(&entry)?;
-    if !path.is_file() {
-        return Err(ApiError::NotFound(format!(
-            "the file of media {id} is missing"
-        )));
-    }
-    let served = ServeFile::new(&path)
-        .try_call(request)
-        .await
-        .map_err(|e| ApiError::internal("cannot serve a media file", e))?;
-    let mut response = served.map(Body::new);
+    let mut response = serve_entry(&app, &entry, request).await?;
     let disposition = if q.download == Some(1) {
         "attachment"
     } else {

@@ -1,19 +1,23 @@
 //! `camrig media ...`: the catalogue from the command line, the successor of
 //! the original app's tool (new, list, add, remove) plus import and check.
 //! It opens the same database and folder as the server (same configuration
-//! layers) and is safe to run while the server runs: SQLite waits for the
-//! other writer instead of failing. Each command prints what it did and
-//! returns an error with a clear message on failure.
+//! layers; like the server it first sets aside an original app's `media.db`
+//! found there and catalogues its media) and is safe to run while the
+//! server runs: SQLite waits for the other writer instead of failing. Each
+//! command prints what it did and returns an error with a clear message on
+//! failure.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::Subcommand;
 use shared::media::{MediaEntry, MediaKind};
 
 use crate::catalogue::names::clean_text;
-use crate::catalogue::{Catalogue, CatalogueError, names, repo};
+use crate::catalogue::{CatalogueError, names, repo};
 use crate::config::MediaConfig;
+use crate::legacy::{self, Backups, LegacyError, Say};
 
 /// The `media` subcommands.
 #[derive(Debug, Clone, Subcommand)]
@@ -60,6 +64,10 @@ pub enum CliError {
     /// The catalogue refused or failed.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
+    /// The original app's database in the media folder could not be set
+    /// aside or its media catalogued.
+    #[error("cannot upgrade the original app's media folder: {0}")]
+    Legacy(LegacyError),
     /// The command was given something unusable.
     #[error("{0}")]
     Usage(String),
@@ -68,9 +76,25 @@ pub enum CliError {
     Integrity(String),
 }
 
+impl From<LegacyError> for CliError {
+    fn from(err: LegacyError) -> Self {
+        match err {
+            LegacyError::Catalogue(err) => CliError::Catalogue(err),
+            other => CliError::Legacy(other),
+        }
+    }
+}
+
 /// Runs one command and returns its report.
 pub async fn run(command: MediaCommand, media: &MediaConfig) -> Result<String, CliError> {
-    let cat = Catalogue::open(&media.database_url(), &media.dir).await?;
+    // Like the server: the original app's media.db is set aside and its
+    // media catalogued first (reported on stderr), never migrated.
+    let say: Say = std::sync::Arc::new(|line: &str| {
+        let _ = writeln!(std::io::stderr(), "{line}");
+    });
+    let (cat, _) =
+        legacy::open_catalogue(&media.database_url(), &media.dir, Backups::Unfinished, &say)
+            .await?;
     let mut out = String::new();
     match command {
         MediaCommand::List { kind } => {

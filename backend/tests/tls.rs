@@ -178,6 +178,10 @@ async fn https_with_the_rigs_own_authority() {
     );
     assert_eq!(plain.header("cache-control"), "no-store");
     assert_eq!(http_get(addr, "/api/state").await.status, 308);
+    // A key sent in clear is refused, not echoed back in a redirect.
+    let leaked = http_get(addr, "/reboot?key=an-operator-key-in-clear").await;
+    assert_eq!(leaked.status, 400);
+    assert!(!leaked.headers.contains_key("location"));
 
     // What a phone needs before it trusts the rig answers over plain HTTP.
     let ca = http_get(addr, "/ca.crt").await;

@@ -1,6 +1,9 @@
 //! How values are written for people: file sizes ("1.2 MB"), durations
-//! ("01:05"), capture, log and audit times in local time, the title an
-//! entry is shown under, and an audited command's arguments in one line.
+//! ("01:05"), capture, log and audit times in local time, counts ("1
+//! line", "3 lines"), the title an entry is shown under, and an audited
+//! command's arguments in one line.
+
+use std::fmt;
 
 use serde_json::Value;
 use shared::media::MediaEntry;
@@ -57,15 +60,13 @@ pub fn date(entry: &MediaEntry) -> String {
 
 /// Microseconds since the epoch as "YYYY-MM-DD HH:MM" in local time.
 pub fn timestamp(us: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(us as f64 / 1000.0));
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        date.get_full_year(),
-        date.get_month() + 1,
-        date.get_date(),
-        date.get_hours(),
-        date.get_minutes()
-    )
+    minutes(&local(us as f64 / 1000.0))
+}
+
+/// Milliseconds since the epoch as "YYYY-MM-DD HH:MM:SS" in local time.
+pub fn date_time(ms: i64) -> String {
+    let date = local(ms as f64);
+    format!("{}:{:02}", minutes(&date), date.get_seconds())
 }
 
 /// The local date and time of `ms` milliseconds since the epoch.
@@ -73,17 +74,15 @@ fn local(ms: f64) -> js_sys::Date {
     js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms))
 }
 
-/// Milliseconds since the epoch as "YYYY-MM-DD HH:MM:SS" in local time.
-pub fn date_time(ms: i64) -> String {
-    let date = local(ms as f64);
+/// A date as "YYYY-MM-DD HH:MM".
+fn minutes(date: &js_sys::Date) -> String {
     format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        "{:04}-{:02}-{:02} {:02}:{:02}",
         date.get_full_year(),
         date.get_month() + 1,
         date.get_date(),
         date.get_hours(),
-        date.get_minutes(),
-        date.get_seconds()
+        date.get_minutes()
     )
 }
 
@@ -97,6 +96,18 @@ pub fn clock(ms: u64) -> String {
         date.get_seconds(),
         date.get_milliseconds()
     )
+}
+
+/// How many of something, in words: "1 action", "3 actions", "0 actions".
+pub fn count<N>(n: N, one: &str, many: &str) -> String
+where
+    N: fmt::Display + PartialEq + From<u8>,
+{
+    if n == N::from(1) {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 /// A command's arguments in one line: `name="Left eye", auto=true`;
@@ -136,6 +147,13 @@ mod tests {
         assert_eq!(duration(2_000), "00:02");
         assert_eq!(duration(65_400), "01:05");
         assert_eq!(duration(3_726_000), "1:02:06");
+    }
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        assert_eq!(count(0usize, "line", "lines"), "0 lines");
+        assert_eq!(count(1usize, "line", "lines"), "1 line");
+        assert_eq!(count(2u64, "entry", "entries"), "2 entries");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use leptos::task::spawn_local;
 use shared::operations::{LogLevel, LogLine};
 
 use crate::api::{self, LogEvent, LogStream};
+use crate::generation::Generation;
 use crate::log_lines::LogLines;
 
 /// Most lines kept on the page.
@@ -55,9 +56,9 @@ pub struct LogFeed {
     search: RwSignal<String>,
     stream: StoredValue<Option<LogStream>, LocalStorage>,
     /// Bumped by every new stream; events of older ones are ignored.
-    generation: StoredValue<u64>,
+    generation: Generation,
     /// Bumped by every read of the kept lines; older answers are dropped.
-    reads: StoredValue<u64>,
+    reads: Generation,
     /// Live lines that came while the kept lines were read.
     pending: StoredValue<Option<Vec<LogLine>>>,
 }
@@ -74,8 +75,8 @@ impl LogFeed {
             level: RwSignal::new(level),
             search: RwSignal::new(String::new()),
             stream: StoredValue::new_local(None),
-            generation: StoredValue::new(0),
-            reads: StoredValue::new(0),
+            generation: Generation::new(),
+            reads: Generation::new(),
             pending: StoredValue::new(None),
         };
         feed.open();
@@ -136,8 +137,7 @@ impl LogFeed {
 
     /// Opens a stream for the current filter, closing any other.
     fn open(self) {
-        self.generation.update_value(|g| *g += 1);
-        let generation = self.generation.get_value();
+        let generation = self.generation.next();
         self.stream.set_value(None);
         self.pending.set_value(None);
         self.state.set(FeedState::Connecting);
@@ -154,7 +154,7 @@ impl LogFeed {
     }
 
     fn receive(self, generation: u64, event: LogEvent) {
-        if self.generation.try_get_value() != Some(generation) {
+        if !self.generation.is_current(generation) {
             return;
         }
         match event {
@@ -179,16 +179,13 @@ impl LogFeed {
     /// Reads the server's kept lines and rebuilds the list from them and
     /// the live lines that come meanwhile.
     fn read_kept(self, generation: u64) {
-        self.reads.update_value(|r| *r += 1);
-        let read = self.reads.get_value();
+        let read = self.reads.next();
         self.pending.set_value(Some(Vec::new()));
         let level = self.level.get_untracked();
         let search = self.search.get_untracked();
         spawn_local(async move {
             let result = api::logs(level, &search).await;
-            if self.generation.try_get_value() != Some(generation)
-                || self.reads.try_get_value() != Some(read)
-            {
+            if !self.generation.is_current(generation) || !self.reads.is_current(read) {
                 return;
             }
             let live = self
@@ -218,7 +215,7 @@ impl LogFeed {
         self.state.set(FeedState::Offline);
         set_timeout(
             move || {
-                if self.generation.try_get_value() == Some(generation) {
+                if self.generation.is_current(generation) {
                     self.open();
                 }
             },

@@ -9,12 +9,12 @@
 use std::collections::HashSet;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::MediaEvent;
 use shared::media::{MediaEntry, MediaKind};
 
 use crate::api;
 use crate::connection::Connection;
+use crate::loader::Loader;
 
 /// Largest page the server returns.
 const MAX_PER_PAGE: u64 = 500;
@@ -25,14 +25,11 @@ pub struct MediaList {
     entries: RwSignal<Vec<MediaEntry>>,
     total: RwSignal<u64>,
     kind: RwSignal<Option<MediaKind>>,
-    loading: RwSignal<bool>,
-    loaded: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
+    /// The fetches: under way, answered, failed; only the newest counts.
+    loader: Loader,
     per_page: u64,
     /// Keep at most this many entries (the recent strip).
     limit: Option<usize>,
-    /// Bumped by every fetch; answers to older fetches are dropped.
-    generation: StoredValue<u64>,
     /// Events seen while a fetch was under way, applied again to its
     /// result.
     pending: StoredValue<Vec<MediaEvent>>,
@@ -48,12 +45,9 @@ impl MediaList {
             entries: RwSignal::new(Vec::new()),
             total: RwSignal::new(0),
             kind: RwSignal::new(None),
-            loading: RwSignal::new(false),
-            loaded: RwSignal::new(false),
-            error: RwSignal::new(None),
+            loader: Loader::new(),
             per_page: per_page.clamp(1, MAX_PER_PAGE),
             limit,
-            generation: StoredValue::new(0),
             pending: StoredValue::new(Vec::new()),
             counted: StoredValue::new(HashSet::new()),
         };
@@ -79,17 +73,17 @@ impl MediaList {
 
     /// Whether a fetch is under way.
     pub fn loading(&self) -> Signal<bool> {
-        self.loading.into()
+        self.loader.loading()
     }
 
     /// Whether the first fetch has answered (so "empty" means empty).
     pub fn loaded(&self) -> Signal<bool> {
-        self.loaded.into()
+        self.loader.loaded()
     }
 
     /// Why the last fetch failed, if it did.
     pub fn error(&self) -> Signal<Option<String>> {
-        self.error.into()
+        self.loader.error()
     }
 
     /// Whether entries beyond the loaded ones exist.
@@ -106,7 +100,7 @@ impl MediaList {
         self.kind.set(kind);
         self.entries.set(Vec::new());
         self.total.set(0);
-        self.loaded.set(false);
+        self.loader.forget();
         self.reload();
     }
 
@@ -129,47 +123,34 @@ impl MediaList {
     }
 
     fn fetch(&self, page: u64, per_page: u64, replace: bool) {
-        let generation = self.generation.get_value() + 1;
-        self.generation.set_value(generation);
         self.pending.set_value(Vec::new());
-        self.loading.set(true);
         let kind = self.kind.get_untracked();
         let this = *self;
-        spawn_local(async move {
-            let result = api::list(page, per_page, kind).await;
-            // Dropped when a newer fetch started or the list is gone.
-            if this.generation.try_get_value() != Some(generation) {
-                return;
-            }
-            match result {
-                Ok(answer) => {
-                    this.entries.update(|entries| {
-                        if replace {
-                            entries.clear();
-                        }
-                        for entry in answer.entries {
-                            upsert(entries, entry);
-                        }
-                    });
-                    this.total.set(answer.total);
-                    this.counted.update_value(HashSet::clear);
-                    this.error.set(None);
-                    for event in this.pending.try_get_value().unwrap_or_default() {
-                        this.apply_now(&event);
+        // An answer is dropped when a newer fetch started or the list is
+        // gone.
+        self.loader
+            .load(api::list(page, per_page, kind), move |answer| {
+                this.entries.update(|entries| {
+                    if replace {
+                        entries.clear();
                     }
-                    this.trim();
+                    for entry in answer.entries {
+                        upsert(entries, entry);
+                    }
+                });
+                this.total.set(answer.total);
+                this.counted.update_value(HashSet::clear);
+                let pending = this.pending.try_update_value(std::mem::take);
+                for event in pending.unwrap_or_default() {
+                    this.apply_now(&event);
                 }
-                Err(err) => this.error.set(Some(err.message)),
-            }
-            this.pending.set_value(Vec::new());
-            this.loading.set(false);
-            this.loaded.set(true);
-        });
+                this.trim();
+            });
     }
 
     /// Applies a change now, and again to the answer of a fetch under way.
     fn apply(&self, event: &MediaEvent) {
-        if self.loading.try_get_untracked() == Some(true) {
+        if self.loader.loading().try_get_untracked() == Some(true) {
             self.pending.update_value(|p| p.push(event.clone()));
         }
         self.apply_now(event);
@@ -226,7 +207,9 @@ impl MediaList {
         let Some(limit) = self.limit else { return };
         self.entries.update(|entries| entries.truncate(limit));
         let len = self.entries.with_untracked(Vec::len);
-        if len < limit && (len as u64) < self.total.get_untracked() && !self.loading.get_untracked()
+        if len < limit
+            && (len as u64) < self.total.get_untracked()
+            && !self.loader.loading().get_untracked()
         {
             self.reload();
         }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::generation::Generation;
+
 /// How long a success message stays.
 const OK_VISIBLE: Duration = Duration::from_secs(10);
 
@@ -24,7 +26,7 @@ pub struct Notice {
 pub struct Notices {
     current: RwSignal<Option<Notice>>,
     /// Counts messages, so a timer only clears the one it was set for.
-    serial: StoredValue<u64>,
+    serial: Generation,
 }
 
 impl Default for Notices {
@@ -32,7 +34,7 @@ impl Default for Notices {
     fn default() -> Self {
         Notices {
             current: RwSignal::new(None),
-            serial: StoredValue::new(0),
+            serial: Generation::new(),
         }
     }
 }
@@ -49,7 +51,7 @@ impl Notices {
         let this = *self;
         set_timeout(
             move || {
-                if this.serial.try_get_value() == Some(serial) {
+                if this.serial.is_current(serial) {
                     this.current.set(None);
                 }
             },
@@ -64,13 +66,13 @@ impl Notices {
 
     /// Hides the message.
     pub fn dismiss(&self) {
-        self.serial.update_value(|s| *s += 1);
+        self.serial.next();
         self.current.set(None);
     }
 
     fn show(&self, text: String, error: bool) -> u64 {
-        self.serial.update_value(|s| *s += 1);
+        let serial = self.serial.next();
         self.current.set(Some(Notice { text, error }));
-        self.serial.get_value()
+        serial
     }
 }

@@ -122,46 +122,59 @@ pub struct StoredSession {
     pub expires_at: u64,
 }
 
-/// The stored API tokens (none when the file does not exist).
-pub fn read_tokens(path: &Path) -> Result<Vec<StoredToken>, FileError> {
-    read_list(path)
+/// What a restarting server hands to its next start: the live logins,
+/// when, and a digest of the keys then in force (a login made with a key
+/// since changed is not carried over).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handover {
+    /// Seconds since the Unix epoch when it was written.
+    pub written_at: u64,
+    /// Digest of the operator and viewer keys' digests.
+    pub keys: String,
+    /// The logins.
+    pub sessions: Vec<StoredSession>,
 }
 
-/// The logins handed over by a restart (none when there was none); the
+/// The stored API tokens (none when the file does not exist).
+pub fn read_tokens(path: &Path) -> Result<Vec<StoredToken>, FileError> {
+    read_json(path)
+}
+
+/// The logins handed over by a restart (empty when there was none); the
 /// file is removed, so they are taken over once.
-pub fn take_sessions(path: &Path) -> Result<Vec<StoredSession>, FileError> {
-    let sessions = read_list(path)?;
+pub fn take_handover(path: &Path) -> Result<Handover, FileError> {
+    let handover = read_json(path)?;
     match fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(path)(e)),
-        _ => Ok(sessions),
+        _ => Ok(handover),
     }
 }
 
 /// Hands the live logins over to the restarted server.
-pub fn write_sessions(path: &Path, sessions: &[StoredSession]) -> Result<(), FileError> {
-    write_list(path, sessions)
+pub fn write_handover(path: &Path, handover: &Handover) -> Result<(), FileError> {
+    write_json(path, handover)
 }
 
-/// A JSON list kept in `path` (empty when the file does not exist).
-fn read_list<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, FileError> {
+/// JSON kept in `path` (the default when the file does not exist).
+fn read_json<T: serde::de::DeserializeOwned + Default>(path: &Path) -> Result<T, FileError> {
     match fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| FileError::Invalid {
             path: path.to_owned(),
             reason: e.to_string(),
         }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
         Err(e) => Err(io(path)(e)),
     }
 }
 
 /// Replaces the stored API tokens.
 pub fn write_tokens(path: &Path, tokens: &[StoredToken]) -> Result<(), FileError> {
-    write_list(path, tokens)
+    write_json(path, &tokens)
 }
 
-/// Writes a JSON list to `path`, readable by the server's user only.
-fn write_list<T: Serialize>(path: &Path, list: &[T]) -> Result<(), FileError> {
-    let json = serde_json::to_vec_pretty(list).map_err(|e| FileError::Invalid {
+/// Writes JSON to `path`, readable by the server's user only.
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), FileError> {
+    let json = serde_json::to_vec_pretty(value).map_err(|e| FileError::Invalid {
         path: path.to_owned(),
         reason: e.to_string(),
     })?;
@@ -171,6 +184,14 @@ fn write_list<T: Serialize>(path: &Path, list: &[T]) -> Result<(), FileError> {
 /// Writes `bytes` to `path` readable by the server's user only: into a
 /// temporary file of mode 0600 in a folder of mode 0700, then renamed.
 pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    write_whole(path, bytes, 0o600)
+}
+
+/// Writes `bytes` to `path` whole or not at all: into `<name>.part` of
+/// `mode` beside it (a missing folder is made, mode 0700), synced, then
+/// renamed over `path`. Readers never see half a file, and two files of
+/// one folder never share a temporary name.
+pub(crate) fn write_whole(path: &Path, bytes: &[u8], mode: u32) -> Result<(), FileError> {
     if let Some(parent) = path.parent() {
         DirBuilder::new()
             .recursive(true)
@@ -178,12 +199,14 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), FileError> 
             .create(parent)
             .map_err(io(parent))?;
     }
-    let partial = path.with_extension("part");
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".part");
+    let partial = PathBuf::from(partial);
     let _ = fs::remove_file(&partial);
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
-        .mode(0o600)
+        .mode(mode)
         .open(&partial)
         .map_err(io(&partial))?;
     file.write_all(bytes).map_err(io(&partial))?;

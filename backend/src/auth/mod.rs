@@ -109,6 +109,9 @@ struct Inner {
     throttle: Mutex<Throttle>,
 }
 
+/// How old a handover of logins may be when the restarted server reads it.
+const HANDOVER_SECONDS: u64 = 120;
+
 /// A successful login: the session's secret (the cookie's value) and what
 /// the caller now is.
 #[derive(Debug)]
@@ -160,25 +163,12 @@ impl Auth {
                 })
             })
             .collect();
-        // Logins survive an operator's restart of the server.
-        let now = unix_seconds(SystemTime::now());
         let handover_file = files::sessions_path(media_dir);
-        let sessions = files::take_sessions(&handover_file)?
-            .into_iter()
-            .filter(|s| s.expires_at > now)
-            .filter_map(|s| {
-                let session = Session {
-                    role: s.role,
-                    expires: UNIX_EPOCH + Duration::from_secs(s.expires_at),
-                };
-                Some((Digest::from_text(&s.sha256)?, session))
-            })
-            .collect();
         let auth = Auth(Arc::new(Inner {
             operator: Digest::of(&key.key),
             viewer: config.viewer_key.as_ref().map(|k| Digest::of(k.expose())),
             session_ttl: Duration::from_secs(u64::from(config.session_hours) * 3600),
-            sessions: Mutex::new(sessions),
+            sessions: Mutex::default(),
             tokens: RwLock::new(tokens),
             tokens_file,
             handover_file,
@@ -242,7 +232,7 @@ impl Auth {
     /// (next to the token file, readable by the server's user only).
     pub fn hand_over_sessions(&self) -> Result<(), files::FileError> {
         let now = SystemTime::now();
-        let live: Vec<files::StoredSession> = lock(&self.0.sessions)
+        let sessions = lock(&self.0.sessions)
             .iter()
             .filter(|(_, s)| s.expires > now)
             .map(|(digest, s)| files::StoredSession {
@@ -251,7 +241,43 @@ impl Auth {
                 expires_at: unix_seconds(s.expires),
             })
             .collect();
-        files::write_sessions(&self.0.handover_file, &live)
+        let handover = files::Handover {
+            written_at: unix_seconds(now),
+            keys: self.keys_digest(),
+            sessions,
+        };
+        files::write_handover(&self.0.handover_file, &handover)
+    }
+
+    /// Takes over the logins a restart handed over, if it was moments ago
+    /// and with the same keys; how many. Called once, by the server.
+    pub fn take_over_sessions(&self) -> Result<usize, files::FileError> {
+        let handover = files::take_handover(&self.0.handover_file)?;
+        let now = unix_seconds(SystemTime::now());
+        let fresh = now.saturating_sub(handover.written_at) <= HANDOVER_SECONDS;
+        if !fresh || handover.keys != self.keys_digest() {
+            return Ok(0);
+        }
+        let mut sessions = lock(&self.0.sessions);
+        for stored in handover.sessions {
+            if stored.expires_at <= now {
+                continue;
+            }
+            if let Some(digest) = Digest::from_text(&stored.sha256) {
+                let session = Session {
+                    role: stored.role,
+                    expires: UNIX_EPOCH + Duration::from_secs(stored.expires_at),
+                };
+                sessions.insert(digest, session);
+            }
+        }
+        Ok(sessions.len())
+    }
+
+    /// A digest of the keys in force, to tell whether they changed.
+    fn keys_digest(&self) -> String {
+        let viewer = self.0.viewer.map(Digest::to_text).unwrap_or_default();
+        Digest::of(&format!("{}:{viewer}", self.0.operator.to_text())).to_text()
     }
 
     /// The live session with this digest.

@@ -283,10 +283,7 @@ impl Supervisor {
             match self.run_once().await {
                 Outcome::Shutdown => break,
                 Outcome::Restart => {
-                    self.publisher.clear();
-                    tracing::info!("camera restarting at an operator's request");
-                    self.set_status(CameraStatus::Starting, None);
-                    delay = BACKOFF_MIN;
+                    delay = self.restarting();
                     continue;
                 }
                 Outcome::Failed { reason, was_live } => {
@@ -300,21 +297,29 @@ impl Supervisor {
             }
             let retry = tokio::time::sleep(delay);
             tokio::pin!(retry);
-            loop {
+            delay = loop {
                 tokio::select! {
                     _ = self.shutdown.cancelled() => return self.stop(),
-                    _ = &mut retry => break,
+                    _ = &mut retry => break (delay * 2).min(BACKOFF_MAX),
                     Some(command) = self.requests.recv() => {
                         self.handle(command, None).await;
                         if std::mem::take(&mut self.restart) {
-                            break;
+                            break self.restarting();
                         }
                     }
                 }
-            }
-            delay = (delay * 2).min(BACKOFF_MAX);
+            };
         }
         self.stop();
+    }
+
+    /// An operator's restart: a new pipeline at once, from `starting`;
+    /// the back-off starts again.
+    fn restarting(&self) -> Duration {
+        self.publisher.clear();
+        tracing::info!("camera restarting at an operator's request");
+        self.set_status(CameraStatus::Starting, None);
+        BACKOFF_MIN
     }
 
     fn stop(&self) {

@@ -237,25 +237,47 @@ pub fn create_unique(dir: &Path, stem: &str, kind: MediaKind) -> Result<(String,
         Some(clean) if clean != stem => return Err(NameError::NotSanitised),
         Some(_) => {}
     }
-    let extension = extension(kind);
-    for attempt in 0..MAX_ATTEMPTS {
-        let name = if attempt == 0 {
-            format!("{stem}.{extension}")
-        } else {
-            format!("{stem}-{attempt}.{extension}")
-        };
+    let tail = format!(".{}", extension(kind));
+    first_free(stem, &tail, |name| {
         let path = path_in(dir, &name)?;
         match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(file) => return Ok((name, file)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(NameError::Io(format!(
-                    "cannot create {name:?} in the media folder: {e}"
-                )));
-            }
+            Ok(file) => Ok(Some((name, file))),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(None),
+            Err(e) => Err(NameError::Io(format!(
+                "cannot create {name:?} in the media folder: {e}"
+            ))),
+        }
+    })?
+    .ok_or(NameError::NoFreeName)
+}
+
+/// Takes the first free name of the series `{stem}{tail}`,
+/// `{stem}-1{tail}`, `{stem}-2{tail}`, ... up to `{stem}-999{tail}`: `take`
+/// is called with each name in turn and answers `Ok(Some(_))` when it took
+/// that name, `Ok(None)` when the name is taken (the next one is tried) or
+/// an error (which ends the search). `Ok(None)` when every name is taken.
+///
+/// The one place the series is spelled out: new captures
+/// ([`create_unique`]), converted recordings, their kept originals and
+/// the backups of the original app's database all name files this way.
+/// `take` should claim a name atomically (`create_new`, a hard link) so
+/// that two callers never get the same one.
+pub fn first_free<T, E>(
+    stem: &str,
+    tail: &str,
+    mut take: impl FnMut(String) -> Result<Option<T>, E>,
+) -> Result<Option<T>, E> {
+    for attempt in 0..MAX_ATTEMPTS {
+        let name = if attempt == 0 {
+            format!("{stem}{tail}")
+        } else {
+            format!("{stem}-{attempt}{tail}")
+        };
+        if let Some(taken) = take(name)? {
+            return Ok(Some(taken));
         }
     }
-    Err(NameError::NoFreeName)
+    Ok(None)
 }
 
 /// Checks a bare file name — read from the media folder or given for import
@@ -839,6 +861,37 @@ mod tests {
         }
         assert_eq!(sandbox.media_names(), created);
         sandbox.assert_outside_unchanged(&before);
+    }
+
+    #[test]
+    fn first_free_tries_the_series_in_order_and_stops_at_an_error() {
+        let mut tried = Vec::new();
+        let taken = first_free("media.db.legacy-x", ".bak", |name| {
+            tried.push(name.clone());
+            Ok::<_, String>((tried.len() == 3).then_some(name))
+        });
+        assert_eq!(taken, Ok(Some("media.db.legacy-x-2.bak".to_owned())));
+        assert_eq!(
+            tried,
+            [
+                "media.db.legacy-x.bak",
+                "media.db.legacy-x-1.bak",
+                "media.db.legacy-x-2.bak"
+            ]
+        );
+        let mut calls = 0;
+        let failed = first_free("a", ".avi", |_| {
+            calls += 1;
+            Err::<Option<()>, _>("disk gone")
+        });
+        assert_eq!((failed, calls), (Err("disk gone"), 1));
+        let mut last = String::new();
+        let none = first_free("a", ".mp4", |name| {
+            last = name;
+            Ok::<Option<()>, String>(None)
+        });
+        assert_eq!(none, Ok(None));
+        assert_eq!(last, format!("a-{}.mp4", MAX_ATTEMPTS - 1));
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub struct Key {
     pub default_note: Option<&'static str>,
     /// An example value the example file shows for a key unset by default.
     pub example: Option<&'static str>,
+    /// A secret: an error never shows the value given.
+    pub secret: bool,
     set: Setter,
     get: Getter,
 }
@@ -116,6 +118,7 @@ impl Decl {
             expected,
             default_note: self.default_note,
             example: self.example,
+            secret: false,
             set: Box::new(move |config, raw| {
                 *field(config) = parse(raw)?;
                 Some(())
@@ -226,7 +229,7 @@ impl Decl {
     /// A secret of at least `min` characters, or unset.
     fn secret(self, min: usize, field: fn(&mut Config) -> &mut Option<SecretText>) -> Key {
         let expected = format!("a key of at least {min} characters");
-        self.typed(
+        let mut key = self.typed(
             expected,
             move |raw| {
                 let s = raw.text()?;
@@ -234,7 +237,9 @@ impl Decl {
             },
             field,
             |_| None,
-        )
+        );
+        key.secret = true;
+        key
     }
 
     /// One of the named `options`.

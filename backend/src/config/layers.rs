@@ -194,7 +194,12 @@ impl Layers {
                     .ok_or_else(|| ConfigError::Invalid {
                         key: key.name,
                         origin: origin.clone(),
-                        got: raw.shown(),
+                        got: if key.secret {
+                            let length = raw.text().map_or(0, |t| t.chars().count());
+                            format!("a hidden value of {length} characters")
+                        } else {
+                            raw.shown()
+                        },
                         expected: key.expected.clone(),
                     })?;
             }

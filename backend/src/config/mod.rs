@@ -425,6 +425,13 @@ mod tests {
             .to_string();
         assert!(err.contains("even"), "{err}");
 
+        // A secret is never shown, even a wrong one.
+        let err = from_toml("[auth]\noperator_key = \"too-short\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("too-short"), "{err}");
+        assert!(err.contains("a hidden value of 9 characters"), "{err}");
+
         let err = from_toml("[device]\nrgbw = \"yes\"\n")
             .unwrap_err()
             .to_string();

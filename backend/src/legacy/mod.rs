@@ -7,15 +7,27 @@
 //! backup and catalogues its rows with their dates ([`old_db`], then
 //! [`Catalogue::import`]), catalogues the files that had no row, and with
 //! `--convert` turns the AVI recordings into MP4 that browsers play
-//! ([`convert`]). The server does the media part by itself when it starts
-//! on a media folder that still holds the original's database
-//! ([`set_aside_on_start`], [`catalogue_on_start`]). Running it again
-//! catalogues nothing twice; a bad line, row or file is reported and
-//! skipped, and nothing is deleted.
+//! ([`convert`]).
+//!
+//! Every part of camrig opens the catalogue through [`open_catalogue`]:
+//! the server at start, `camrig media ...` and the import. It moves the
+//! original's `media.db` aside before the catalogue's migrations could run
+//! inside it, and catalogues every backup not yet done (an import cut
+//! short is finished by the next opening). [`record`] keeps what is done.
+//! Running it again catalogues and converts nothing twice; a bad line, row
+//! or file is reported and skipped, and nothing is deleted unless asked.
+//!
+//! A conversion never leaves a recording catalogued twice, even when it
+//! is cut short: the MP4 is made and checked under a hidden name, the AVI
+//! leaves the media folder (to `media/original-avi/`, or to a hidden name
+//! when it is to be deleted), the entry is pointed at the MP4's name, and
+//! only then does the MP4 get that name. The next run finishes whatever a
+//! run cut short left behind.
 
 pub mod config_txt;
 pub mod convert;
 pub mod old_db;
+pub mod record;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,9 +35,11 @@ use std::sync::Arc;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 use shared::media::{MediaEntry, MediaKind, MediaStatus};
 
+use crate::auth::files::{FileError, write_whole};
 use crate::catalogue::names::{self, clean_text};
 use crate::catalogue::{Catalogue, CatalogueError, entity, probe, repo, thumbnail};
 use crate::config::{ConfigError, Layers};
+use record::Record;
 
 /// The folder inside the media folder where converted recordings' AVI
 /// originals are kept (out of the gallery, never deleted unless asked).
@@ -62,6 +76,17 @@ pub enum LegacyError {
     /// The catalogue could not be opened or written.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
+    /// A file could not be written.
+    #[error("cannot write {0}")]
+    Write(#[from] FileError),
+    /// The record of what the import did cannot be read.
+    #[error("cannot read {path}: {reason}; delete it and run the import again")]
+    Record {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The written `camrig.toml` does not load (a bug: every value was
     /// checked before).
     #[error("the written settings do not load: {0}")]
@@ -88,11 +113,14 @@ pub struct Options {
 pub struct Summary {
     /// Where the original database was moved, if it was moved now.
     pub backup: Option<PathBuf>,
+    /// Backups of the original database whose rows were read now.
+    pub backups: usize,
     /// Old rows catalogued now.
     pub rows: usize,
     /// Files without a row catalogued now.
     pub files: usize,
-    /// Rows already catalogued before.
+    /// Rows already catalogued before (or converted before), and files
+    /// without a row that were converted before.
     pub already: usize,
     /// Rows or files not catalogued, each reported.
     pub skipped: usize,
@@ -158,23 +186,11 @@ pub async fn import_legacy(
         return Ok(Summary::default());
     }
     say(&format!("Media in {}:", media_dir.display()));
-    let mut summary = Summary {
-        backup: moved_aside(&media_dir, say).await?,
-        ..Summary::default()
-    };
     let url = options
         .database_url
         .clone()
         .unwrap_or_else(|| crate::catalogue::default_database_url(&media_dir));
-    let catalogue = Catalogue::open(&url, &media_dir).await?;
-    let backups = old_db::backups(&media_dir);
-    if backups.is_empty() {
-        say("  no database of the original app (nothing moved aside now or before)");
-    }
-    for backup in &backups {
-        catalogue_rows(&catalogue, backup, say, &mut summary).await;
-    }
-    catalogue_untracked(&catalogue, say, &mut summary).await?;
+    let (catalogue, mut summary) = open_catalogue(&url, &media_dir, Backups::All, say).await?;
     recordings(&catalogue, &dir, options, say, &mut summary).await?;
     say(&format!("Done: {summary}."));
     Ok(summary)
@@ -237,32 +253,51 @@ fn settings(
     Ok(())
 }
 
-/// Writes `text` to `path` through a temporary file; readable by the owner
-/// only when it holds a `secret`.
+/// Writes `text` to `path` whole (through a temporary file); readable by
+/// the owner only when it holds a `secret`.
 fn write_file(path: &Path, text: &str, secret: bool) -> Result<(), LegacyError> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let partial = path.with_extension("toml.part");
-    let io = |what, source| LegacyError::Io {
-        what,
-        path: partial.clone(),
-        source,
+    write_whole(path, text.as_bytes(), if secret { 0o600 } else { 0o644 })?;
+    Ok(())
+}
+
+/// Which backups of the original database [`open_catalogue`] catalogues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backups {
+    /// Those not catalogued completely yet, at every opening (the server's
+    /// start, `camrig media ...`); once all are done, nothing is read.
+    Unfinished,
+    /// All of them again, counting what is catalogued already
+    /// (`camrig import-legacy`).
+    All,
+}
+
+/// Opens the catalogue of `media_dir` in the database at `database_url`:
+/// the one way the server, `camrig media ...` and the import open it.
+///
+/// The original app's `media.db` found there is first moved aside to a
+/// backup, so the catalogue's migrations never run inside it. Then the
+/// rows of the backups (`which`) and the files that had no row are
+/// catalogued and the backups noted as done, which also finishes an
+/// import cut short. Each step is reported through `say`; when an
+/// unfinished backup was catalogued, `say` also hears how to convert the
+/// recordings and carry the settings over. Running it again catalogues
+/// nothing twice.
+pub async fn open_catalogue(
+    database_url: &str,
+    media_dir: &Path,
+    which: Backups,
+    say: &Say,
+) -> Result<(Catalogue, Summary), LegacyError> {
+    let mut summary = Summary {
+        backup: moved_aside(media_dir, say).await?,
+        ..Summary::default()
     };
-    let _ = std::fs::remove_file(&partial);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(if secret { 0o600 } else { 0o644 })
-        .open(&partial)
-        .map_err(|e| io("create", e))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| io("write", e))?;
-    std::fs::rename(&partial, path).map_err(|source| LegacyError::Io {
-        what: "write",
-        path: path.to_owned(),
-        source,
-    })
+    let catalogue = Catalogue::open(database_url, media_dir).await?;
+    catalogue_backups(&catalogue, which, say, &mut summary).await?;
+    if which == Backups::Unfinished && summary.backups > 0 {
+        next_steps(&catalogue, say, &mut summary).await;
+    }
+    Ok((catalogue, summary))
 }
 
 /// Moves the original's `media.db` aside, saying so.
@@ -285,15 +320,80 @@ fn file_name(path: &Path) -> String {
     )
 }
 
+/// The record of `media_dir`; an unreadable one is reported and written
+/// anew (what it noted is only done again, never twice).
+fn load_record(media_dir: &Path, say: &Say) -> Record {
+    Record::load(media_dir).unwrap_or_else(|e| {
+        say(&format!("  {e}; it is written anew"));
+        Record::default()
+    })
+}
+
+/// Catalogues the rows of the backups (`which`), then the files without a
+/// row, and notes the backups read as done.
+async fn catalogue_backups(
+    catalogue: &Catalogue,
+    which: Backups,
+    say: &Say,
+    summary: &mut Summary,
+) -> Result<(), LegacyError> {
+    let media_dir = catalogue.dir();
+    let backups = old_db::backups(media_dir);
+    if backups.is_empty() {
+        if which == Backups::All {
+            say("  no database of the original app (nothing moved aside now or before)");
+        }
+        return Ok(());
+    }
+    let mut record = load_record(media_dir, say);
+    let todo: Vec<PathBuf> = backups
+        .into_iter()
+        .filter(|b| which == Backups::All || !record.imported.contains(&file_name(b)))
+        .collect();
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let mut read = Vec::new();
+    for backup in &todo {
+        if which == Backups::Unfinished {
+            say(&format!(
+                "  cataloguing the media listed in the original database {}",
+                file_name(backup)
+            ));
+        }
+        if catalogue_rows(catalogue, backup, &record, say, summary).await {
+            read.push(file_name(backup));
+        }
+    }
+    summary.backups += read.len();
+    catalogue_untracked(catalogue, &record, say, summary).await?;
+    if read.iter().any(|name| !record.imported.contains(name)) {
+        record.imported.extend(read);
+        if let Err(e) = record.save(media_dir) {
+            say(&format!(
+                "  {e}; the old database is looked at again next time"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Catalogues the rows of one backup of the original database; rows
-/// already catalogued are counted, not repeated.
-async fn catalogue_rows(catalogue: &Catalogue, backup: &Path, say: &Say, summary: &mut Summary) {
+/// already catalogued are counted, not repeated. Whether the backup could
+/// be read.
+async fn catalogue_rows(
+    catalogue: &Catalogue,
+    backup: &Path,
+    record: &Record,
+    say: &Say,
+    summary: &mut Summary,
+) -> bool {
     let read = match old_db::read_rows(backup).await {
         Ok(read) => read,
         Err(e) => {
             say(&format!("  {e}; its rows are not catalogued"));
             summary.skipped += 1;
-            return;
+            return false;
         }
     };
     for line in &read.unreadable {
@@ -322,7 +422,7 @@ async fn catalogue_rows(catalogue: &Catalogue, backup: &Path, say: &Say, summary
                 ));
             }
             Err(CatalogueError::AlreadyCatalogued(_)) => summary.already += 1,
-            Err(CatalogueError::NoSuchFile(_)) if converted_before(catalogue, &name).await => {
+            Err(CatalogueError::NoSuchFile(_)) if converted_before(catalogue, record, &name) => {
                 summary.already += 1;
             }
             Err(CatalogueError::NoSuchFile(_)) => {
@@ -338,33 +438,36 @@ async fn catalogue_rows(catalogue: &Catalogue, backup: &Path, say: &Say, summary
             }
         }
     }
+    true
 }
 
-/// Whether the AVI `name` was converted by an earlier run: its original is
-/// kept, or the MP4 named after it is catalogued.
-async fn converted_before(catalogue: &Catalogue, name: &str) -> bool {
-    if !is_avi(name) {
-        return false;
-    }
-    if catalogue.dir().join(ORIGINALS_DIR).join(name).is_file() {
-        return true;
-    }
-    let Some(stem) = names::sanitise_stem(stem_of(name)) else {
-        return false;
-    };
-    let mp4 = format!("{stem}.{}", names::extension(MediaKind::Video));
-    matches!(repo::find_by_name(catalogue.db(), &mp4).await, Ok(Some(_)))
+/// Whether the AVI `name` was converted to MP4 by an earlier run: the
+/// record says so (whatever name the MP4 got, the AVI kept or deleted), or
+/// its original is kept in `media/original-avi/`.
+fn converted_before(catalogue: &Catalogue, record: &Record, name: &str) -> bool {
+    is_avi(name)
+        && (record.converted.contains_key(name)
+            || catalogue.dir().join(ORIGINALS_DIR).join(name).is_file())
 }
 
 /// Catalogues the media files that have no row (the original did not list
-/// every file), without a date.
+/// every file), without a date. An AVI converted before is not catalogued
+/// again: its MP4 is.
 async fn catalogue_untracked(
     catalogue: &Catalogue,
+    record: &Record,
     say: &Say,
     summary: &mut Summary,
 ) -> Result<(), LegacyError> {
     for name in catalogue.untracked().await? {
         let shown = clean_text(&name, false);
+        if converted_before(catalogue, record, &name) {
+            summary.already += 1;
+            say(&format!(
+                "  {shown} was converted to MP4 before; not catalogued again"
+            ));
+            continue;
+        }
         match catalogue.import(&name, "").await {
             Ok(entry) => {
                 summary.files += 1;
@@ -382,6 +485,30 @@ async fn catalogue_untracked(
         }
     }
     Ok(())
+}
+
+/// After an opening catalogued the original's media by itself: how to
+/// convert the recordings and carry the settings over, and what was done.
+async fn next_steps(catalogue: &Catalogue, say: &Say, summary: &mut Summary) {
+    let dir = catalogue
+        .dir()
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_owned();
+    if let Err(e) = offer_conversion(catalogue, &dir, say, summary).await {
+        say(&format!("  cannot list the AVI recordings: {e}"));
+    }
+    let config = dir.join("config.txt");
+    if config_txt::looks_like_original(&config) {
+        say(&format!(
+            "  the original app's settings in {} are not used: `camrig import-legacy {}` \
+             carries them over into camrig.toml",
+            config.display(),
+            dir.display()
+        ));
+    }
+    say(&format!("Imported the original app's media: {summary}."));
 }
 
 /// `photo 640x480` or `video 640x480, 2.0 s`, as far as known.
@@ -407,8 +534,38 @@ fn stem_of(name: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(stem, _)| stem)
 }
 
-/// The catalogued AVI recordings: converted with `--convert`, otherwise
-/// offered for conversion.
+/// The catalogued AVI recordings, newest first.
+async fn avi_entries(catalogue: &Catalogue) -> Result<Vec<MediaEntry>, LegacyError> {
+    Ok(repo::all(catalogue.db())
+        .await?
+        .into_iter()
+        .filter(|e| is_avi(&e.file_name) && e.status == MediaStatus::Complete)
+        .collect())
+}
+
+/// Says how to convert the catalogued AVI recordings, if there are any.
+async fn offer_conversion(
+    catalogue: &Catalogue,
+    dir: &Path,
+    say: &Say,
+    summary: &mut Summary,
+) -> Result<(), LegacyError> {
+    let avis = avi_entries(catalogue).await?.len();
+    if avis > 0 {
+        summary.avi_left = avis;
+        say(&format!(
+            "  {avis} recordings are Motion JPEG in AVI, which browsers cannot play: \
+             `camrig import-legacy --convert {}` converts them to MP4 (H.264) and keeps each \
+             AVI in media/{ORIGINALS_DIR}/",
+            dir.display()
+        ));
+    }
+    Ok(())
+}
+
+/// The AVI recordings: conversions a run cut short are finished first;
+/// then the rest are converted with `--convert`, otherwise offered for
+/// conversion.
 async fn recordings(
     catalogue: &Catalogue,
     dir: &Path,
@@ -416,29 +573,18 @@ async fn recordings(
     say: &Say,
     summary: &mut Summary,
 ) -> Result<(), LegacyError> {
-    let mut avis: Vec<MediaEntry> = repo::all(catalogue.db())
-        .await?
-        .into_iter()
-        .filter(|e| is_avi(&e.file_name) && e.status == MediaStatus::Complete)
-        .collect();
-    if avis.is_empty() {
-        return Ok(());
-    }
+    resume_conversions(catalogue, options, say, summary).await?;
     if !options.convert {
-        summary.avi_left = avis.len();
-        say(&format!(
-            "  {} recordings are Motion JPEG in AVI, which browsers cannot play: \
-             `camrig import-legacy --convert {}` converts them to MP4 (H.264) and keeps each \
-             AVI in media/{ORIGINALS_DIR}/",
-            avis.len(),
-            dir.display()
-        ));
-        return Ok(());
+        return offer_conversion(catalogue, dir, say, summary).await;
     }
+    let mut avis = avi_entries(catalogue).await?;
     avis.reverse(); // oldest first
     for entry in avis {
         match convert_one(catalogue, &entry, options, say).await {
-            Ok(()) => summary.converted += 1,
+            Ok(done) => {
+                summary.converted += 1;
+                say(&done.report());
+            }
             Err(e) => {
                 summary.failed += 1;
                 summary.avi_left += 1;
@@ -461,30 +607,101 @@ enum ConvertFailed {
     Catalogue(#[from] CatalogueError),
     #[error(transparent)]
     Name(#[from] names::NameError),
+    #[error(transparent)]
+    Legacy(#[from] LegacyError),
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
     #[error("the MP4 lasts {got} ms where the AVI lasts {want} ms")]
     Duration { got: u64, want: u64 },
+    #[error("its catalogue entry {0} was removed meanwhile")]
+    Gone(i64),
 }
 
-/// Converts one AVI entry: the MP4 is made beside it under a hidden name,
-/// checked (it decodes and lasts as long), given its final name, and the
-/// entry (id, date, title, notes) then points at it; the AVI goes to
-/// `media/original-avi/` (or is deleted with `--delete-avi`).
+/// The hidden files of the conversion of entry `id` in the media folder
+/// (hidden files are never media: never catalogued, never served).
+struct Work {
+    /// The MP4 being written.
+    part: PathBuf,
+    /// The MP4, complete and checked, before it gets its name.
+    mp4: PathBuf,
+    /// The AVI, out of the gallery, to be deleted (`--delete-avi`).
+    avi: PathBuf,
+}
+
+const WORK_PREFIX: &str = ".convert-";
+
+impl Work {
+    fn of(dir: &Path, id: i64) -> Work {
+        Work {
+            part: dir.join(format!("{WORK_PREFIX}{id}.mp4.part")),
+            mp4: dir.join(format!("{WORK_PREFIX}{id}.mp4")),
+            avi: dir.join(format!("{WORK_PREFIX}{id}.avi")),
+        }
+    }
+}
+
+/// The entry id of a work file `name` ending in `ending`.
+fn work_id(name: &str, ending: &str) -> Option<i64> {
+    name.strip_prefix(WORK_PREFIX)?
+        .strip_suffix(ending)?
+        .parse()
+        .ok()
+}
+
+/// Where a converted recording's AVI went.
+enum AviWent {
+    /// Kept at this path in `media/original-avi/`.
+    Kept(PathBuf),
+    /// Kept in `media/original-avi/` by the run that was cut short.
+    KeptBefore,
+    /// Deleted, as asked.
+    Deleted,
+}
+
+/// A finished conversion.
+struct Finished {
+    id: i64,
+    avi: String,
+    mp4: String,
+    duration_ms: Option<u64>,
+    went: AviWent,
+}
+
+impl Finished {
+    /// The report line.
+    fn report(&self) -> String {
+        let went = match &self.went {
+            AviWent::Kept(path) => format!(
+                "the AVI is kept as media/{ORIGINALS_DIR}/{}",
+                file_name(path)
+            ),
+            AviWent::KeptBefore => format!("the AVI is kept in media/{ORIGINALS_DIR}/"),
+            AviWent::Deleted => "the AVI is deleted".to_owned(),
+        };
+        format!(
+            "  {} -> {} (id {}, {:.1} s, H.264); {went}",
+            clean_text(&self.avi, false),
+            clean_text(&self.mp4, false),
+            self.id,
+            self.duration_ms.unwrap_or(0) as f64 / 1000.0
+        )
+    }
+}
+
+/// Converts one AVI entry: the MP4 is made under a hidden name and checked
+/// (it decodes and lasts as long), then [`finish`] puts it in the AVI's
+/// place.
 async fn convert_one(
     catalogue: &Catalogue,
     entry: &MediaEntry,
     options: &Options,
     say: &Say,
-) -> Result<(), ConvertFailed> {
-    let dir = catalogue.dir().to_owned();
+) -> Result<Finished, ConvertFailed> {
     let source = catalogue.path_of(entry)?;
-    let shown = clean_text(&entry.file_name, false);
-    let stem = names::sanitise_stem(stem_of(&entry.file_name))
-        .unwrap_or_else(|| names::timestamp_stem(entry.created_us));
-    let partial = dir.join(format!(".{stem}.mp4.part"));
-    let (line, progress_say) = (shown.clone(), say.clone());
-    let (from, to) = (source.clone(), partial.clone());
+    let work = Work::of(catalogue.dir(), entry.id);
+    let line = clean_text(&entry.file_name, false);
+    let progress_say = say.clone();
+    let (from, to) = (source, work.part.clone());
     let converted = tokio::task::spawn_blocking(move || {
         let mut next = 0u8;
         convert::to_mp4(&from, &to, |percent| {
@@ -497,66 +714,211 @@ async fn convert_one(
     })
     .await
     .map_err(|e| std::io::Error::other(e.to_string()))?;
-    let info = match converted {
-        Ok(info) => info,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e);
+    let checked = converted.and_then(|info| {
+        let got = info.duration_ms.unwrap_or(0);
+        match entry.duration_ms {
+            Some(want) if got.abs_diff(want) > 500 + want / 50 => {
+                Err(ConvertFailed::Duration { got, want })
+            }
+            _ => Ok(std::fs::rename(&work.part, &work.mp4)?),
         }
-    };
-    let got = info.duration_ms.unwrap_or(0);
-    if let Some(want) = entry.duration_ms
-        && got.abs_diff(want) > 500 + want / 50
-    {
-        let _ = std::fs::remove_file(&partial);
-        return Err(ConvertFailed::Duration { got, want });
+    });
+    if let Err(e) = checked {
+        let _ = std::fs::remove_file(&work.part);
+        return Err(e);
     }
-    let claimed = claim_name(&dir, &stem, &partial);
-    let _ = std::fs::remove_file(&partial);
-    let (name, path) = claimed?;
-    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
-    if let Err(e) = point_entry_at(catalogue, entry.id, &name, size, info).await {
-        let _ = std::fs::remove_file(&path);
-        return Err(e.into());
-    }
-    thumbnail::forget(&dir, entry.id);
-    let kept = if options.delete_avi {
-        std::fs::remove_file(&source)?;
-        "the AVI is deleted".to_owned()
-    } else {
-        let kept = keep_original(&dir, &source, &entry.file_name)?;
-        format!(
-            "the AVI is kept as media/{ORIGINALS_DIR}/{}",
-            file_name(&kept)
-        )
-    };
-    say(&format!(
-        "  {shown} -> {} (id {}, {:.1} s, H.264); {kept}",
-        clean_text(&name, false),
-        entry.id,
-        got as f64 / 1000.0
-    ));
-    Ok(())
+    finish(catalogue, entry.id, options.delete_avi).await
 }
 
-/// Gives the finished `partial` file the name `stem.mp4`, or `stem-1.mp4`,
-/// ... if taken (never replacing a file), and returns it.
-fn claim_name(dir: &Path, stem: &str, partial: &Path) -> Result<(String, PathBuf), ConvertFailed> {
-    let extension = names::extension(MediaKind::Video);
-    for n in 0..1000 {
-        let name = if n == 0 {
-            format!("{stem}.{extension}")
-        } else {
-            format!("{stem}-{n}.{extension}")
+/// Puts the checked MP4 of entry `id` (its hidden [`Work::mp4`]) in place
+/// of the AVI, in an order that a crash cannot turn into a recording
+/// catalogued twice: the conversion is recorded, the AVI leaves the media
+/// folder (kept in `media/original-avi/`, or under a hidden name until it
+/// is deleted with `delete_avi`), the entry (id, date, title, notes) is
+/// pointed at the MP4's name, and only then does the MP4 get that name.
+/// Picks up wherever a run cut short stopped. Before the entry is pointed
+/// at the MP4 a failure leaves everything as it was.
+async fn finish(
+    catalogue: &Catalogue,
+    id: i64,
+    delete_avi: bool,
+) -> Result<Finished, ConvertFailed> {
+    let dir = catalogue.dir();
+    let work = Work::of(dir, id);
+    let entry = match repo::get(catalogue.db(), id).await {
+        Err(CatalogueError::NotFound(_)) => {
+            let _ = std::fs::remove_file(&work.mp4);
+            return Err(ConvertFailed::Gone(id));
+        }
+        other => other?,
+    };
+    let mp4 = work.mp4.clone();
+    let info = tokio::task::spawn_blocking(move || probe::media_info(&mp4, MediaKind::Video))
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let size = std::fs::metadata(&work.mp4)?.len();
+    let mut record = Record::load(dir)?;
+    let (avi, name, went) = if is_avi(&entry.file_name) {
+        let avi = entry.file_name.clone();
+        let stem = names::sanitise_stem(stem_of(&avi))
+            .unwrap_or_else(|| names::timestamp_stem(entry.created_us));
+        let name = free_mp4_name(catalogue, &stem).await?;
+        record.converted.insert(avi.clone(), name.clone());
+        let aside = record
+            .save(dir)
+            .map_err(ConvertFailed::from)
+            .and_then(|()| set_avi_aside(dir, &avi, &work, delete_avi));
+        let went = match aside {
+            Ok(went) => went,
+            Err(e) => {
+                record.converted.remove(&avi);
+                let _ = record.save(dir);
+                let _ = std::fs::remove_file(&work.mp4);
+                return Err(e);
+            }
         };
-        let path = names::path_in(dir, &name)?;
-        match link_new(partial, &path) {
-            Ok(true) => return Ok((name, path)),
-            Ok(false) => continue,
-            Err(e) => return Err(e.into()),
+        if let Err(e) = point_entry_at(catalogue, id, &name, size, info).await {
+            // Back as it was; if the AVI cannot go back, the next run
+            // finishes the conversion instead.
+            if put_avi_back(dir, &avi, &work, &went).is_ok() {
+                record.converted.remove(&avi);
+                let _ = record.save(dir);
+                let _ = std::fs::remove_file(&work.mp4);
+            }
+            return Err(e.into());
+        }
+        (avi, name, went)
+    } else {
+        // Pointed at the MP4 by the run cut short; the record knows the AVI.
+        let name = entry.file_name.clone();
+        let avi = record
+            .converted
+            .iter()
+            .find(|(_, mp4)| **mp4 == name)
+            .map(|(avi, _)| avi.clone())
+            .unwrap_or_default();
+        let went = if work.avi.exists() {
+            AviWent::Deleted
+        } else {
+            AviWent::KeptBefore
+        };
+        (avi, name, went)
+    };
+    let name = give_name(catalogue, id, &work, name, &mut record, &avi, size, info).await?;
+    let _ = std::fs::remove_file(&work.mp4);
+    thumbnail::forget(dir, id);
+    if matches!(went, AviWent::Deleted) {
+        match std::fs::remove_file(&work.avi) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
         }
     }
-    Err(names::NameError::NoFreeName.into())
+    Ok(Finished {
+        id,
+        avi,
+        mp4: name,
+        duration_ms: info.duration_ms,
+        went,
+    })
+}
+
+/// A name `stem.mp4`, `stem-1.mp4`, ... that is neither a file in the
+/// media folder nor catalogued.
+async fn free_mp4_name(catalogue: &Catalogue, stem: &str) -> Result<String, ConvertFailed> {
+    let known: std::collections::HashSet<String> = repo::all(catalogue.db())
+        .await?
+        .into_iter()
+        .map(|e| e.file_name)
+        .collect();
+    let tail = format!(".{}", names::extension(MediaKind::Video));
+    let free = names::first_free(stem, &tail, |name| {
+        let path = names::path_in(catalogue.dir(), &name)?;
+        let taken = known.contains(&name) || std::fs::symlink_metadata(path).is_ok();
+        Ok::<_, names::NameError>((!taken).then_some(name))
+    })?;
+    Ok(free.ok_or(names::NameError::NoFreeName)?)
+}
+
+/// Takes the AVI `avi` out of the media folder: into
+/// `media/original-avi/`, or with `delete_avi` to its hidden
+/// [`Work::avi`] name. Already out (a run cut short moved it): nothing.
+fn set_avi_aside(
+    dir: &Path,
+    avi: &str,
+    work: &Work,
+    delete_avi: bool,
+) -> Result<AviWent, ConvertFailed> {
+    let source = names::path_in(dir, avi)?;
+    match std::fs::symlink_metadata(&source) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(if work.avi.exists() {
+                AviWent::Deleted
+            } else {
+                AviWent::KeptBefore
+            });
+        }
+        Err(e) => return Err(e.into()),
+        Ok(_) => {}
+    }
+    if delete_avi {
+        if !move_new(&source, &work.avi)? {
+            return Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists).into());
+        }
+        return Ok(AviWent::Deleted);
+    }
+    Ok(AviWent::Kept(keep_original(dir, &source, avi)?))
+}
+
+/// Undoes [`set_avi_aside`].
+fn put_avi_back(dir: &Path, avi: &str, work: &Work, went: &AviWent) -> std::io::Result<()> {
+    let from = match went {
+        AviWent::Kept(path) => path.as_path(),
+        AviWent::Deleted => work.avi.as_path(),
+        AviWent::KeptBefore => return Err(std::io::Error::other("kept by an earlier run")),
+    };
+    if move_new(from, &dir.join(avi))? {
+        Ok(())
+    } else {
+        Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists))
+    }
+}
+
+/// Gives the checked MP4 the name its entry now holds. Should another
+/// file have taken that name meanwhile, the MP4 and the entry get the next
+/// free one.
+#[allow(clippy::too_many_arguments)]
+async fn give_name(
+    catalogue: &Catalogue,
+    id: i64,
+    work: &Work,
+    mut name: String,
+    record: &mut Record,
+    avi: &str,
+    size: u64,
+    info: probe::MediaInfo,
+) -> Result<String, ConvertFailed> {
+    let dir = catalogue.dir();
+    loop {
+        let path = names::path_in(dir, &name)?;
+        if link_new(&work.mp4, &path)? || same_file(&work.mp4, &path) {
+            return Ok(name);
+        }
+        name = free_mp4_name(catalogue, stem_of(&name)).await?;
+        if !avi.is_empty() {
+            record.converted.insert(avi.to_owned(), name.clone());
+            record.save(dir)?;
+        }
+        point_entry_at(catalogue, id, &name, size, info).await?;
+    }
+}
+
+/// Whether `a` and `b` are one file (two names of it).
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
 
 /// Gives the file `from` the new name `to` as well, unless `to` exists
@@ -569,6 +931,22 @@ fn link_new(from: &Path, to: &Path) -> std::io::Result<bool> {
         Err(_) if to.exists() => Ok(false),
         Err(_) => std::fs::rename(from, to).map(|()| true),
     }
+}
+
+/// Moves `from` to `to` unless `to` exists (`false`); never replaces a
+/// file.
+fn move_new(from: &Path, to: &Path) -> std::io::Result<bool> {
+    if !link_new(from, to)? {
+        return Ok(false);
+    }
+    // Linked rather than renamed: the old name goes.
+    if from.exists()
+        && let Err(e) = std::fs::remove_file(from)
+    {
+        let _ = std::fs::remove_file(to);
+        return Err(e);
+    }
+    Ok(true)
 }
 
 /// Points entry `id` at the file `name` with its size and facts, in one
@@ -593,75 +971,90 @@ async fn point_entry_at(
     Ok(())
 }
 
-/// Moves the converted AVI into `media/original-avi/`, under a free name.
-fn keep_original(dir: &Path, source: &Path, name: &str) -> Result<PathBuf, std::io::Error> {
+/// Moves the AVI at `source` into `media/original-avi/` as `name`, or
+/// `name` with `-1`, `-2`, ... before its extension if that is taken.
+fn keep_original(dir: &Path, source: &Path, name: &str) -> std::io::Result<PathBuf> {
     let keep = dir.join(ORIGINALS_DIR);
     std::fs::create_dir_all(&keep)?;
-    let stem = stem_of(name);
-    let extension = name.rsplit_once('.').map_or("avi", |(_, e)| e);
-    for n in 0..1000 {
-        let target = if n == 0 {
-            keep.join(name)
-        } else {
-            keep.join(format!("{stem}-{n}.{extension}"))
-        };
-        if link_new(source, &target)? {
-            // Linked (or renamed): the name in the media folder goes.
-            if source.exists() {
-                std::fs::remove_file(source)?;
-            }
-            return Ok(target);
+    let (stem, tail) = match name.rsplit_once('.') {
+        Some((stem, extension)) => (stem, format!(".{extension}")),
+        None => (name, String::new()),
+    };
+    names::first_free(stem, &tail, |candidate| {
+        let target = keep.join(candidate);
+        move_new(source, &target).map(|moved| moved.then_some(target))
+    })?
+    .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::AlreadyExists))
+}
+
+/// Finishes what a conversion cut short left in the media folder: an MP4
+/// being written is removed (the AVI is converted again), a checked MP4 is
+/// put in its AVI's place ([`finish`]), and an AVI waiting to be deleted
+/// is deleted once its entry names the MP4 (otherwise it is kept in
+/// `media/original-avi/`).
+async fn resume_conversions(
+    catalogue: &Catalogue,
+    options: &Options,
+    say: &Say,
+    summary: &mut Summary,
+) -> Result<(), LegacyError> {
+    let dir = catalogue.dir();
+    let io = |source| LegacyError::Io {
+        what: "list",
+        path: dir.to_owned(),
+        source,
+    };
+    let mut leftovers: Vec<String> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with(WORK_PREFIX))
+        .collect();
+    leftovers.sort();
+    for name in &leftovers {
+        if work_id(name, ".mp4.part").is_some() {
+            let _ = std::fs::remove_file(dir.join(name));
         }
     }
-    Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists))
-}
-
-/// At server start, before the catalogue opens: if the media folder still
-/// holds the original app's `media.db`, moves it aside (logged) and returns
-/// the backup, whose rows [`catalogue_on_start`] then catalogues.
-pub async fn set_aside_on_start(media_dir: &Path) -> Result<Option<PathBuf>, LegacyError> {
-    let backup = old_db::set_aside(media_dir).await?;
-    if let Some(backup) = &backup {
-        tracing::warn!(
-            backup = %backup.display(),
-            "found the original app's media database; moved it aside and cataloguing its media"
-        );
+    for id in leftovers.iter().filter_map(|n| work_id(n, ".mp4")) {
+        say(&format!(
+            "  finishing the conversion of entry {id}, cut short before"
+        ));
+        match finish(catalogue, id, options.delete_avi).await {
+            Ok(done) => {
+                summary.converted += 1;
+                say(&done.report());
+            }
+            Err(e) => {
+                summary.failed += 1;
+                say(&format!(
+                    "  entry {id}: {e}; the conversion is not finished"
+                ));
+            }
+        }
     }
-    Ok(backup)
-}
-
-/// At server start, after [`set_aside_on_start`] moved the original's
-/// database to `backup`: catalogues its rows and the files without a row,
-/// logging each, and says how to convert the AVI recordings and carry the
-/// settings over. Never fails: problems are logged.
-pub async fn catalogue_on_start(catalogue: &Catalogue, backup: &Path) -> Summary {
-    let say: Say =
-        Arc::new(|line: &str| tracing::info!("import of the original app: {}", line.trim()));
-    let mut summary = Summary {
-        backup: Some(backup.to_owned()),
-        ..Summary::default()
-    };
-    catalogue_rows(catalogue, backup, &say, &mut summary).await;
-    if let Err(e) = catalogue_untracked(catalogue, &say, &mut summary).await {
-        tracing::warn!(%e, "cannot catalogue the files without a row");
+    for id in leftovers.iter().filter_map(|n| work_id(n, ".avi")) {
+        let avi = Work::of(dir, id).avi;
+        if !avi.exists() {
+            continue;
+        }
+        let entry = repo::get(catalogue.db(), id).await.ok();
+        let result = match entry {
+            Some(entry) if !is_avi(&entry.file_name) => {
+                std::fs::remove_file(&avi).map(|()| "deleted, as asked".to_owned())
+            }
+            other => {
+                let name = other.map_or_else(|| format!("entry-{id}.avi"), |e| e.file_name);
+                keep_original(dir, &avi, &name)
+                    .map(|kept| format!("kept as media/{ORIGINALS_DIR}/{}", file_name(&kept)))
+            }
+        };
+        match result {
+            Ok(done) => say(&format!(
+                "  the AVI of entry {id}, converted before: {done}"
+            )),
+            Err(e) => say(&format!("  the AVI of entry {id} ({}): {e}", avi.display())),
+        }
     }
-    let dir = catalogue
-        .dir()
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_owned();
-    if let Err(e) = recordings(catalogue, &dir, &Options::default(), &say, &mut summary).await {
-        tracing::warn!(%e, "cannot list the AVI recordings");
-    }
-    if config_txt::looks_like_original(&dir.join("config.txt")) {
-        tracing::warn!(
-            "the original app's settings in {} are not used: `camrig import-legacy {}` carries \
-             them over into camrig.toml",
-            dir.join("config.txt").display(),
-            dir.display()
-        );
-    }
-    tracing::info!(%summary, "imported the original app's media");
-    summary
+    Ok(())
 }

@@ -11,6 +11,7 @@ use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sea_orm::sqlx::{self, Connection, Row};
 
 use super::LegacyError;
+use crate::catalogue::names;
 
 /// The database's file name in the media folder.
 pub const FILE: &str = "media.db";
@@ -23,8 +24,9 @@ const BACKUP_SUFFIX: &str = ".bak";
 pub enum Found {
     /// No file.
     Missing,
-    /// The original app's database (a `media` table with `fileName`, no
-    /// camrig migrations).
+    /// The original app's database: a `media` table with a `fileName`
+    /// column and no `file_name` (camrig's name for it), whatever other
+    /// tables it holds.
     Original,
     /// Anything else (camrig's own catalogue, or not ours to judge).
     Other,
@@ -88,20 +90,14 @@ pub async fn inspect(path: &Path) -> Found {
         return Found::Other;
     };
     let found = async {
-        let tables: Vec<String> =
-            sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table'")
-                .fetch_all(&mut conn)
-                .await?
-                .iter()
-                .filter_map(|r| r.try_get::<String, _>(0).ok())
-                .collect();
-        let ours = tables.iter().any(|t| t == "seaql_migrations");
-        let original = tables.iter().any(|t| t == "media")
-            && media_columns(&mut conn)
-                .await?
-                .iter()
-                .any(|c| c == "filename");
-        Ok::<_, sqlx::Error>(if original && !ours {
+        let columns = media_columns(&mut conn).await?;
+        // Camrig's own `media` table names the file `file_name`. Only the
+        // columns decide: a camrig of an earlier version may have run its
+        // migrations inside the original's file (adding its own tables)
+        // without changing the original's `media` table.
+        let original =
+            columns.iter().any(|c| c == "filename") && !columns.iter().any(|c| c == "file_name");
+        Ok::<_, sqlx::Error>(if original {
             Found::Original
         } else {
             Found::Other
@@ -125,17 +121,15 @@ pub async fn set_aside(media_dir: &Path) -> Result<Option<PathBuf>, LegacyError>
     // Opening and closing settles a hot journal or WAL into the file.
     let conn = connect(&path).await.map_err(|e| db_error(&path, e))?;
     conn.close().await.map_err(|e| db_error(&path, e))?;
-    let stamp = crate::catalogue::names::timestamp_stem(now_us());
-    let backup = (0..1000)
-        .map(|n| {
-            let suffix = if n == 0 {
-                String::new()
-            } else {
-                format!("-{n}")
-            };
-            media_dir.join(format!("{BACKUP_PREFIX}{stamp}{suffix}{BACKUP_SUFFIX}"))
-        })
-        .find(|p| !p.exists())
+    let stamp = names::timestamp_stem(now_us());
+    let free = |name: String| {
+        let backup = media_dir.join(name);
+        let taken = std::iter::once(backup.clone())
+            .chain(JOURNALS.iter().map(|side| beside(&backup, side)))
+            .any(|p| p.exists());
+        Ok::<_, LegacyError>((!taken).then_some(backup))
+    };
+    let backup = names::first_free(&format!("{BACKUP_PREFIX}{stamp}"), BACKUP_SUFFIX, free)?
         .ok_or_else(|| LegacyError::Io {
             what: "find a free backup name beside",
             path: path.clone(),
@@ -143,10 +137,10 @@ pub async fn set_aside(media_dir: &Path) -> Result<Option<PathBuf>, LegacyError>
         })?;
     // Journals first: a database moved without its journal would be read
     // without it.
-    for side in ["-journal", "-wal", "-shm"] {
-        let from = media_dir.join(format!("{FILE}{side}"));
+    for side in JOURNALS {
+        let from = beside(&path, side);
         if from.exists() {
-            let to = PathBuf::from(format!("{}{side}", backup.display()));
+            let to = beside(&backup, side);
             std::fs::rename(&from, &to).map_err(|source| LegacyError::Io {
                 what: "move aside",
                 path: from.clone(),
@@ -160,6 +154,16 @@ pub async fn set_aside(media_dir: &Path) -> Result<Option<PathBuf>, LegacyError>
         source,
     })?;
     Ok(Some(backup))
+}
+
+/// SQLite's files beside a database, by the ending added to its name.
+const JOURNALS: [&str; 3] = ["-journal", "-wal", "-shm"];
+
+/// `path` with `side` added to its file name (`media.db` -> `media.db-wal`).
+fn beside(path: &Path, side: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(side);
+    PathBuf::from(name)
 }
 
 /// The backups [`set_aside`] made in `media_dir`, oldest first.
@@ -243,4 +247,84 @@ fn now_us() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{Catalogue, default_database_url};
+
+    fn temp(label: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "camrig-old-db-{label}-{}-{}",
+            std::process::id(),
+            now_us()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// The original's `media.db` with two rows.
+    async fn original(media_dir: &Path) {
+        let options = SqliteConnectOptions::new()
+            .filename(media_dir.join(FILE))
+            .create_if_missing(true);
+        let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+        for sql in [
+            "CREATE TABLE media (id INTEGER PRIMARY KEY, date TEXT, fileName TEXT)",
+            "INSERT INTO media VALUES (1, '2021-03-04', 'a.jpg'), (2, NULL, 'b.avi')",
+        ] {
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+        conn.close().await.unwrap();
+    }
+
+    fn file_names(rows: &OldRows) -> Vec<&str> {
+        rows.rows.iter().map(|r| r.file_name.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn the_original_is_recognised_by_its_columns_even_half_migrated() {
+        let dir = temp("half");
+        let path = dir.join(FILE);
+        assert_eq!(inspect(&path).await, Found::Missing);
+        original(&dir).await;
+        assert_eq!(inspect(&path).await, Found::Original);
+
+        // What an earlier camrig did to it: its migrations run inside the
+        // original's file (WAL, seaql_migrations) and stop at the index.
+        let url = default_database_url(&dir);
+        assert!(Catalogue::open(&url, &dir).await.is_err());
+        assert_eq!(inspect(&path).await, Found::Original);
+
+        let backup = set_aside(&dir).await.unwrap().unwrap();
+        assert!(!path.exists());
+        assert_eq!(backups(&dir), std::slice::from_ref(&backup));
+        let read = read_rows(&backup).await.unwrap();
+        assert_eq!(file_names(&read), ["a.jpg", "b.avi"]);
+        assert_eq!(read.rows[0].date, "2021-03-04");
+
+        // Camrig's own catalogue now sits there, and is left alone.
+        Catalogue::open(&url, &dir).await.unwrap();
+        assert_eq!(inspect(&path).await, Found::Other);
+        assert_eq!(set_aside(&dir).await.unwrap(), None);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn backups_never_replace_one_another_and_unknown_files_stay() {
+        let dir = temp("again");
+        original(&dir).await;
+        let first = set_aside(&dir).await.unwrap().unwrap();
+        original(&dir).await;
+        let second = set_aside(&dir).await.unwrap().unwrap();
+        assert_ne!(first, second);
+        assert_eq!(backups(&dir).len(), 2);
+        // Not SQLite: not the original's, left where it is.
+        std::fs::write(dir.join(FILE), b"not a database").unwrap();
+        assert_eq!(inspect(&dir.join(FILE)).await, Found::Other);
+        assert_eq!(set_aside(&dir).await.unwrap(), None);
+        assert!(dir.join(FILE).exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -391,6 +391,9 @@ fn authority_params(wanted: &Names, now: OffsetDateTime) -> Result<CertificatePa
         KeyUsagePurpose::CrlSign,
         KeyUsagePurpose::DigitalSignature,
     ];
+    // Web servers only: no e-mail, code or client certificates, even on a
+    // computer whose user trusts the authority for everything.
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.not_before = now - BACKDATE;
     params.not_after = now + AUTHORITY_LIFE;
     params.serial_number = Some(serial()?);

@@ -32,13 +32,28 @@ pub fn routes() -> Router<AppState> {
 /// The middleware: with HTTPS on, a request that came over plain HTTP is
 /// answered with 308 to the same host, port, path and query over HTTPS
 /// (not cached, so turning HTTPS off later leaves no browser stuck on
-/// it), except the pages in [`PLAIN_PATHS`].
+/// it), except the pages in [`PLAIN_PATHS`]. A plain request that carries
+/// a key (`Authorization`, or the original URLs' `?key=`) is refused
+/// instead: the key already crossed the network in clear, and a redirect
+/// would echo it back and let the script carry on unaware.
 pub async fn redirect_plain(State(app): State<AppState>, request: Request, next: Next) -> Response {
     if app.tls.is_none()
         || request.extensions().get::<Https>().is_some()
         || PLAIN_PATHS.contains(&request.uri().path())
     {
         return next.run(request).await;
+    }
+    let key_in_query = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.split('&').any(|pair| pair.starts_with("key=")));
+    if key_in_query || request.headers().contains_key(header::AUTHORIZATION) {
+        return ApiError::BadRequest(
+            "this rig answers over HTTPS, and this request sent a key over plain HTTP, where \
+             anyone on the network can read it: use the https:// address, and change the key"
+                .into(),
+        )
+        .into_response();
     }
     let target = request
         .headers()

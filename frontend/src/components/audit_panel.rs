@@ -5,14 +5,16 @@
 //! the server comes back.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::Command;
 use shared::commands::Role;
 use shared::operations::{AuditEntry, AuditQuery};
 
 use crate::api;
 use crate::components::audit_row::AuditRow;
+use crate::components::inline_error::InlineError;
 use crate::connection::{Connection, LinkStatus};
+use crate::format;
+use crate::loader::Loader;
 
 /// Rows read at a time.
 const LIMIT: u64 = 200;
@@ -26,36 +28,18 @@ pub fn AuditPanel(
 ) -> impl IntoView {
     let status = expect_context::<Connection>().status();
     let rows = RwSignal::new(Vec::<AuditEntry>::new());
-    let loaded = RwSignal::new(false);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let loader = Loader::new();
     let action = RwSignal::new(String::new());
     let outcome = RwSignal::new(None::<bool>);
-    let generation = StoredValue::new(0u64);
     let load = move || {
-        generation.update_value(|g| *g += 1);
-        let current = generation.get_value();
         let query = AuditQuery {
             action: Some(action.get_untracked()).filter(|a| !a.is_empty()),
             ok: outcome.get_untracked(),
             limit: Some(LIMIT),
             ..AuditQuery::default()
         };
-        loading.set(true);
-        spawn_local(async move {
-            let result = api::audit(&query).await;
-            if generation.try_get_value() != Some(current) {
-                return;
-            }
-            match result {
-                Ok(entries) => {
-                    rows.set(entries);
-                    error.set(None);
-                }
-                Err(err) => error.set(Some(err.message)),
-            }
-            loading.set(false);
-            loaded.set(true);
+        loader.load(async move { api::audit(&query).await }, move |entries| {
+            rows.set(entries)
         });
     };
     // Read at first, and again on a new filter or a new answer.
@@ -91,10 +75,7 @@ pub fn AuditPanel(
             <div class="section-head">
                 <h2 id="audit-title">"Audit trail"</h2>
                 <span class="meta" data-testid="audit-count">
-                    {move || match rows.with(Vec::len) {
-                        1 => String::from("1 action"),
-                        n => format!("{n} actions"),
-                    }}
+                    {move || format::count(rows.with(Vec::len), "action", "actions")}
                 </span>
             </div>
             <div class="log-toolbar">
@@ -138,23 +119,17 @@ pub fn AuditPanel(
                 <button
                     type="button"
                     data-testid="audit-refresh"
-                    disabled=move || loading.get()
+                    disabled=loader.loading()
                     on:click=move |_| load()
                 >
                     "Refresh"
                 </button>
             </div>
-            {move || {
-                error
-                    .get()
-                    .map(|error| {
-                        view! {
-                            <p class="inline-error" role="alert" data-testid="audit-error">
-                                {format!("Could not read the audit trail: {error}")}
-                            </p>
-                        }
-                    })
-            }}
+            <InlineError
+                message=loader.error()
+                lead="Could not read the audit trail"
+                testid="audit-error"
+            />
             <div class="table-scroll">
                 <table class="db-table audit-table" data-testid="audit-table">
                     <thead>
@@ -174,7 +149,7 @@ pub fn AuditPanel(
                     </tbody>
                 </table>
             </div>
-            <Show when=move || loaded.get() && rows.with(Vec::is_empty)>
+            <Show when=move || loader.loaded().get() && rows.with(Vec::is_empty)>
                 <p class="empty" data-testid="audit-empty">"No operator actions match."</p>
             </Show>
         </section>

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::components::db_row::DbRow;
 use crate::components::list_error::ListError;
 use crate::components::load_more::LoadMore;
+use crate::format;
 use crate::media_list::MediaList;
 
 /// Entries fetched per page.
@@ -22,10 +23,7 @@ pub fn CatalogueTable() -> impl IntoView {
             <div class="section-head">
                 <h2 id="catalogue-title">"Catalogue"</h2>
                 <span class="meta" data-testid="db-count">
-                    {move || match list.total().get() {
-                        1 => String::from("1 entry"),
-                        n => format!("{n} entries"),
-                    }}
+                    {move || format::count(list.total().get(), "entry", "entries")}
                 </span>
             </div>
             <p class="hint">"Remove deletes the entry and its file."</p>

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::command::CommandSlot;
+use crate::components::inline_error::InlineError;
 
 /// The slot's error, if any.
 #[component]
@@ -13,14 +14,5 @@ pub fn ControlError(
     /// `data-testid` of the message.
     testid: &'static str,
 ) -> impl IntoView {
-    let error = commands.error();
-    move || {
-        error.get().map(|message| {
-            view! {
-                <p class="inline-error" data-testid=testid role="alert">
-                    {message}
-                </p>
-            }
-        })
-    }
+    view! { <InlineError message=commands.error() testid/> }
 }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::inline_error::InlineError;
 use crate::media_list::MediaList;
 
 /// "Could not load the {what}: reason [Retry]".
@@ -13,17 +14,17 @@ pub fn ListError(
     /// What the list is, for the message.
     what: &'static str,
 ) -> impl IntoView {
-    move || {
-        list.error().get().map(|error| {
-            view! {
-                <p class="inline-error" role="alert" data-testid="list-error">
-                    {format!("Could not load the {what}: {error}")}
-                    " "
-                    <button type="button" on:click=move |_| list.reload()>
-                        "Retry"
-                    </button>
-                </p>
-            }
-        })
+    let error = list.error();
+    let message = Signal::derive(move || {
+        error
+            .get()
+            .map(|error| format!("Could not load the {what}: {error}"))
+    });
+    view! {
+        <InlineError message testid="list-error">
+            <button type="button" on:click=move |_| list.reload()>
+                "Retry"
+            </button>
+        </InlineError>
     }
 }

@@ -15,6 +15,7 @@ pub mod db_row;
 pub mod device_panels;
 pub mod focus_controls;
 pub mod heart_rate;
+pub mod inline_error;
 pub mod kind_filter;
 pub mod light_controls;
 pub mod list_error;

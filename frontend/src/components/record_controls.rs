@@ -15,6 +15,7 @@ use shared::{Command, Feature};
 use crate::actions;
 use crate::command::CommandSlot;
 use crate::components::control_error::ControlError;
+use crate::components::inline_error::InlineError;
 use crate::components::name_form::NameForm;
 use crate::connection::Connection;
 
@@ -93,17 +94,7 @@ pub fn RecordControls() -> impl IntoView {
                         }
                     })
             }}
-            {move || {
-                error
-                    .get()
-                    .map(|why| {
-                        view! {
-                            <p class="inline-error" data-testid="recording-error" role="alert">
-                                {format!("Recording ended early: {why}")}
-                            </p>
-                        }
-                    })
-            }}
+            <InlineError message=error lead="Recording ended early" testid="recording-error"/>
         </div>
     }
 }

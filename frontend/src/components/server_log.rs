@@ -11,7 +11,10 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use shared::operations::LogLevel;
 
+use crate::components::inline_error::InlineError;
 use crate::components::log_line_row::LogLineRow;
+use crate::format;
+use crate::generation::Generation;
 use crate::log_feed::{FeedState, LogFeed};
 use crate::log_lines::LogLines;
 
@@ -27,14 +30,13 @@ pub fn ServerLog() -> impl IntoView {
     let lines = feed.lines();
     let state = feed.state();
     let typed = RwSignal::new(String::new());
-    let typing = StoredValue::new(0u64);
+    let typing = Generation::new();
     let on_search = move |ev: leptos::ev::Event| {
         typed.set(event_target_value(&ev));
-        typing.update_value(|n| *n += 1);
-        let mine = typing.get_value();
+        let mine = typing.next();
         set_timeout(
             move || {
-                if typing.try_get_value() == Some(mine) {
+                if typing.is_current(mine) {
                     feed.set_search(&typed.get_untracked());
                 }
             },
@@ -118,17 +120,7 @@ pub fn ServerLog() -> impl IntoView {
                 "Download"
             </a>
         </div>
-        {move || {
-            feed.error()
-                .get()
-                .map(|error| {
-                    view! {
-                        <p class="inline-error" role="alert" data-testid="log-error">
-                            {error}
-                        </p>
-                    }
-                })
-        }}
+        <InlineError message=feed.error() testid="log-error"/>
         {move || {
             feed.skipped()
                 .get()
@@ -161,10 +153,7 @@ pub fn ServerLog() -> impl IntoView {
         </div>
         <div class="log-foot">
             <span class="meta" data-testid="log-count">
-                {move || match lines.with(|l| l.len()) {
-                    1 => String::from("1 line"),
-                    n => format!("{n} lines"),
-                }}
+                {move || format::count(lines.with(LogLines::len), "line", "lines")}
             </span>
             <Show when=move || !follow.get()>
                 <button

@@ -3,34 +3,19 @@
 //! the command named; its failure is said in its place.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::operations::SystemLog;
 
 use crate::api;
+use crate::components::inline_error::InlineError;
+use crate::loader::Loader;
 
 /// The system log and its Refresh button.
 #[component]
 pub fn SystemLogView() -> impl IntoView {
     let log = RwSignal::new(None::<SystemLog>);
-    let error = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
-    let load = move || {
-        if loading.get_untracked() {
-            return;
-        }
-        loading.set(true);
-        spawn_local(async move {
-            let result = api::system_log().await;
-            match result {
-                Ok(text) => {
-                    log.try_set(Some(text));
-                    error.try_set(None);
-                }
-                Err(err) => _ = error.try_set(Some(err.message)),
-            }
-            loading.try_set(false);
-        });
-    };
+    let loader = Loader::new();
+    let loading = loader.loading();
+    let load = move || loader.load(api::system_log(), move |text| log.set(Some(text)));
     load();
     view! {
         <div class="log-toolbar">
@@ -46,17 +31,11 @@ pub fn SystemLogView() -> impl IntoView {
                 {move || if loading.get() { "Reading…" } else { "Refresh" }}
             </button>
         </div>
-        {move || {
-            error
-                .get()
-                .map(|error| {
-                    view! {
-                        <p class="inline-error" role="alert" data-testid="system-log-error">
-                            {format!("Could not read the system log: {error}")}
-                        </p>
-                    }
-                })
-        }}
+        <InlineError
+            message=loader.error()
+            lead="Could not read the system log"
+            testid="system-log-error"
+        />
         <pre class="log-lines system-log" data-testid="system-log" tabindex="0">
             {move || log.with(|l| l.as_ref().map(|l| l.text.clone()))}
         </pre>

@@ -4,42 +4,21 @@
 //! folder since.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::MediaEvent;
 
 use crate::api;
+use crate::components::inline_error::InlineError;
 use crate::components::untracked_row::UntrackedRow;
 use crate::connection::Connection;
+use crate::loader::Loader;
 
 /// The section.
 #[component]
 pub fn UntrackedFiles() -> impl IntoView {
     let connection = expect_context::<Connection>();
     let files = RwSignal::new(Vec::<String>::new());
-    let loaded = RwSignal::new(false);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let generation = StoredValue::new(0u64);
-    let load = move || {
-        generation.update_value(|g| *g += 1);
-        let current = generation.get_value();
-        loading.set(true);
-        spawn_local(async move {
-            let result = api::untracked().await;
-            if generation.try_get_value() != Some(current) {
-                return;
-            }
-            match result {
-                Ok(names) => {
-                    files.set(names);
-                    error.set(None);
-                }
-                Err(err) => error.set(Some(err.message)),
-            }
-            loading.set(false);
-            loaded.set(true);
-        });
-    };
+    let loader = Loader::new();
+    let load = move || loader.load(api::untracked(), move |names| files.set(names));
     load();
     connection.on_media(move |event| match event {
         // Catalogued now, here or elsewhere.
@@ -56,30 +35,20 @@ pub fn UntrackedFiles() -> impl IntoView {
                 <button
                     type="button"
                     data-testid="refresh-untracked"
-                    disabled=move || loading.get()
+                    disabled=loader.loading()
                     on:click=move |_| load()
                 >
                     "Refresh"
                 </button>
             </div>
             <p class="hint">"Files in the media folder that are not in the catalogue yet."</p>
-            {move || {
-                error
-                    .get()
-                    .map(|error| {
-                        view! {
-                            <p class="inline-error" role="alert">
-                                {format!("Could not list the untracked files: {error}")}
-                            </p>
-                        }
-                    })
-            }}
+            <InlineError message=loader.error() lead="Could not list the untracked files"/>
             <ul class="untracked" data-testid="untracked">
                 <For each=move || files.get() key=|name| name.clone() let:name>
                     <UntrackedRow name/>
                 </For>
             </ul>
-            <Show when=move || loaded.get() && files.with(Vec::is_empty)>
+            <Show when=move || loader.loaded().get() && files.with(Vec::is_empty)>
                 <p class="empty" data-testid="no-untracked">"Every file is catalogued."</p>
             </Show>
         </section>

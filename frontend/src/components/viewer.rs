@@ -19,6 +19,7 @@ use crate::components::media_edit_form::MediaEditForm;
 use crate::components::operator_only::OperatorOnly;
 use crate::components::video_heart::VideoHeart;
 use crate::connection::Connection;
+use crate::generation::Generation;
 use crate::notice::Notices;
 use crate::{api, format};
 
@@ -42,11 +43,10 @@ pub fn Viewer() -> impl IntoView {
     let editing = RwSignal::new(false);
     let deleting = RwSignal::new(false);
     // Bumped per load, so a slow answer for a previous id is dropped.
-    let generation = StoredValue::new(0u64);
+    let generation = Generation::new();
 
     let load = move |id: Option<i64>| {
-        generation.update_value(|g| *g += 1);
-        let current = generation.get_value();
+        let current = generation.next();
         let Some(id) = id else {
             shown.set(Shown::Gone("There is no such entry.".into()));
             return;
@@ -54,7 +54,7 @@ pub fn Viewer() -> impl IntoView {
         shown.set(Shown::Loading);
         spawn_local(async move {
             let result = api::get(id).await;
-            if generation.try_get_value() != Some(current) {
+            if !generation.is_current(current) {
                 return;
             }
             shown.set(match result {
