@@ -18,11 +18,7 @@ const WIDTH: u32 = 320;
 const HEIGHT: u32 = 240;
 const FPS: u32 = 30;
 
-async fn send(ws: &mut Ws, message: Message) {
-    within(STEP, "sending", ws.send(message))
-        .await
-        .expect("cannot send");
-}
+use common::ws_send as send;
 
 /// Reads until the server's close frame and returns its code; frames and
 /// state pushes before it are skipped.

@@ -17,10 +17,7 @@ const HEIGHT: u32 = 120;
 const FPS: u32 = 15;
 
 async fn send(ws: &mut common::Ws, text: &str) {
-    use futures_util::SinkExt;
-    ws.send(tokio_tungstenite::tungstenite::Message::text(text))
-        .await
-        .expect("cannot send");
+    common::ws_send(ws, text).await;
 }
 
 fn words(text: &str) -> Vec<String> {

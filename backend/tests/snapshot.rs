@@ -121,15 +121,7 @@ async fn snapshot_without_a_camera_is_a_clear_error() {
 /// JSON result, not an error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_readme_curl_examples_work_as_written() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
-        .expect("cannot read the README");
-    // Inline code spans, joined across line breaks.
-    let spans: Vec<String> = readme
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|span| span.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
+    let spans = common::readme_spans();
     let examples: Vec<&String> = spans.iter().filter(|s| s.starts_with("curl ")).collect();
     let key_line = spans
         .iter()

@@ -291,10 +291,20 @@ mod tests {
         original(&dir).await;
         assert_eq!(inspect(&path).await, Found::Original);
 
-        // What an earlier camrig did to it: its migrations run inside the
-        // original's file (WAL, seaql_migrations) and stop at the index.
+        // What an earlier camrig did to it: its migrations ran inside the
+        // original's file (WAL, seaql_migrations, its other tables) and
+        // left the original's `media` table as it was.
         let url = default_database_url(&dir);
-        assert!(Catalogue::open(&url, &dir).await.is_err());
+        let _ = Catalogue::open(&url, &dir).await;
+        let mut conn = connect(&path).await.unwrap();
+        let migrated: i64 =
+            sqlx::query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'seaql_migrations'")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+                .get(0);
+        conn.close().await.unwrap();
+        assert_eq!(migrated, 1);
         assert_eq!(inspect(&path).await, Found::Original);
 
         let backup = set_aside(&dir).await.unwrap().unwrap();

@@ -734,3 +734,24 @@ pub async fn stalled_viewer(server: &TestServer) -> (Ws, u16) {
     .expect("handshake failed");
     (ws, port)
 }
+
+/// The README's inline code spans, joined across line breaks: the command
+/// lines a test runs as written.
+pub fn readme_spans() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("cannot read the README");
+    readme
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|span| span.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// Sends `message` on `ws`, within the usual deadline.
+pub async fn ws_send(ws: &mut Ws, message: impl Into<Message>) {
+    use futures_util::SinkExt;
+    within(STEP, "sending", ws.send(message.into()))
+        .await
+        .expect("cannot send");
+}
