@@ -67,6 +67,15 @@ fn make_avi(path: &Path) {
     ));
 }
 
+/// An H.264 MP4 of the user's own, as the server records them.
+fn make_mp4(path: &Path) {
+    run_pipeline(&format!(
+        "videotestsrc num-buffers=15 ! video/x-raw,width=320,height=240,framerate=15/1 ! \
+         x264enc ! mp4mux ! filesink location={}",
+        path.display()
+    ));
+}
+
 async fn sqlite(path: &Path, create: bool) -> SqliteConnection {
     let options = SqliteConnectOptions::new()
         .filename(path)
@@ -130,18 +139,6 @@ async fn original_app(label: &str) -> PathBuf {
     dir
 }
 
-/// The README's inline code spans, joined across line breaks.
-fn readme_spans() -> Vec<String> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
-        .expect("cannot read the README");
-    readme
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|span| span.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect()
-}
-
 /// Runs a README `camrig ...` line as written in `cwd`; returns (success,
 /// stdout, stderr).
 async fn run_line(line: &str, cwd: &Path) -> (bool, String, String) {
@@ -172,6 +169,83 @@ async fn entries(media: &Path) -> Vec<MediaEntry> {
         .unwrap();
     let mut all = repo::all(catalogue.db()).await.unwrap();
     all.sort_by_key(|e| e.id);
+    all
+}
+
+/// Runs `camrig --media-dir media media ARGS...` in `dir`; returns
+/// (success, stdout, stderr).
+async fn media_command(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = common::within(
+        Duration::from_secs(120),
+        "camrig media",
+        tokio::process::Command::new(BIN)
+            .args(["--media-dir", "media", "media"])
+            .args(args)
+            .current_dir(dir)
+            .env("RUST_LOG", "warn")
+            .env_remove("CAMRIG_CONFIG")
+            .output(),
+    )
+    .await
+    .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The backups of the original database in `media`.
+fn backups(media: &Path) -> Vec<PathBuf> {
+    camrig::legacy::old_db::backups(media)
+}
+
+/// Files a conversion works with (hidden, or half written) left in `media`.
+fn work_files(media: &Path) -> Vec<String> {
+    std::fs::read_dir(media)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".convert-") || n.ends_with(".part"))
+        .collect()
+}
+
+/// The entries the server lists: (file name, date label).
+async fn listed(addr: std::net::SocketAddr) -> Vec<(String, String)> {
+    let page = common::http_get(addr, "/api/media?per_page=50").await;
+    assert_eq!(page.status, 200);
+    let mut all: Vec<(String, String)> = page.json()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file_name"].as_str().unwrap().to_owned(),
+                e["date_label"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// Every file of the original app's folder, with its date.
+fn everything() -> Vec<(String, String)> {
+    [
+        ("clip.avi", "2021-03-05 left eye"),
+        ("extra.jpg", ""),
+        ("photo1.jpg", "2021-03-04"),
+    ]
+    .map(|(n, d)| (n.to_owned(), d.to_owned()))
+    .to_vec()
+}
+
+fn dated(entries: &[MediaEntry]) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| (e.file_name.clone(), e.date_label.clone()))
+        .collect();
+    all.sort();
     all
 }
 
@@ -243,7 +317,7 @@ fn decode_mp4(path: &Path) -> (u64, String) {
 /// the server started with the written `camrig.toml` lists it all.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_readme_upgrade_carries_everything_over() {
-    let spans = readme_spans();
+    let spans = common::readme_spans();
     let import = "camrig import-legacy .";
     let convert = "camrig import-legacy --convert .";
     let serve = "camrig --config camrig.toml";
@@ -560,4 +634,256 @@ async fn bad_input_is_reported_and_nothing_is_lost() {
     assert!(hidden.is_empty(), "{hidden:?}");
     let _ = std::fs::remove_dir_all(dir);
     let _ = std::fs::remove_dir_all(empty);
+}
+
+/// `camrig media list` on the original's folder (before any import) sets
+/// the old database aside instead of turning it into a catalogue, and
+/// catalogues its media with their dates; the server started there then
+/// lists everything, and the import finds it all done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn camrig_media_on_the_original_folder_keeps_everything_importable() {
+    let dir = original_app("legacy-media-cli").await;
+    let media = dir.join("media");
+    let (ok, out, err) = media_command(&dir, &["list"]).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(out.trim_end().ends_with("3 entries"), "{out}");
+    for (name, date) in [("photo1.jpg", "2021-03-04"), ("clip.avi", "2021-03-05")] {
+        assert!(
+            out.lines().any(|l| l.contains(name) && l.contains(date)),
+            "{name} {date} not listed:\n{out}"
+        );
+    }
+    assert!(
+        err.contains("the original database media.db is now media.db.legacy-"),
+        "{err}"
+    );
+    assert!(err.contains("camrig import-legacy --convert"), "{err}");
+    let kept = backups(&media);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let mut old = sqlite(&kept[0], false).await;
+    let tables: Vec<String> = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .fetch_all(&mut old)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    old.close().await.unwrap();
+    assert_eq!(tables, ["media"], "the old database was not migrated");
+
+    // A second command catalogues nothing again and says nothing of it.
+    let (ok, out, err) = media_command(&dir, &["list"]).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(out.trim_end().ends_with("3 entries"), "{out}");
+    assert!(err.is_empty(), "{err}");
+
+    let mut config = common::test_config(320, 240, 15);
+    config.media.dir = media.clone();
+    let server = common::start(config).await;
+    assert_eq!(listed(server.addr).await, everything());
+    server.stop().await;
+
+    let (ok, out, err) = run_line("camrig import-legacy .", &dir).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains("Done: 0 rows and 0 files without a row catalogued, 2 already catalogued"),
+        "{out}"
+    );
+    assert_eq!(dated(&entries(&media).await), everything());
+    assert_eq!(backups(&media), kept);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// An original database an earlier camrig opened as its catalogue (its
+/// migrations ran inside it) is still recognised and imported whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_original_database_migrated_by_mistake_is_still_imported() {
+    let dir = original_app("legacy-half").await;
+    let media = dir.join("media");
+    let _ = Catalogue::open(&camrig::catalogue::default_database_url(&media), &media).await;
+    let (ok, out, err) = run_line("camrig import-legacy .", &dir).await;
+    assert!(ok, "{out}\n{err}");
+    for expected in [
+        "the original database media.db is now media.db.legacy-",
+        "row 1: photo1.jpg catalogued as id 1",
+        "row 2: clip.avi catalogued as id 2",
+        "extra.jpg (no row in the original database) catalogued as id 3",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    assert_eq!(dated(&entries(&media).await), everything());
+    let (ok, out, err) = media_command(&dir, &["list"]).await;
+    assert!(ok && out.trim_end().ends_with("3 entries"), "{out}\n{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A start-up import cut short (the old database moved aside, one row
+/// catalogued, then the power went) is finished by the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_cut_short_is_finished_by_the_next_start() {
+    let dir = original_app("legacy-cut").await;
+    let media = dir.join("media");
+    assert!(
+        camrig::legacy::old_db::set_aside(&media)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let catalogue = Catalogue::open(&camrig::catalogue::default_database_url(&media), &media)
+        .await
+        .unwrap();
+    catalogue.import("photo1.jpg", "2021-03-04").await.unwrap();
+    drop(catalogue);
+
+    let mut config = common::test_config(320, 240, 15);
+    config.media.dir = media.clone();
+    let server = common::start(config.clone()).await;
+    assert_eq!(listed(server.addr).await, everything());
+    server.stop().await;
+    let before = entries(&media).await;
+    let server = common::start(config).await;
+    server.stop().await;
+    assert_eq!(entries(&media).await, before);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A recording whose AVI cannot be kept is not converted and stays as it
+/// was; once it can be, it is converted once, and never catalogued twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_avi_that_cannot_be_kept_is_left_as_it_was() {
+    let dir = original_app("legacy-keep").await;
+    let media = dir.join("media");
+    let (ok, out, err) = run_line("camrig import-legacy .", &dir).await;
+    assert!(ok, "{out}\n{err}");
+    let before = entries(&media).await;
+    // A file where the folder for the kept AVIs would go.
+    std::fs::write(media.join("original-avi"), b"in the way").unwrap();
+    let convert = "camrig import-legacy --convert .";
+    let (ok, out, err) = run_line(convert, &dir).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains("clip.avi: file error") && out.contains("the AVI is kept as it was"),
+        "{out}"
+    );
+    assert_eq!(entries(&media).await, before);
+    assert!(media.join("clip.avi").is_file());
+    assert!(!media.join("clip.mp4").exists());
+    assert_eq!(work_files(&media), Vec::<String>::new());
+
+    std::fs::remove_file(media.join("original-avi")).unwrap();
+    let (ok, out, err) = run_line(convert, &dir).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("clip.avi -> clip.mp4 (id 2"), "{out}");
+    for _ in 0..2 {
+        let (ok, out, err) = run_line(convert, &dir).await;
+        assert!(ok, "{out}\n{err}");
+        assert!(!out.contains("converting"), "{out}");
+        assert!(
+            out.contains("Done: 0 rows and 0 files without a row catalogued, 2 already catalogued"),
+            "{out}"
+        );
+    }
+    let after = entries(&media).await;
+    assert_eq!(after.len(), 3, "{after:?}");
+    assert_eq!(
+        by_name(&after, "clip.mp4").id,
+        by_name(&before, "clip.avi").id
+    );
+    assert_eq!(work_files(&media), Vec::<String>::new());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// With `--delete-avi`, an MP4 that had to take another name (the user's
+/// own `clip.mp4` is there) is still known as the AVI's conversion: the
+/// next run neither reports the old row as lost nor converts anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_avi_converted_under_another_name_is_recognised() {
+    let dir = original_app("legacy-delete").await;
+    let media = dir.join("media");
+    make_mp4(&media.join("clip.mp4"));
+    let line = "camrig import-legacy --convert --delete-avi .";
+    let (ok, out, err) = run_line(line, &dir).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains("clip.avi -> clip-1.mp4 (id 2, 2.0 s, H.264); the AVI is deleted"),
+        "{out}"
+    );
+    assert!(!media.join("clip.avi").exists());
+    assert!(!media.join("original-avi").exists());
+    let first = entries(&media).await;
+    assert_eq!(first.len(), 4, "{first:?}");
+    assert_eq!(
+        by_name(&first, "clip-1.mp4").date_label,
+        "2021-03-05 left eye"
+    );
+    assert_eq!(by_name(&first, "clip.mp4").date_label, "");
+
+    let (ok, out, err) = run_line(line, &dir).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(!out.contains("converting"), "{out}");
+    assert!(
+        !out.contains("clip.avi is not in the media folder"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Done: 0 rows and 0 files without a row catalogued, 2 already catalogued"),
+        "{out}"
+    );
+    assert_eq!(entries(&media).await, first);
+    assert_eq!(work_files(&media), Vec::<String>::new());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A conversion cut short after the AVI left the media folder and before
+/// its entry named the MP4 (the MP4 made and checked under its hidden
+/// name) is finished by the next run: the same entry plays the MP4, and
+/// nothing is catalogued twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversion_cut_short_is_finished_by_the_next_run() {
+    let dir = original_app("legacy-resume").await;
+    let media = dir.join("media");
+    let (ok, out, err) = run_line("camrig import-legacy .", &dir).await;
+    assert!(ok, "{out}\n{err}");
+    let clip = by_name(&entries(&media).await, "clip.avi").clone();
+    // What the run cut short left: the checked MP4 under the hidden name of
+    // the entry's conversion, the AVI already in original-avi/.
+    let (avi, hidden) = (
+        media.join("clip.avi"),
+        media.join(format!(".convert-{}.mp4", clip.id)),
+    );
+    tokio::task::spawn_blocking(move || camrig::legacy::convert::to_mp4(&avi, &hidden, |_| {}))
+        .await
+        .unwrap()
+        .unwrap();
+    std::fs::create_dir(media.join("original-avi")).unwrap();
+    std::fs::rename(media.join("clip.avi"), media.join("original-avi/clip.avi")).unwrap();
+
+    let (ok, out, err) = run_line("camrig import-legacy .", &dir).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains(&format!(
+            "clip.avi -> clip.mp4 (id {}, 2.0 s, H.264); the AVI is kept in media/original-avi/",
+            clip.id
+        )),
+        "{out}"
+    );
+    let after = entries(&media).await;
+    assert_eq!(after.len(), 3, "{after:?}");
+    let mp4 = by_name(&after, "clip.mp4");
+    assert_eq!(
+        (mp4.id, mp4.date_label.as_str()),
+        (clip.id, "2021-03-05 left eye")
+    );
+    assert_eq!(work_files(&media), Vec::<String>::new());
+    let path = media.join("clip.mp4");
+    let (frames, _) = tokio::task::spawn_blocking(move || decode_mp4(&path))
+        .await
+        .unwrap();
+    assert_eq!(frames, u64::from(AVI_FRAMES));
+
+    let (ok, out, err) = run_line("camrig import-legacy --convert .", &dir).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(!out.contains("converting"), "{out}");
+    assert_eq!(entries(&media).await, after);
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -80,7 +80,7 @@ pub enum LegacyError {
     #[error("cannot write {0}")]
     Write(#[from] FileError),
     /// The record of what the import did cannot be read.
-    #[error("cannot read {path}: {reason}; delete it and run the import again")]
+    #[error("cannot read {path}: {reason}")]
     Record {
         /// The file.
         path: PathBuf,
@@ -757,7 +757,8 @@ async fn finish(
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let size = std::fs::metadata(&work.mp4)?.len();
-    let mut record = Record::load(dir)?;
+    // An unreadable record was reported when the backups were read.
+    let mut record = Record::load(dir).unwrap_or_default();
     let (avi, name, went) = if is_avi(&entry.file_name) {
         let avi = entry.file_name.clone();
         let stem = names::sanitise_stem(stem_of(&avi))
