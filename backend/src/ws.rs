@@ -59,6 +59,8 @@ const CLOSE_GOING_AWAY: u16 = 1001;
 const CLOSE_TOO_BIG: u16 = 1009;
 /// Close code: policy violation (flooding).
 const CLOSE_POLICY: u16 = 1008;
+/// How long a closing connection waits for the client to answer the close.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// What the reader asks the writer to send.
 enum Outgoing {
@@ -303,19 +305,21 @@ async fn read_loop(
     }
 }
 
-/// Waits for the writer to send the close frame, reading and discarding
-/// what the client still sends meanwhile: unread data would make the
-/// socket's end a reset, and the client would never see the close code.
+/// Reads and discards what the client still sends until it answers the
+/// close frame (or goes, or [`CLOSE_GRACE`] passes), then waits for the
+/// writer to be done: data left unread would make the socket's end a reset
+/// that can overtake the close frame, and the client would never see the
+/// close code.
 async fn drain_until_closed(stream: &mut SplitStream<WebSocket>, outbox: &mpsc::Sender<Outgoing>) {
-    loop {
-        tokio::select! {
-            _ = outbox.closed() => return,
-            message = stream.next() => if message.is_none() {
-                outbox.closed().await;
-                return;
-            },
+    let answered = async {
+        while let Some(Ok(message)) = stream.next().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
         }
-    }
+    };
+    let _ = tokio::time::timeout(CLOSE_GRACE, answered).await;
+    outbox.closed().await;
 }
 
 /// What the command budget says about one more command.
