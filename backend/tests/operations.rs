@@ -248,24 +248,14 @@ async fn server_log_lines_reach_an_operator_live_and_the_system_log_is_read() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_restarts_in_place_at_an_operators_request() {
-    use tokio::io::AsyncBufReadExt;
     let media = common::unique_temp_dir("restart");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_camrig"))
-        .args(["--camera", "test", "--listen", "127.0.0.1:0"])
-        .args(["--width", "160", "--height", "120", "--fps", "15"])
-        .arg("--media-dir")
-        .arg(&media)
-        .env("CAMRIG_AUTH_OPERATOR_KEY", common::OPERATOR_KEY)
-        .env("CAMRIG_SYSTEM_REBOOT_COMMAND", "true")
-        .env("CAMRIG_SYSTEM_SHUTDOWN_COMMAND", "true")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("cannot start camrig");
+    let (mut child, mut lines) = common::start_camrig(
+        env!("CARGO_BIN_EXE_camrig"),
+        &media,
+        (WIDTH, HEIGHT, FPS),
+        &[],
+    );
     let pid = child.id();
-    let stdout = child.stdout.take().expect("no stdout");
-    let mut lines = tokio::io::BufReader::new(stdout).lines();
     let mut next_address = async || -> std::net::SocketAddr {
         common::within(STEP, "the server to listen", async {
             loop {

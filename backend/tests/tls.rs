@@ -26,7 +26,6 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use shared::FrameHeader;
-use tokio::io::AsyncBufReadExt;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
@@ -304,19 +303,8 @@ async fn camrig_tls_init_makes_the_authority_the_server_then_uses() {
     );
 
     // The real server with the one switch uses that authority.
-    let mut child = tokio::process::Command::new(bin)
-        .args(["--camera", "test", "--listen", "127.0.0.1:0", "--tls", "on"])
-        .args(["--width", "320", "--height", "240", "--fps", "10"])
-        .arg("--media-dir")
-        .arg(&media)
-        .env("CAMRIG_AUTH_OPERATOR_KEY", common::OPERATOR_KEY)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("cannot start camrig");
-    let stdout = child.stdout.take().expect("no stdout");
-    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let (mut child, mut lines) =
+        common::start_camrig(bin, &media, (320, 240, 10), &["--tls", "on"]);
     let (addr, said): (SocketAddr, String) = within(Duration::from_secs(20), "the server", async {
         let mut addr = None;
         loop {

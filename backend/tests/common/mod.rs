@@ -125,13 +125,19 @@ pub struct ServerProcess {
     pub addr: SocketAddr,
 }
 
+/// The lines a started `camrig` prints on standard output.
+pub type StdoutLines = tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>;
+
 /// Starts the `camrig` binary with the test source at `mode` (width,
-/// height, fps) on `media_dir`, and waits until it listens.
-pub async fn spawn_server(
+/// height, fps) on `media_dir` on a free loopback port, the test operator
+/// key, harmless reboot and shutdown commands, and `extra` flags; returns
+/// it with its standard output's lines.
+pub fn start_camrig(
     bin: &str,
     media_dir: &std::path::Path,
     mode: (u32, u32, u32),
-) -> ServerProcess {
+    extra: &[&str],
+) -> (tokio::process::Child, StdoutLines) {
     use tokio::io::AsyncBufReadExt;
     let (width, height, fps) = mode;
     let mut child = tokio::process::Command::new(bin)
@@ -148,13 +154,24 @@ pub async fn spawn_server(
         .args(["--fps", &fps.to_string()])
         .arg("--media-dir")
         .arg(media_dir)
+        .args(extra)
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .expect("cannot start camrig");
     let stdout = child.stdout.take().expect("no stdout");
-    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    (child, tokio::io::BufReader::new(stdout).lines())
+}
+
+/// Starts the `camrig` binary (see [`start_camrig`]) and waits until it
+/// listens.
+pub async fn spawn_server(
+    bin: &str,
+    media_dir: &std::path::Path,
+    mode: (u32, u32, u32),
+) -> ServerProcess {
+    let (child, mut lines) = start_camrig(bin, media_dir, mode, &[]);
     let addr = within(Duration::from_secs(20), "the server to listen", async {
         loop {
             let line = lines.next_line().await.unwrap().expect("server exited");
