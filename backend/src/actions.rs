@@ -88,7 +88,8 @@ impl From<ActionError> for ApiError {
                 }
                 RecordingError::Busy(_)
                 | RecordingError::NotRecording
-                | RecordingError::CameraNotLive => ApiError::Unavailable(message),
+                | RecordingError::CameraNotLive
+                | RecordingError::Gone => ApiError::Unavailable(message),
             },
             ActionError::Device(err) => match err {
                 DeviceError::NotConfigured => ApiError::NotSupported(message),

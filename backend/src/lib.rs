@@ -192,13 +192,13 @@ impl Server {
             device: device.clone(),
             min_free_megabytes: config.media.min_free_megabytes,
         };
-        let (recorder, monitor) = recording::Recorder::new(
+        let recorder = recording::Recorder::spawn(
             parts,
             config.recording.clone(),
             config.camera.fps,
             camera_shutdown.clone(),
+            &tasks,
         );
-        tasks.spawn(monitor);
         tasks.spawn(audit::prune(
             catalogue.clone(),
             config.audit.keep_days,

@@ -5,7 +5,8 @@
 //! file, then removes the row; [`Catalogue::reconcile`] at start-up finishes
 //! interrupted deletions, marks rows whose file is gone as missing and lists
 //! files that have no row. Clients address media by id; file names come only
-//! from [`names`].
+//! from [`names`]. The catalogue's async methods make their file-system
+//! calls on blocking threads, never on the async runtime's.
 
 pub mod audit;
 pub mod entity;
@@ -100,7 +101,8 @@ impl Catalogue {
     /// concurrent writers (server and CLI) wait instead of failing and an
     /// acknowledged write survives a crash.
     pub async fn open(database_url: &str, media_dir: &Path) -> Result<Self, CatalogueError> {
-        std::fs::create_dir_all(media_dir)?;
+        let dir = media_dir.to_owned();
+        blocking(move || Ok(std::fs::create_dir_all(&dir)?)).await?;
         let mut options = ConnectOptions::new(database_url.to_owned());
         options
             .sqlx_logging(false)
@@ -156,15 +158,19 @@ impl Catalogue {
     }
 
     /// Media files in the folder, by name, sorted.
-    fn files(&self) -> Result<Vec<String>, CatalogueError> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.dir)?
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| names::check_file_name(n).is_ok())
-            .collect();
-        names.sort();
-        Ok(names)
+    async fn files(&self) -> Result<Vec<String>, CatalogueError> {
+        let dir = self.dir.clone();
+        blocking(move || {
+            let mut names: Vec<String> = std::fs::read_dir(&dir)?
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| names::check_file_name(n).is_ok())
+                .collect();
+            names.sort();
+            Ok(names)
+        })
+        .await
     }
 
     /// Adds a file that is already in the media folder.
@@ -174,7 +180,8 @@ impl Catalogue {
             return Err(CatalogueError::AlreadyCatalogued(name.to_owned()));
         }
         let path = names::path_in(&self.dir, name)?;
-        let meta = match std::fs::symlink_metadata(&path) {
+        let read = path.clone();
+        let meta = match blocking(move || Ok(std::fs::symlink_metadata(&read))).await? {
             Ok(meta) if meta.is_file() => meta,
             Ok(_) => return Err(NameError::NotAFile.into()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -272,7 +279,10 @@ impl Catalogue {
     ) -> Result<MediaEntry, CatalogueError> {
         let entry = repo::get(&self.db, id).await?;
         let path = self.path_of(&entry)?;
-        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        let read = path.clone();
+        let size = blocking(move || Ok(std::fs::metadata(&read).map_or(0, |m| m.len())))
+            .await
+            .unwrap_or(0);
         let info = if status == MediaStatus::Interrupted {
             tokio::task::spawn_blocking(move || probe::scan_video(&path))
                 .await
@@ -357,7 +367,7 @@ impl Catalogue {
         match inserted {
             Ok(entry) => Ok((entry, path)),
             Err(err) => {
-                let _ = std::fs::remove_file(&path);
+                let _ = blocking(move || Ok(std::fs::remove_file(&path)?)).await;
                 Err(err)
             }
         }
@@ -371,7 +381,8 @@ impl Catalogue {
             .map(|e| e.file_name)
             .collect();
         Ok(self
-            .files()?
+            .files()
+            .await?
             .into_iter()
             .filter(|n| !known.contains(n))
             .collect())
@@ -382,18 +393,24 @@ impl Catalogue {
     pub async fn delete(&self, id: i64) -> Result<MediaEntry, CatalogueError> {
         let entry = repo::get(&self.db, id).await?;
         repo::set_status(&self.db, id, MediaStatus::Deleting).await?;
-        self.remove_file(&entry.file_name)?;
+        self.remove_file(&entry.file_name).await?;
         repo::delete_row(&self.db, id).await?;
-        thumbnail::forget(&self.dir, id);
+        let dir = self.dir.clone();
+        let _ = blocking(move || {
+            thumbnail::forget(&dir, id);
+            Ok(())
+        })
+        .await;
         Ok(entry)
     }
 
-    fn remove_file(&self, name: &str) -> Result<(), CatalogueError> {
+    async fn remove_file(&self, name: &str) -> Result<(), CatalogueError> {
         let path = names::path_in(&self.dir, name)?;
-        match std::fs::remove_file(&path) {
+        blocking(move || match std::fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
             _ => Ok(()),
-        }
+        })
+        .await
     }
 
     /// Brings rows and files back in line (run at start-up and by
@@ -402,11 +419,27 @@ impl Catalogue {
     /// `interrupted`, with the size and duration of what was written.
     pub async fn reconcile(&self, startup: bool) -> Result<Reconciliation, CatalogueError> {
         let mut report = Reconciliation::default();
-        for entry in repo::all(&self.db).await? {
-            let exists = names::path_in(&self.dir, &entry.file_name).is_ok_and(|p| p.is_file());
+        let entries = repo::all(&self.db).await?;
+        // Which files exist, asked in one go on a blocking thread (each
+        // entry's handling below touches only its own file).
+        let (dir, file_names) = (
+            self.dir.clone(),
+            entries
+                .iter()
+                .map(|e| e.file_name.clone())
+                .collect::<Vec<_>>(),
+        );
+        let present = blocking(move || {
+            Ok(file_names
+                .iter()
+                .map(|name| names::path_in(&dir, name).is_ok_and(|p| p.is_file()))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+        for (entry, exists) in entries.into_iter().zip(present) {
             match entry.status {
                 MediaStatus::Deleting => {
-                    self.remove_file(&entry.file_name)?;
+                    self.remove_file(&entry.file_name).await?;
                     repo::delete_row(&self.db, entry.id).await?;
                     report.deleted.push(entry.id);
                 }
@@ -435,13 +468,29 @@ impl Catalogue {
     /// every media file present. Files are untouched.
     pub async fn reset(&self) -> Result<Vec<MediaEntry>, CatalogueError> {
         repo::delete_all(&self.db).await?;
-        thumbnail::forget_all(&self.dir);
+        let dir = self.dir.clone();
+        let _ = blocking(move || {
+            thumbnail::forget_all(&dir);
+            Ok(())
+        })
+        .await;
         let mut added = Vec::new();
-        for name in self.files()? {
+        for name in self.files().await? {
             added.push(self.import(&name, "").await?);
         }
         Ok(added)
     }
+}
+
+/// Runs blocking file-system `work` on a blocking thread.
+async fn blocking<T, F>(work: F) -> Result<T, CatalogueError>
+where
+    F: FnOnce() -> Result<T, CatalogueError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| CatalogueError::Io(std::io::Error::other(e.to_string())))?
 }
 
 /// [`probe::media_info`] on a blocking thread.

@@ -7,7 +7,8 @@
 //! writes a fragment about every second (a keyframe starts each one), and
 //! the sink writes every fragment straight to the file, so a crash or power
 //! cut loses at most the fragment in progress and what is on disk still
-//! plays. The pipeline has its own bus: its errors (a full disk) end the
+//! plays. The pipeline has its own bus, read by the recorder task that owns
+//! the encoder (no task of its own): its errors (a full disk) end the
 //! recording, never the live view.
 
 use std::path::Path;
@@ -17,7 +18,7 @@ use futures_util::StreamExt;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
-use tokio::sync::{mpsc, oneshot};
+use tokio_util::task::TaskTracker;
 
 /// How long finishing a file may take (flushing the last fragment).
 const FINISH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -31,20 +32,20 @@ pub struct EncoderError(pub String);
 pub struct Encoder {
     pipeline: gst::Pipeline,
     src: gst_app::AppSrc,
-    /// Resolved when the file is complete (end of stream) or failed.
-    done: Option<oneshot::Receiver<()>>,
+    /// The pipeline's bus messages, read by [`Encoder::failure`] and
+    /// [`Encoder::finish`].
+    messages: gst::bus::BusStream,
+    /// The file is complete (end of stream) or failed: nothing more to
+    /// wait for.
+    ended: bool,
 }
 
 impl Encoder {
-    /// Builds and starts an encoder writing to `path`; `failed` receives
-    /// the reason if writing fails later. `fps` sets the keyframe interval
-    /// (one per second, one fragment per second).
-    pub fn start(
-        path: &Path,
-        fps: u32,
-        bitrate_kbps: u32,
-        failed: mpsc::UnboundedSender<String>,
-    ) -> Result<Self, EncoderError> {
+    /// Builds and starts an encoder writing to `path`; [`Encoder::failure`]
+    /// tells if writing fails later. `fps` sets the keyframe interval (one
+    /// per second, one fragment per second). Blocks (state change): call it
+    /// on a blocking thread.
+    pub fn start(path: &Path, fps: u32, bitrate_kbps: u32) -> Result<Self, EncoderError> {
         let err = |e: gst::glib::BoolError| EncoderError(e.to_string());
         let make = |name| crate::elements::make(name).map_err(|e| EncoderError(e.to_string()));
         let pipeline = gst::Pipeline::with_name("recording");
@@ -91,15 +92,16 @@ impl Encoder {
         let bus = pipeline
             .bus()
             .ok_or_else(|| EncoderError("the recording pipeline has no bus".into()))?;
-        let (done_tx, done) = oneshot::channel();
-        tokio::spawn(watch_bus(bus, done_tx, failed));
+        // Subscribed before playing, so no message is missed.
+        let messages = bus.stream();
         pipeline
             .set_state(gst::State::Playing)
             .map_err(|e| EncoderError(e.to_string()))?;
         Ok(Encoder {
             pipeline,
             src,
-            done: Some(done),
+            messages,
+            ended: false,
         })
     }
 
@@ -108,17 +110,55 @@ impl Encoder {
         self.src.clone()
     }
 
-    /// Ends the stream (if the tap has not already) and waits until the
-    /// last fragment is on disk, then stops the pipeline.
-    pub async fn finish(mut self) {
+    /// Resolves with the reason when writing the file fails (a full
+    /// disk); never resolves once the stream has ended. Cancel-safe: the
+    /// recorder polls it beside its other work.
+    pub async fn failure(&mut self) -> String {
+        while !self.ended {
+            let Some(message) = self.messages.next().await else {
+                break;
+            };
+            match message.view() {
+                gst::MessageView::Eos(_) => self.ended = true,
+                gst::MessageView::Error(err) => {
+                    self.ended = true;
+                    return format!("cannot write the recording: {}", err.error());
+                }
+                _ => {}
+            }
+        }
+        std::future::pending().await
+    }
+
+    /// Ends the stream (if the tap has not already) and waits (at most
+    /// [`FINISH_TIMEOUT`]) until the last fragment is on disk, then stops
+    /// the pipeline on a blocking thread tracked by `tasks`.
+    pub async fn finish(mut self, tasks: &TaskTracker) {
         let _ = self.src.end_of_stream();
-        if let Some(done) = self.done.take()
-            && tokio::time::timeout(FINISH_TIMEOUT, done).await.is_err()
+        if !self.ended
+            && tokio::time::timeout(FINISH_TIMEOUT, self.until_ended())
+                .await
+                .is_err()
         {
             tracing::warn!("the recording did not finish within {FINISH_TIMEOUT:?}");
         }
         let pipeline = self.pipeline.clone();
-        let _ = tokio::task::spawn_blocking(move || pipeline.set_state(gst::State::Null)).await;
+        let _ = tasks
+            .spawn_blocking(move || pipeline.set_state(gst::State::Null))
+            .await;
+    }
+
+    /// Reads the bus until the end of stream or an error.
+    async fn until_ended(&mut self) {
+        while let Some(message) = self.messages.next().await {
+            if matches!(
+                message.view(),
+                gst::MessageView::Eos(_) | gst::MessageView::Error(_)
+            ) {
+                break;
+            }
+        }
+        self.ended = true;
     }
 }
 
@@ -126,25 +166,4 @@ impl Drop for Encoder {
     fn drop(&mut self) {
         let _ = self.pipeline.set_state(gst::State::Null);
     }
-}
-
-/// Follows the encoder's bus: end of stream completes `done`; an error
-/// completes it too and reports the reason through `failed`.
-async fn watch_bus(
-    bus: gst::Bus,
-    done: oneshot::Sender<()>,
-    failed: mpsc::UnboundedSender<String>,
-) {
-    let mut messages = bus.stream();
-    while let Some(message) = messages.next().await {
-        match message.view() {
-            gst::MessageView::Eos(_) => break,
-            gst::MessageView::Error(err) => {
-                let _ = failed.send(format!("cannot write the recording: {}", err.error()));
-                break;
-            }
-            _ => {}
-        }
-    }
-    let _ = done.send(());
 }

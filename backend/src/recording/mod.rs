@@ -1,28 +1,47 @@
 //! Recordings: start and stop, limits, and the catalogue entry. One
-//! [`Recorder`] serves the whole server. Starting creates the catalogue
-//! entry (status `recording`) and its file, starts an [`encoder::Encoder`]
-//! and attaches it to the camera's recording tap. While it runs, a monitor
-//! task re-sends the recorder state about once a second (elapsed time,
-//! bytes, frames) and stops it at the configured size or duration. It also
-//! ends when the encoder fails (full disk), when the camera is lost, or at
-//! shutdown; each way the file is finished, the entry gets its duration,
-//! frame count and size, and every client is told, with the reason when
-//! it stopped early. While it runs, the heart rate and pulse waveform are
-//! collected on the video's clock and stored with the entry when it ends.
+//! recorder task owns the recording in progress (there is no lock around
+//! it); the rest of the server holds cloneable [`Recorder`] handles that
+//! send it commands over a bounded channel and get each answer back on a
+//! oneshot, as the camera's supervisor does. Starting creates the
+//! catalogue entry (status `recording`) and its file, starts an
+//! [`encoder::Encoder`] and attaches it to the camera's recording tap.
+//! While it runs, the task re-sends the recorder state about once a second
+//! (elapsed time, bytes, frames) and stops it at the configured size or
+//! duration or the media disk's free-space floor. It also ends when the
+//! encoder fails (a full disk: the task reads the encoder's bus itself),
+//! when the camera cuts the tap (the tap's callback, on the camera's side,
+//! `try_send`s the reason on a small bounded channel, never blocking), or
+//! at shutdown; each way the file is finished, the entry gets its duration,
+//! frame count and size, and every client is told, with the reason when it
+//! stopped early. While it runs, a collector task gathers the heart rate
+//! and pulse waveform on the video's clock; they are stored with the entry
+//! when it ends.
+//!
+//! The task does one thing at a time: while it waits for an encoder to
+//! start, for a file's end of stream (at most 5 s) or for the database, the
+//! next start or stop waits too. [`Recorder::active_id`] never waits for
+//! it: it reads the id the task publishes (set as soon as the entry
+//! exists, cleared once it is finished). Every task the recorder starts
+//! (its own, the collector, its blocking file and pipeline calls) runs on
+//! the [`TaskTracker`] it is spawned on (the server's), and each has ended
+//! by the time the recording it belongs to has; at shutdown the task
+//! finishes any recording and returns, and later requests are answered
+//! [`RecordingError::Gone`].
 
 pub mod encoder;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use shared::media::{CaptureMetadata, HeartTrace, MediaEntry, MediaStatus};
 use shared::{ActiveRecording, CameraStatus, MediaEvent};
-use tokio::sync::{Mutex, broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::camera::tap::RecordingTap;
 use crate::catalogue::{Catalogue, CatalogueError};
@@ -33,6 +52,12 @@ use encoder::Encoder;
 
 /// How often the recorder state is re-sent while recording.
 const TICK: Duration = Duration::from_secs(1);
+/// Commands that may wait for the recorder task.
+const COMMAND_QUEUE: usize = 8;
+/// Cuts of the tap that may wait for the recorder task. The tap calls back
+/// at most once per attached recording and only the current one is
+/// attached, so this is never full.
+const CUT_QUEUE: usize = 4;
 
 /// Why a recording could not be started or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +80,24 @@ pub enum RecordingError {
     /// The catalogue failed.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
+    /// The recorder task has stopped (the server is shutting down).
+    #[error("the recorder is shutting down")]
+    Gone,
+}
+
+/// Requests handled by the recorder task, the recording's one owner.
+enum Command {
+    /// Start recording; answered with the new entry.
+    Start {
+        name: Option<String>,
+        date_label: String,
+        metadata: CaptureMetadata,
+        reply: oneshot::Sender<Result<MediaEntry, RecordingError>>,
+    },
+    /// Stop recording; answered with the finished entry.
+    Stop {
+        reply: oneshot::Sender<Result<MediaEntry, RecordingError>>,
+    },
 }
 
 /// A recording in progress.
@@ -64,8 +107,401 @@ struct Active {
     started: Instant,
     frames: Arc<AtomicU64>,
     encoder: Encoder,
-    /// Collects the heart rate and pulse until told to stop.
+    /// Collects the heart rate and pulse until told to stop (or until the
+    /// sender is dropped with the recording).
     trace: (oneshot::Sender<()>, JoinHandle<HeartTrace>),
+}
+
+/// What a recorder works with.
+pub struct RecorderParts {
+    /// Where recordings are catalogued.
+    pub catalogue: Catalogue,
+    /// The camera's raw frames.
+    pub tap: RecordingTap,
+    /// The state every client sees.
+    pub state: StateSender,
+    /// Catalogue changes for every client.
+    pub media_events: broadcast::Sender<MediaEvent>,
+    /// The heart-rate device, recorded alongside.
+    pub device: DeviceHandle,
+    /// Free space (MB) the media disk keeps; a recording stops below it.
+    pub min_free_megabytes: u32,
+}
+
+/// Starts and stops recordings through the recorder task; cheap to clone.
+#[derive(Clone)]
+pub struct Recorder {
+    commands: mpsc::Sender<Command>,
+    /// The id of the entry the task holds, as it publishes it.
+    active: watch::Receiver<Option<i64>>,
+}
+
+impl Recorder {
+    /// Starts the recorder task on `tasks` (where it also runs everything
+    /// it starts); it ends when `shutdown` is cancelled, after finishing
+    /// any recording. Returns the handle.
+    pub fn spawn(
+        parts: RecorderParts,
+        config: RecordingConfig,
+        fps: u32,
+        shutdown: CancellationToken,
+        tasks: &TaskTracker,
+    ) -> Recorder {
+        let (commands, requests) = mpsc::channel(COMMAND_QUEUE);
+        let (cut_sender, cuts) = mpsc::channel(CUT_QUEUE);
+        let (active_id, active) = watch::channel(None);
+        let owner = Owner {
+            catalogue: parts.catalogue,
+            tap: parts.tap,
+            state: parts.state,
+            media_events: parts.media_events,
+            device: parts.device,
+            min_free_megabytes: parts.min_free_megabytes,
+            config,
+            fps,
+            requests,
+            cuts,
+            cut_sender,
+            active_id,
+            tasks: tasks.clone(),
+            shutdown,
+            active: None,
+        };
+        tasks.spawn(owner.run());
+        Recorder { commands, active }
+    }
+
+    /// The id of the entry being recorded (from its creation until it is
+    /// finished), if any. Answers at once, even while the recorder task is
+    /// busy starting or finishing a recording.
+    pub async fn active_id(&self) -> Option<i64> {
+        // The task clears the id before it ends; if it died instead, it
+        // holds no recording either.
+        if self.active.has_changed().is_err() {
+            return None;
+        }
+        *self.active.borrow()
+    }
+
+    /// Starts recording into a new catalogue entry.
+    pub async fn start(
+        &self,
+        name: Option<&str>,
+        date_label: &str,
+        metadata: CaptureMetadata,
+    ) -> Result<MediaEntry, RecordingError> {
+        let name = name.map(str::to_owned);
+        let date_label = date_label.to_owned();
+        self.ask(|reply| Command::Start {
+            name,
+            date_label,
+            metadata,
+            reply,
+        })
+        .await?
+    }
+
+    /// Stops the recording and returns its finished entry.
+    pub async fn stop(&self) -> Result<MediaEntry, RecordingError> {
+        self.ask(|reply| Command::Stop { reply }).await?
+    }
+
+    async fn ask<T>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, RecordingError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(command(reply))
+            .await
+            .map_err(|_| RecordingError::Gone)?;
+        answer.await.map_err(|_| RecordingError::Gone)
+    }
+}
+
+/// The recorder task: owns the recording in progress.
+struct Owner {
+    catalogue: Catalogue,
+    tap: RecordingTap,
+    state: StateSender,
+    media_events: broadcast::Sender<MediaEvent>,
+    device: DeviceHandle,
+    min_free_megabytes: u32,
+    config: RecordingConfig,
+    fps: u32,
+    requests: mpsc::Receiver<Command>,
+    /// Reasons the camera side cut the tap, tagged with the entry id they
+    /// concern.
+    cuts: mpsc::Receiver<(i64, String)>,
+    cut_sender: mpsc::Sender<(i64, String)>,
+    /// The id of the entry held, for [`Recorder::active_id`].
+    active_id: watch::Sender<Option<i64>>,
+    /// Where everything the recorder starts runs.
+    tasks: TaskTracker,
+    shutdown: CancellationToken,
+    active: Option<Active>,
+}
+
+/// Resolves with the reason when the running recording's encoder fails;
+/// never without one.
+async fn encoder_failure(active: &mut Option<Active>) -> String {
+    match active {
+        Some(current) => current.encoder.failure().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// What clients see of the recording in progress.
+fn shown(current: &Active, bytes: u64) -> ActiveRecording {
+    ActiveRecording {
+        id: current.entry.id,
+        file_name: current.entry.file_name.clone(),
+        elapsed_ms: u64::try_from(current.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        bytes,
+        frames: current.frames.load(Ordering::Relaxed),
+    }
+}
+
+impl Owner {
+    /// Handles commands, re-sends progress, enforces the limits, and ends
+    /// recordings on failures; at shutdown finishes any recording.
+    async fn run(mut self) {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = self.shutdown.cancelled() => break,
+                Some(command) = self.requests.recv() => self.handle(command).await,
+                Some((id, reason)) = self.cuts.recv() => self.end_if_current(id, reason).await,
+                reason = encoder_failure(&mut self.active) => self.end(reason).await,
+                _ = tick.tick() => self.check_progress().await,
+            }
+        }
+        // Later commands (and any still queued, when `self` is dropped)
+        // are answered with `Gone`.
+        self.requests.close();
+        if let Some(current) = self.active.take()
+            && let Err(err) = self.finish(current, None).await
+        {
+            tracing::error!(%err, "cannot complete the recording's entry at shutdown");
+        }
+        tracing::debug!("recorder stopped");
+    }
+
+    async fn handle(&mut self, command: Command) {
+        match command {
+            Command::Start {
+                name,
+                date_label,
+                metadata,
+                reply,
+            } => {
+                let result = self.start(name.as_deref(), &date_label, metadata).await;
+                let _ = reply.send(result);
+            }
+            Command::Stop { reply } => {
+                let result = match self.active.take() {
+                    Some(current) => self.finish(current, None).await,
+                    None => Err(RecordingError::NotRecording),
+                };
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    /// Starts recording into a new catalogue entry.
+    async fn start(
+        &mut self,
+        name: Option<&str>,
+        date_label: &str,
+        metadata: CaptureMetadata,
+    ) -> Result<MediaEntry, RecordingError> {
+        if let Some(current) = self.active.as_ref() {
+            return Err(RecordingError::Busy(current.entry.file_name.clone()));
+        }
+        let missing = self
+            .state
+            .borrow()
+            .unavailable_reason(shared::Feature::Recording)
+            .map(str::to_owned);
+        if let Some(reason) = missing {
+            return Err(RecordingError::NotInstalled(reason));
+        }
+        if self.state.borrow().camera.status != CameraStatus::Live {
+            return Err(RecordingError::CameraNotLive);
+        }
+        let (entry, path) = self
+            .catalogue
+            .begin_recording(name, date_label, metadata)
+            .await?;
+        self.active_id.send_replace(Some(entry.id));
+        let (fps, bitrate) = (self.fps, self.config.bitrate_kbps);
+        let file = path.clone();
+        let started = self
+            .tasks
+            .spawn_blocking(move || Encoder::start(&file, fps, bitrate))
+            .await
+            .map_err(|e| encoder::EncoderError(e.to_string()))
+            .and_then(|r| r);
+        let encoder = match started {
+            Ok(encoder) => encoder,
+            Err(err) => {
+                if let Err(cleanup) = self.catalogue.delete(entry.id).await {
+                    tracing::warn!(%cleanup, "cannot remove the entry of a failed recording");
+                }
+                self.active_id.send_replace(None);
+                return Err(err.into());
+            }
+        };
+        let frames = Arc::new(AtomicU64::new(0));
+        let cut = self.cut_sender.clone();
+        let id = entry.id;
+        self.tap
+            .attach(encoder.input(), frames.clone(), move |reason| {
+                // Called on the camera's side: never block it.
+                if let Err(mpsc::error::TrySendError::Full(_)) = cut.try_send((id, reason)) {
+                    tracing::warn!("the recorder has too many cuts queued; one is dropped");
+                }
+            });
+        tracing::info!(file = %entry.file_name, "recording started");
+        let _ = self.media_events.send(MediaEvent::Added {
+            entry: Box::new(entry.clone()),
+        });
+        let started = Instant::now();
+        let (stop_trace, stop) = oneshot::channel();
+        let collector = self.tasks.spawn(collect_trace(
+            started,
+            self.state.subscribe(),
+            self.device.pulses(),
+            stop,
+        ));
+        let current = Active {
+            entry: entry.clone(),
+            path,
+            started,
+            frames,
+            encoder,
+            trace: (stop_trace, collector),
+        };
+        let bytes = self.file_size(&current.path).await;
+        self.publish(Some(shown(&current, bytes)), None);
+        self.active = Some(current);
+        Ok(entry)
+    }
+
+    /// Finishes the file and the entry; `reason` says why it stopped when
+    /// nobody asked it to.
+    async fn finish(
+        &self,
+        current: Active,
+        reason: Option<String>,
+    ) -> Result<MediaEntry, RecordingError> {
+        self.tap.detach();
+        current.encoder.finish(&self.tasks).await;
+        let (stop_trace, collector) = current.trace;
+        let _ = stop_trace.send(());
+        if let Ok(trace) = collector.await
+            && !(trace.bpm.is_empty() && trace.pulse.is_empty())
+            && let Err(err) = self
+                .catalogue
+                .save_heart_trace(current.entry.id, &trace)
+                .await
+        {
+            tracing::warn!(%err, "cannot store the recording's heart trace");
+        }
+        let finished = self
+            .catalogue
+            .finish_recording(current.entry.id, MediaStatus::Complete)
+            .await;
+        match &reason {
+            Some(reason) => {
+                tracing::warn!(file = %current.entry.file_name, %reason, "recording stopped")
+            }
+            None => tracing::info!(file = %current.entry.file_name, "recording stopped"),
+        }
+        self.active_id.send_replace(None);
+        self.publish(None, reason);
+        let entry = finished?;
+        let _ = self.media_events.send(MediaEvent::Updated {
+            entry: Box::new(entry.clone()),
+        });
+        Ok(entry)
+    }
+
+    /// Ends the running recording, if any, for `reason`.
+    async fn end(&mut self, reason: String) {
+        if let Some(current) = self.active.take()
+            && let Err(err) = self.finish(current, Some(reason)).await
+        {
+            tracing::error!(%err, "cannot complete the recording's entry");
+        }
+    }
+
+    /// Ends the running recording for `reason` if it is entry `id` (a cut
+    /// may concern one that has already ended).
+    async fn end_if_current(&mut self, id: i64, reason: String) {
+        if self.active.as_ref().is_some_and(|a| a.entry.id == id) {
+            self.end(reason).await;
+        }
+    }
+
+    /// Re-sends progress, or ends the recording at a limit.
+    async fn check_progress(&mut self) {
+        let Some(current) = self.active.as_ref() else {
+            return;
+        };
+        let bytes = self.file_size(&current.path).await;
+        let elapsed = current.started.elapsed();
+        let limit = if elapsed >= Duration::from_secs(u64::from(self.config.max_seconds)) {
+            Some(format!(
+                "stopped at the maximum duration of {} s (recording.max_seconds)",
+                self.config.max_seconds
+            ))
+        } else if bytes >= u64::from(self.config.max_megabytes) * 1_000_000 {
+            Some(format!(
+                "stopped at the maximum size of {} MB (recording.max_megabytes)",
+                self.config.max_megabytes
+            ))
+        } else {
+            let (dir, floor) = (self.catalogue.dir().to_owned(), self.min_free_megabytes);
+            self.tasks
+                .spawn_blocking(move || crate::disk::below_floor(&dir, floor))
+                .await
+                .ok()
+                .flatten()
+                .map(|why| format!("stopped: {why}"))
+        };
+        match limit {
+            Some(reason) => self.end(reason).await,
+            None => {
+                if let Some(current) = self.active.as_ref() {
+                    self.publish(Some(shown(current, bytes)), None);
+                }
+            }
+        }
+    }
+
+    /// The size of the file at `path` (0 if it cannot be read), asked on a
+    /// blocking thread.
+    async fn file_size(&self, path: &Path) -> u64 {
+        let path = path.to_owned();
+        self.tasks
+            .spawn_blocking(move || std::fs::metadata(&path).map_or(0, |m| m.len()))
+            .await
+            .unwrap_or(0)
+    }
+
+    /// Puts the recorder state in the state every client sees: `shown`
+    /// while recording (clearing an earlier error), else none, with
+    /// `error` when it stopped early.
+    fn publish(&self, shown: Option<ActiveRecording>, error: Option<String>) {
+        self.state.send_modify(|s| {
+            if shown.is_some() || error.is_some() {
+                s.recording.error = error;
+            }
+            s.recording.active = shown;
+        });
+    }
 }
 
 /// Collects beats (from the state) and pulse batches, timed from
@@ -119,279 +555,45 @@ async fn collect_trace(
     trace
 }
 
-/// What a recorder works with.
-pub struct RecorderParts {
-    /// Where recordings are catalogued.
-    pub catalogue: Catalogue,
-    /// The camera's raw frames.
-    pub tap: RecordingTap,
-    /// The state every client sees.
-    pub state: StateSender,
-    /// Catalogue changes for every client.
-    pub media_events: broadcast::Sender<MediaEvent>,
-    /// The heart-rate device, recorded alongside.
-    pub device: DeviceHandle,
-    /// Free space (MB) the media disk keeps; a recording stops below it.
-    pub min_free_megabytes: u32,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Starts, stops and watches recordings; cheap to clone.
-#[derive(Clone)]
-pub struct Recorder {
-    active: Arc<Mutex<Option<Active>>>,
-    /// Reasons a recording must end, from the tap or the encoder, tagged
-    /// with the entry id they concern.
-    ended: mpsc::UnboundedSender<(i64, String)>,
-    catalogue: Catalogue,
-    tap: RecordingTap,
-    state: StateSender,
-    media_events: broadcast::Sender<MediaEvent>,
-    config: RecordingConfig,
-    fps: u32,
-    device: DeviceHandle,
-    min_free_megabytes: u32,
-}
-
-impl Recorder {
-    /// A recorder, and its monitor task to run until `shutdown` (when it
-    /// finishes any recording).
-    pub fn new(
-        parts: RecorderParts,
-        config: RecordingConfig,
-        fps: u32,
-        shutdown: CancellationToken,
-    ) -> (Self, impl std::future::Future<Output = ()> + Send + 'static) {
-        let (ended, ended_rx) = mpsc::unbounded_channel();
-        let recorder = Recorder {
-            active: Arc::new(Mutex::new(None)),
-            ended,
-            catalogue: parts.catalogue,
-            tap: parts.tap,
-            state: parts.state,
-            media_events: parts.media_events,
-            config,
-            fps,
-            device: parts.device,
-            min_free_megabytes: parts.min_free_megabytes,
-        };
-        let monitor = recorder.clone().monitor(ended_rx, shutdown);
-        (recorder, monitor)
-    }
-
-    /// The id of the entry being recorded, if any.
-    pub async fn active_id(&self) -> Option<i64> {
-        self.active.lock().await.as_ref().map(|a| a.entry.id)
-    }
-
-    /// Starts recording into a new catalogue entry.
-    pub async fn start(
-        &self,
-        name: Option<&str>,
-        date_label: &str,
-        metadata: CaptureMetadata,
-    ) -> Result<MediaEntry, RecordingError> {
-        let mut active = self.active.lock().await;
-        if let Some(current) = active.as_ref() {
-            return Err(RecordingError::Busy(current.entry.file_name.clone()));
-        }
-        let missing = self
-            .state
-            .borrow()
-            .unavailable_reason(shared::Feature::Recording)
-            .map(str::to_owned);
-        if let Some(reason) = missing {
-            return Err(RecordingError::NotInstalled(reason));
-        }
-        if self.state.borrow().camera.status != CameraStatus::Live {
-            return Err(RecordingError::CameraNotLive);
-        }
-        let (entry, path) = self
-            .catalogue
-            .begin_recording(name, date_label, metadata)
-            .await?;
-        let failed = self.failure_reporter(entry.id);
-        let (fps, bitrate) = (self.fps, self.config.bitrate_kbps);
-        let file = path.clone();
-        let started =
-            tokio::task::spawn_blocking(move || Encoder::start(&file, fps, bitrate, failed))
-                .await
-                .map_err(|e| encoder::EncoderError(e.to_string()))
-                .and_then(|r| r);
-        let encoder = match started {
-            Ok(encoder) => encoder,
-            Err(err) => {
-                if let Err(cleanup) = self.catalogue.delete(entry.id).await {
-                    tracing::warn!(%cleanup, "cannot remove the entry of a failed recording");
-                }
-                return Err(err.into());
-            }
-        };
-        let frames = Arc::new(AtomicU64::new(0));
-        let cut = self.ended.clone();
-        let id = entry.id;
-        self.tap
-            .attach(encoder.input(), frames.clone(), move |reason| {
-                let _ = cut.send((id, reason));
-            });
-        tracing::info!(file = %entry.file_name, "recording started");
-        let _ = self.media_events.send(MediaEvent::Added {
-            entry: Box::new(entry.clone()),
-        });
-        let started = Instant::now();
-        let (stop_trace, stop) = oneshot::channel();
-        let collector = tokio::spawn(collect_trace(
-            started,
-            self.state.subscribe(),
-            self.device.pulses(),
-            stop,
-        ));
-        *active = Some(Active {
-            entry: entry.clone(),
-            path,
-            started,
-            frames,
-            encoder,
-            trace: (stop_trace, collector),
-        });
-        self.publish(active.as_ref(), None);
-        Ok(entry)
-    }
-
-    /// Stops the recording and returns its finished entry.
-    pub async fn stop(&self) -> Result<MediaEntry, RecordingError> {
-        let mut active = self.active.lock().await;
-        let current = active.take().ok_or(RecordingError::NotRecording)?;
-        self.finish(current, None).await
-    }
-
-    /// Sends `(id, reason)` to the monitor when the encoder fails.
-    fn failure_reporter(&self, id: i64) -> mpsc::UnboundedSender<String> {
-        let (tx, mut rx) = mpsc::unbounded_channel::<String>();
-        let ended = self.ended.clone();
-        tokio::spawn(async move {
-            if let Some(reason) = rx.recv().await {
-                let _ = ended.send((id, reason));
-            }
-        });
-        tx
-    }
-
-    /// Finishes the file and the entry; `reason` says why it stopped when
-    /// nobody asked it to.
-    async fn finish(
-        &self,
-        current: Active,
-        reason: Option<String>,
-    ) -> Result<MediaEntry, RecordingError> {
-        self.tap.detach();
-        current.encoder.finish().await;
-        let (stop_trace, collector) = current.trace;
-        let _ = stop_trace.send(());
-        if let Ok(trace) = collector.await
-            && !(trace.bpm.is_empty() && trace.pulse.is_empty())
-            && let Err(err) = self
-                .catalogue
-                .save_heart_trace(current.entry.id, &trace)
-                .await
-        {
-            tracing::warn!(%err, "cannot store the recording's heart trace");
-        }
-        let finished = self
-            .catalogue
-            .finish_recording(current.entry.id, MediaStatus::Complete)
-            .await;
-        match &reason {
-            Some(reason) => {
-                tracing::warn!(file = %current.entry.file_name, %reason, "recording stopped")
-            }
-            None => tracing::info!(file = %current.entry.file_name, "recording stopped"),
-        }
-        self.publish(None, reason);
-        let entry = finished?;
-        let _ = self.media_events.send(MediaEvent::Updated {
-            entry: Box::new(entry.clone()),
-        });
-        Ok(entry)
-    }
-
-    /// Puts the recorder state in the state every client sees.
-    fn publish(&self, active: Option<&Active>, error: Option<String>) {
-        let shown = active.map(|a| ActiveRecording {
-            id: a.entry.id,
-            file_name: a.entry.file_name.clone(),
-            elapsed_ms: u64::try_from(a.started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            bytes: std::fs::metadata(&a.path).map_or(0, |m| m.len()),
-            frames: a.frames.load(Ordering::Relaxed),
-        });
-        self.state.send_modify(|s| {
-            s.recording.active = shown;
-            if active.is_some() || error.is_some() {
-                s.recording.error = error;
-            }
-        });
-    }
-
-    /// Re-sends progress, enforces the limits, and ends recordings on
-    /// failures and at shutdown.
-    async fn monitor(
-        self,
-        mut ended: mpsc::UnboundedReceiver<(i64, String)>,
-        shutdown: CancellationToken,
+    /// A handle whose task is `requests` and `active_id`.
+    fn handle() -> (
+        Recorder,
+        mpsc::Receiver<Command>,
+        watch::Sender<Option<i64>>,
     ) {
-        let mut tick = tokio::time::interval(TICK);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => break,
-                Some((id, reason)) = ended.recv() => self.end_if_current(id, reason).await,
-                _ = tick.tick() => self.check_progress().await,
-            }
-        }
-        if let Err(RecordingError::Catalogue(err)) = self.stop().await {
-            tracing::error!(%err, "cannot complete the recording's entry at shutdown");
-        }
+        let (commands, requests) = mpsc::channel(COMMAND_QUEUE);
+        let (active_id, active) = watch::channel(None);
+        (Recorder { commands, active }, requests, active_id)
     }
 
-    async fn end_if_current(&self, id: i64, reason: String) {
-        let mut active = self.active.lock().await;
-        if active.as_ref().is_some_and(|a| a.entry.id == id)
-            && let Some(current) = active.take()
-            && let Err(err) = self.finish(current, Some(reason)).await
-        {
-            tracing::error!(%err, "cannot complete the recording's entry");
-        }
+    #[tokio::test]
+    async fn the_active_id_is_what_the_task_published_until_it_ends() {
+        let (recorder, requests, active_id) = handle();
+        assert_eq!(recorder.active_id().await, None);
+        active_id.send_replace(Some(7));
+        assert_eq!(recorder.active_id().await, Some(7));
+        drop((requests, active_id));
+        assert_eq!(recorder.active_id().await, None);
     }
 
-    async fn check_progress(&self) {
-        let mut active = self.active.lock().await;
-        let Some(current) = active.as_ref() else {
-            return;
-        };
-        let bytes = std::fs::metadata(&current.path).map_or(0, |m| m.len());
-        let elapsed = current.started.elapsed();
-        let limit = if elapsed >= Duration::from_secs(u64::from(self.config.max_seconds)) {
-            Some(format!(
-                "stopped at the maximum duration of {} s (recording.max_seconds)",
-                self.config.max_seconds
-            ))
-        } else if bytes >= u64::from(self.config.max_megabytes) * 1_000_000 {
-            Some(format!(
-                "stopped at the maximum size of {} MB (recording.max_megabytes)",
-                self.config.max_megabytes
-            ))
-        } else {
-            crate::disk::below_floor(self.catalogue.dir(), self.min_free_megabytes)
-                .map(|why| format!("stopped: {why}"))
-        };
-        match limit {
-            Some(reason) => {
-                if let Some(current) = active.take()
-                    && let Err(err) = self.finish(current, Some(reason)).await
-                {
-                    tracing::error!(%err, "cannot complete the recording's entry");
-                }
-            }
-            None => self.publish(active.as_ref(), None),
-        }
+    #[tokio::test]
+    async fn requests_to_a_stopped_recorder_are_answered_gone() {
+        let (recorder, mut requests, _active_id) = handle();
+        // A task that ends while a request waits for its answer.
+        let task = tokio::spawn(async move {
+            let command = requests.recv().await;
+            drop(command);
+        });
+        assert!(matches!(recorder.stop().await, Err(RecordingError::Gone)));
+        task.await.unwrap();
+        // A task that has ended.
+        let started = recorder
+            .start(Some("x"), "", CaptureMetadata::default())
+            .await;
+        assert!(matches!(started, Err(RecordingError::Gone)));
     }
 }
