@@ -35,7 +35,7 @@ pub fn router(app: AppState) -> Router {
     let index = app.frontend_dir.join("index.html");
     let csp = HeaderValue::from_str(&crate::csp::policy(&app.frontend_dir))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
-    let spa = ServeDir::new(&app.frontend_dir).fallback(ServeFile::new(index));
+    let spa = crate::web_app::WebApp::new(ServeDir::new(&app.frontend_dir), ServeFile::new(index));
     Router::new()
         .route("/ws", get(ws::handler))
         .route("/video_feed", get(video_feed))

@@ -37,6 +37,7 @@ pub mod serve;
 pub mod state;
 pub mod system;
 pub mod tls;
+pub mod web_app;
 pub mod ws;
 
 use std::net::SocketAddr;

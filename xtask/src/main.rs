@@ -24,6 +24,7 @@
 //! --help`).
 
 mod bench;
+mod compress;
 mod hr_eval;
 mod postgres;
 // The backend's table of what each feature needs (GStreamer elements,
@@ -150,10 +151,27 @@ pub fn status(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
-/// Release build of the web app (Trunk) and the server.
+/// Release build of the web app (Trunk, then its brotli and gzip copies:
+/// `compress.rs`) and the server.
 pub fn build(tools: &setup::Tools) -> Result<()> {
     let started = std::time::Instant::now();
     run(tools, "trunk", &["build", "--release"])?;
+    let dist = root().join("dist");
+    let files = compress::compress_dir(&dist)
+        .with_context(|| format!("cannot compress the web app in {}", dist.display()))?;
+    for file in &files {
+        let name = file.path.strip_prefix(&dist).unwrap_or(&file.path);
+        let size = |packed: Option<u64>| packed.map_or_else(|| "-".to_owned(), |n| n.to_string());
+        println!(
+            "xtask: {}: {} bytes, gzip {}, brotli {}",
+            name.display(),
+            file.raw,
+            size(file.gzip),
+            size(file.brotli)
+        );
+    }
+    let (raw, gzip, brotli) = compress::totals(&files);
+    println!("xtask: web app: {raw} bytes, transferred {gzip} with gzip, {brotli} with brotli");
     let web_app = started.elapsed();
     run(
         tools,
@@ -347,6 +365,16 @@ mod cli_tests {
             Ok(Task::InstallService)
         ));
         assert!(parse(&["bench", "--runs", "1,50,200,0+50", "--seconds", "10"]).is_ok());
+        assert!(parse(&["bench", "--runs", "1,1h,50+10,0,0r", "--sweep-resolutions"]).is_ok());
+        assert!(parse(&["bench", "--quick"]).is_ok());
+        assert!(
+            parse(&["bench", "--quick", "--runs", "1"]).is_err(),
+            "--quick has its own runs"
+        );
+        assert!(
+            parse(&["bench", "--url", "http://127.0.0.1:1", "--sweep-resolutions"]).is_err(),
+            "a sweep restarts the server"
+        );
         assert!(
             parse(&["bench", "--pid", "3"]).is_err(),
             "--pid needs --url"

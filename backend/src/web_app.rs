@@ -1,0 +1,139 @@
+//! The built web app (Trunk's `dist/`): every path that is not an API route
+//! is a file of it, or else `index.html` (the app's client-side routes,
+//! such as `/gallery`, with status 200). A browser that accepts brotli gets
+//! the file's `X.br` copy, one that accepts only gzip its `X.gz`, each with
+//! `Content-Encoding` and the file's own `Content-Type` (the copies are
+//! written by `cargo xtask build`, see `xtask/src/compress.rs`; without
+//! them the file itself is sent); every response says `Vary:
+//! Accept-Encoding`. Trunk's hashed files (`frontend-<hash>.js`,
+//! `frontend-<hash>_bg.wasm`, `main-<hash>.css`) never change under their
+//! name, so they are cached for a year as `immutable`; `index.html`, which
+//! names the current ones, and every other file are `no-cache` (the
+//! browser revalidates them, a 304 when unchanged).
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, Response, StatusCode, header};
+use tower::{Service, ServiceExt};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeader;
+
+/// `Cache-Control` of a hashed file.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// `Cache-Control` of `index.html` and of every unhashed file.
+pub const NO_CACHE: &str = "no-cache";
+
+/// The web app as a service: see the module's documentation.
+#[derive(Clone)]
+pub struct WebApp {
+    files: ServeDir<SetResponseHeader<ServeFile, HeaderValue>>,
+}
+
+impl WebApp {
+    /// Serves `files` (the web app's folder) with `index` (its
+    /// `index.html`) for every path that is not a file, each with its
+    /// precompressed copies.
+    pub fn new(files: ServeDir, index: ServeFile) -> WebApp {
+        let index = SetResponseHeader::overriding(
+            index.precompressed_br().precompressed_gzip(),
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(NO_CACHE),
+        );
+        WebApp {
+            files: files
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(index),
+        }
+    }
+}
+
+impl Service<Request<Body>> for WebApp {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Each call uses its own clone, made ready there.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        let files = self.files.clone();
+        let cache = if is_hashed(request.uri().path()) {
+            IMMUTABLE
+        } else {
+            NO_CACHE
+        };
+        Box::pin(async move {
+            let mut response = files.oneshot(request).await?.map(Body::new);
+            let status = response.status();
+            if status.is_success() || status == StatusCode::NOT_MODIFIED {
+                let headers = response.headers_mut();
+                // `index.html` in place of a missing file has its own.
+                headers
+                    .entry(header::CACHE_CONTROL)
+                    .or_insert(HeaderValue::from_static(cache));
+                headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            }
+            Ok(response)
+        })
+    }
+}
+
+/// Whether the last segment of `path` is a name Trunk gave a content hash:
+/// `<stem>-<hash>.<ext>` or `<stem>-<hash>_bg.wasm`, the hash in lower-case
+/// hex. Trunk writes the hash of the JavaScript and wasm unpadded (so
+/// rarely shorter than 16 digits) and that of CSS padded to 16; fewer than
+/// 12 digits are taken for a version or a size (`icon-192.png`).
+pub fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let Some((stem, _extension)) = name.split_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    let Some((base, hash)) = stem.rsplit_once('-') else {
+        return false;
+    };
+    !base.is_empty()
+        && (12..=16).contains(&hash.len())
+        && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed;
+
+    #[test]
+    fn trunks_names_are_hashed_others_not() {
+        for hashed in [
+            "/frontend-2efdff68c1032f6e.js",
+            "/frontend-feae22eadafc6d36_bg.wasm",
+            "/main-b22d34d99de19e6f.css",
+            "/frontend-efdff68c1032f6e.js",
+            "/snippets/frontend-2efdff68c1032f6e.js",
+            "/frontend-2efdff68c1032f6e.js.br",
+        ] {
+            assert!(is_hashed(hashed), "{hashed}");
+        }
+        for plain in [
+            "/",
+            "/index.html",
+            "/gallery",
+            "/icon-192.png",
+            "/jquery-3.7.1.min.js",
+            "/-2efdff68c1032f6e.js",
+            "/frontend-2EFDFF68C1032F6E.js",
+            "/frontend-2efdff68c1032f6e",
+            "/frontend-2efdff68c1032f6e0.js",
+            "/frontend-2efdff68c1032f6x.js",
+            "/frontend_bg.wasm",
+        ] {
+            assert!(!is_hashed(plain), "{plain}");
+        }
+    }
+}
