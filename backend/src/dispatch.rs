@@ -75,6 +75,11 @@ async fn execute(app: &AppState, caller: Role, command: Command) -> Result<Reply
     let result = match command {
         Command::GetState => return Ok(state(app)),
         Command::Ping => return Ok(Reply::Pong),
+        Command::Watch { .. } => {
+            return Err(ApiError::NotSupported(
+                "watch chooses the live picture of a WebSocket session; send it there".into(),
+            ));
+        }
         Command::ListActions => list_actions(app),
         Command::SetView {
             grayscale,
@@ -254,7 +259,10 @@ pub async fn answer(app: &AppState, caller: &Caller, message: ClientMessage) -> 
     };
     match dispatch(app, &who, message.command).await {
         Ok(Reply::State(state)) => ServerMessage::State { id, state },
-        Ok(Reply::Pong) => ServerMessage::Pong { id },
+        Ok(Reply::Pong) => ServerMessage::Pong {
+            id,
+            server_us: Some(crate::camera::pipeline::unix_now_us()),
+        },
         Ok(Reply::Result(result)) => ServerMessage::ActionResult {
             id,
             action: name,
@@ -304,12 +312,11 @@ async fn snapshot(
     app: &AppState,
     args: CaptureArgs,
 ) -> Result<shared::media::MediaEntry, ApiError> {
-    let frame = app.camera.frames().borrow().clone();
-    let Some(frame) = frame else {
-        return Err(ApiError::Unavailable(
-            "no picture yet: the camera is not live".into(),
-        ));
-    };
+    let frame = app
+        .camera
+        .current_jpeg()
+        .await
+        .map_err(|why| ApiError::Unavailable(format!("no picture: {why}")))?;
     let jpeg = frame.jpeg();
     let entry = app
         .catalogue

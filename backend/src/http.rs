@@ -26,6 +26,7 @@ use shared::{ServerState, mjpeg};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::camera::demand::Need;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ws;
@@ -92,20 +93,25 @@ const NO_STORE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "no-store")
 pub(crate) async fn video_feed(State(app): State<AppState>) -> Response {
     let frames = app.camera.frames();
     let shutdown = app.shutdown.clone();
-    let parts = stream::unfold((frames, shutdown), |(mut frames, shutdown)| async move {
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => return None,
-                changed = frames.changed() => {
-                    changed.ok()?;
-                    let part = frames.borrow_and_update().as_ref().map(|f| f.mjpeg_part.clone());
-                    if let Some(part) = part {
-                        return Some((Ok::<Bytes, Infallible>(part), (frames, shutdown)));
+    // JPEGs are encoded while the stream is open.
+    let demand = app.camera.demand().take(Need::Jpeg);
+    let parts = stream::unfold(
+        (frames, shutdown, demand),
+        |(mut frames, shutdown, demand)| async move {
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return None,
+                    changed = frames.changed() => {
+                        changed.ok()?;
+                        let part = frames.borrow_and_update().as_ref().map(|f| f.mjpeg_part.clone());
+                        if let Some(part) = part {
+                            return Some((Ok::<Bytes, Infallible>(part), (frames, shutdown, demand)));
+                        }
                     }
                 }
             }
-        }
-    });
+        },
+    );
     (
         [
             (header::CONTENT_TYPE, mjpeg::content_type().as_str()),
@@ -127,26 +133,21 @@ const CAPTURED_HEADER: header::HeaderName =
 /// while the camera has none.
 #[utoipa::path(get, path = "/snapshot.jpg", tag = "live", responses((status = 200, description = "The newest frame, with X-Frame-Sequence and X-Capture-Timestamp-Us", content_type = "image/jpeg"), (status = 401, description = "A key is needed or the bearer token is wrong", body = crate::error::ErrorBody), (status = 503, description = "No frame yet", body = crate::error::ErrorBody)))]
 pub(crate) async fn snapshot(State(app): State<AppState>) -> Result<Response, ApiError> {
-    let frame = app.camera.frames().borrow().clone();
-    match frame {
-        Some(frame) => Ok((
-            [
-                (header::CONTENT_TYPE, "image/jpeg".to_owned()),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-                (SEQUENCE_HEADER, frame.header.sequence.to_string()),
-                (CAPTURED_HEADER, frame.header.captured_us.to_string()),
-            ],
-            frame.jpeg(),
-        )
-            .into_response()),
-        None => {
-            let camera = app.state.borrow().camera.clone();
-            let why = camera
-                .reason
-                .unwrap_or_else(|| format!("camera is {:?}", camera.status).to_lowercase());
-            Err(ApiError::NoFrame(why))
-        }
-    }
+    let frame = app
+        .camera
+        .current_jpeg()
+        .await
+        .map_err(|why| ApiError::NoFrame(why.0))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg".to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (SEQUENCE_HEADER, frame.header.sequence.to_string()),
+            (CAPTURED_HEADER, frame.header.captured_us.to_string()),
+        ],
+        frame.jpeg(),
+    )
+        .into_response())
 }
 
 /// `GET /api/state`: what WebSocket clients receive on connect.

@@ -1,13 +1,15 @@
 //! camrig: a camera rig server. A GStreamer pipeline captures the camera and
-//! encodes each frame to JPEG once; the frames fan out to WebSocket viewers
-//! (the Leptos web app) and MJPEG clients; text commands on the WebSocket go
-//! through one dispatcher. [`Server::bind`] then [`Server::run`] (or
-//! [`run`]) is the whole server; `main.rs` only parses flags and signals.
+//! encodes each frame once, to JPEG and to H.264, only while someone takes
+//! that form; the frames fan out to WebSocket viewers (the Leptos web app),
+//! MJPEG clients and an optional restream to a media server; text commands
+//! on the WebSocket go through one dispatcher. [`Server::bind`] then
+//! [`Server::run`] (or [`run`]) is the whole server; `main.rs` only parses
+//! flags and signals.
 //!
-//! Data path: [`camera::pipeline`] -> [`frames`] (latest-frame slot) ->
-//! [`ws`] writer / [`http`] MJPEG stream. Command path: [`ws`] reader ->
-//! [`dispatch`] -> reply to the sender, state changes broadcast through
-//! [`state`].
+//! Data path: [`camera::pipeline`] -> [`frames`] (latest-frame slot for
+//! JPEG, a shared ring for H.264) -> [`ws`] writer / [`http`] MJPEG stream
+//! / [`restream`]. Command path: [`ws`] reader -> [`dispatch`] -> reply to
+//! the sender, state changes broadcast through [`state`].
 
 pub mod actions;
 pub mod audit;
@@ -33,6 +35,7 @@ pub mod media_cli;
 pub mod openapi;
 pub mod recording;
 pub mod requirements;
+pub mod restream;
 pub mod serve;
 pub mod state;
 pub mod system;
@@ -125,6 +128,7 @@ impl Server {
                 recording: Default::default(),
                 device: Default::default(),
                 unavailable: elements::check(),
+                restream: None,
             })
             .0,
         );
@@ -178,6 +182,15 @@ impl Server {
             camera_shutdown.clone(),
             &tasks,
         );
+        if let Some(target) = config.restream.clone() {
+            restream::spawn(
+                target,
+                camera.clone(),
+                state.clone(),
+                camera_shutdown.clone(),
+                &tasks,
+            );
+        }
         let media_events = tokio::sync::broadcast::channel(64).0;
         let device = device::spawn(
             &config.device,

@@ -32,8 +32,8 @@ pub struct Program {
 }
 
 use Feature::{
-    CameraControls, LibcameraCamera, LiveView, Probing, Recording, TestCamera, Thumbnails,
-    V4l2Camera,
+    CameraControls, LibcameraCamera, LiveH264, LiveView, Probing, Recording, Restream, TestCamera,
+    Thumbnails, V4l2Camera,
 };
 
 /// GStreamer's core library (queue, tee, capsfilter, valve, file elements).
@@ -58,7 +58,8 @@ const fn el(name: &'static str, package: &'static str, features: &'static [Featu
 /// thumbnails and MJPEG cameras fail although every named element exists.
 pub const ELEMENTS: &[Element] = &[
     // Live view: source -> videoconvert -> I420 -> videoflip -> tee -> view transforms
-    // -> jpegenc -> appsink, plus the tap queue feeding recordings.
+    // -> tee -> valve -> jpegenc -> appsink, and valve -> x264enc -> h264parse ->
+    // appsink for H.264 viewers, plus the tap queue feeding recordings.
     el("videoconvert", BASE, &[LiveView, Thumbnails]),
     el("capsfilter", CORE, &[LiveView, Recording, Thumbnails]),
     // videoflip: the camera's rotation and mirror (camera.rotate, camera.flip).
@@ -68,11 +69,11 @@ pub const ELEMENTS: &[Element] = &[
     el("videobalance", GOOD, &[LiveView, TestCamera]),
     el("videoscale", BASE, &[LiveView, TestCamera, Thumbnails]),
     el("jpegenc", GOOD, &[LiveView, Thumbnails]),
-    el("appsink", BASE, &[LiveView, Thumbnails]),
+    el("appsink", BASE, &[LiveView, LiveH264, Thumbnails]),
     // The simulated camera.
     el("videotestsrc", BASE, &[TestCamera]),
     el("timeoverlay", "gstreamer1.0-x", &[TestCamera]),
-    el("valve", CORE, &[TestCamera]),
+    el("valve", CORE, &[LiveView, LiveH264, TestCamera]),
     // Real cameras.
     el("v4l2src", GOOD, &[V4l2Camera]),
     el("decodebin", BASE, &[V4l2Camera, Thumbnails, Probing]),
@@ -80,9 +81,9 @@ pub const ELEMENTS: &[Element] = &[
     el("libcamerasrc", "gstreamer1.0-libcamera", &[LibcameraCamera]),
     // Recording: appsrc -> queue -> x264enc -> caps -> h264parse -> mp4mux
     // -> filesink; qtdemux measures what an interrupted one kept.
-    el("appsrc", BASE, &[Recording]),
-    el("x264enc", UGLY, &[Recording]),
-    el("h264parse", BAD, &[Recording]),
+    el("appsrc", BASE, &[Recording, Restream]),
+    el("x264enc", UGLY, &[Recording, LiveH264]),
+    el("h264parse", BAD, &[Recording, LiveH264, Restream]),
     el("mp4mux", GOOD, &[Recording]),
     el("filesink", CORE, &[Recording]),
     el("qtdemux", GOOD, &[Recording, Thumbnails, Probing]),
@@ -93,6 +94,13 @@ pub const ELEMENTS: &[Element] = &[
     // decodes their Motion JPEG); `import-legacy --convert` re-encodes them.
     el("avidemux", GOOD, &[Thumbnails, Probing]),
     el("fakesink", CORE, &[Probing]),
+    // The restream: appsrc -> h264parse -> flvmux -> rtmp2sink (RTMP),
+    // mpegtsmux -> srtsink (SRT), or rtspclientsink (RTSP).
+    el("flvmux", GOOD, &[Restream]),
+    el("rtmp2sink", BAD, &[Restream]),
+    el("mpegtsmux", BAD, &[Restream]),
+    el("srtsink", BAD, &[Restream]),
+    el("rtspclientsink", "gstreamer1.0-rtsp", &[Restream]),
 ];
 
 /// Every helper program the server runs.
@@ -183,17 +191,17 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_parser_disables_recording_only_and_names_its_package() {
+    fn a_missing_parser_disables_h264_only_and_names_its_package() {
         let out = unavailable(|e| e != "h264parse", |_| true);
-        assert_eq!(
-            out,
-            [Unavailable {
-                feature: Recording,
-                reason: "GStreamer element 'h264parse' is missing; \
-                         install the Debian package gstreamer1.0-plugins-bad"
-                    .into()
-            }]
-        );
+        let features: Vec<Feature> = out.iter().map(|u| u.feature).collect();
+        assert_eq!(features, [LiveH264, Recording, Restream]);
+        for missing in out {
+            assert_eq!(
+                missing.reason,
+                "GStreamer element 'h264parse' is missing; \
+                 install the Debian package gstreamer1.0-plugins-bad"
+            );
+        }
     }
 
     #[test]
@@ -202,17 +210,17 @@ mod tests {
         let features: Vec<Feature> = out.iter().map(|u| u.feature).collect();
         assert_eq!(
             features,
-            [LiveView, CameraControls, Recording, Thumbnails],
+            [LiveView, LiveH264, CameraControls, Recording, Thumbnails],
             "{out:#?}"
         );
-        let recording = &out[2].reason;
+        let recording = &out[3].reason;
         assert!(recording.contains("'x264enc'"), "{recording}");
         assert!(
             recording.contains("gstreamer1.0-plugins-ugly"),
             "{recording}"
         );
         assert_eq!(
-            out[1].reason,
+            out[2].reason,
             "the program 'v4l2-ctl' is missing; install the Debian package v4l-utils"
         );
     }

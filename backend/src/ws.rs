@@ -1,8 +1,14 @@
 //! One WebSocket session per viewer, split into a reader and a writer task
 //! that end together. The writer sends the current state on connect, then
-//! every state change, every reply, and the newest frame whenever the
-//! viewer is ready for one (frames it was too slow for are skipped, never
-//! queued). The reader parses text commands, hands them to
+//! every state change, every reply, and the live picture in the format the
+//! session watches (`/ws?video=`, then the `watch` command): JPEG, H.264 or
+//! none. JPEG: the newest frame whenever the viewer is ready for one
+//! (frames it was too slow for are skipped, never queued). H.264: every
+//! access unit from a key frame on (one is asked for when the session
+//! starts watching); a viewer more than [`H264_MAX_BEHIND`] frames behind
+//! skips to the next key frame, asked for at once, instead of queueing.
+//! Either way the session counts in the camera's demand only while it
+//! watches. The reader parses text commands, hands them to
 //! [`dispatch`](crate::dispatch::dispatch) (through [`answer`]) and queues the reply for this
 //! viewer only. Bad input gets an error reply and the session stays open;
 //! an oversized message closes it with code 1009. Limits: at most
@@ -17,18 +23,22 @@
 
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use shared::{ClientMessage, ErrorCode, MediaEvent, ServerMessage};
-use tokio::sync::{broadcast, mpsc};
+use serde_json::json;
+use shared::{ClientMessage, Command, ErrorCode, Feature, MediaEvent, ServerMessage, VideoFormat};
+use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::routes::Caller;
+use crate::camera::demand::{DemandGuard, Need};
 use crate::dispatch::answer;
 use crate::error::ApiError;
+use crate::frames::{Frame, FrameReceiver};
 use crate::state::{AppState, ViewerGuard};
 
 /// How far over `server.max_message_kilobytes` the WebSocket layer still
@@ -61,6 +71,17 @@ const CLOSE_TOO_BIG: u16 = 1009;
 const CLOSE_POLICY: u16 = 1008;
 /// How long a closing connection waits for the client to answer the close.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// An H.264 viewer with more access units than this waiting for it skips
+/// to the next key frame (about a quarter of a second at 30 fps).
+const H264_MAX_BEHIND: usize = 8;
+
+/// `/ws` query parameters.
+#[derive(Debug, serde::Deserialize)]
+pub struct WsParams {
+    /// The live picture the session starts with (JPEG when absent).
+    #[serde(default)]
+    video: Option<VideoFormat>,
+}
 
 /// What the reader asks the writer to send.
 enum Outgoing {
@@ -73,6 +94,7 @@ enum Outgoing {
 pub async fn handler(
     ws: WebSocketUpgrade,
     State(app): State<AppState>,
+    Query(params): Query<WsParams>,
     caller: Caller,
 ) -> Response {
     let Ok(slot) = app.viewer_slots.clone().try_acquire_owned() else {
@@ -93,21 +115,128 @@ pub async fn handler(
         .on_upgrade(move |socket| {
             let tasks = app.tasks.clone();
             tasks.track_future(async move {
-                session(socket, app, caller).await;
+                session(socket, app, caller, params.video.unwrap_or_default()).await;
                 drop(slot);
             })
         })
 }
 
-async fn session(socket: WebSocket, app: AppState, caller: Caller) {
+async fn session(socket: WebSocket, app: AppState, caller: Caller, video: VideoFormat) {
     let _viewer = ViewerGuard::new(&app);
     let (sink, stream) = socket.split();
     let (outbox, replies) = mpsc::channel(OUTBOX);
+    let video = watch::channel(checked_format(&app, video)).0;
     let shutdown = app.shutdown.clone();
     tokio::select! {
-        _ = write_loop(sink, &app, replies, shutdown) => {}
-        _ = read_loop(stream, &app, &caller, outbox) => {}
+        _ = write_loop(sink, &app, replies, video.subscribe(), shutdown) => {}
+        _ = read_loop(stream, &app, &caller, outbox, &video) => {}
     }
+}
+
+/// `wanted`, or JPEG when it is H.264 and this server cannot encode it.
+fn checked_format(app: &AppState, wanted: VideoFormat) -> VideoFormat {
+    if wanted == VideoFormat::H264 && h264_unavailable(app).is_some() {
+        VideoFormat::Jpeg
+    } else {
+        wanted
+    }
+}
+
+/// Why this server has no H.264 live view, if it has none.
+fn h264_unavailable(app: &AppState) -> Option<String> {
+    app.state
+        .borrow()
+        .unavailable_reason(Feature::LiveH264)
+        .map(str::to_owned)
+}
+
+/// The live picture a session is sending, and its share of the demand.
+enum Feed {
+    /// No picture.
+    Off,
+    /// The newest JPEG whenever the viewer is ready.
+    Jpeg {
+        frames: FrameReceiver,
+        _demand: DemandGuard,
+    },
+    /// Every H.264 access unit from a key frame on.
+    H264 {
+        frames: broadcast::Receiver<Frame>,
+        /// Skipping until the next key frame.
+        need_key: bool,
+        _demand: DemandGuard,
+    },
+}
+
+impl Feed {
+    fn new(app: &AppState, format: VideoFormat) -> Feed {
+        let camera = &app.camera;
+        match format {
+            VideoFormat::None => Feed::Off,
+            VideoFormat::Jpeg => Feed::Jpeg {
+                frames: camera.frames(),
+                _demand: camera.demand().take(Need::Jpeg),
+            },
+            VideoFormat::H264 => {
+                let feed = Feed::H264 {
+                    frames: camera.h264_frames(),
+                    need_key: true,
+                    _demand: camera.demand().take(Need::H264),
+                };
+                camera.demand().request_key_frame();
+                feed
+            }
+        }
+    }
+
+    /// The next message to send; waits forever when there is none to come
+    /// (no picture watched, camera gone). Cancel-safe.
+    async fn next(&mut self, app: &AppState) -> Bytes {
+        match self {
+            Feed::Off => std::future::pending().await,
+            Feed::Jpeg { frames, .. } => loop {
+                if frames.changed().await.is_err() {
+                    return std::future::pending().await;
+                }
+                if let Some(frame) = frames.borrow_and_update().as_ref() {
+                    return frame.ws_message.clone();
+                }
+            },
+            Feed::H264 {
+                frames, need_key, ..
+            } => loop {
+                let frame = match frames.recv().await {
+                    Ok(frame) => frame,
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        skip_to_key_frame(app, frames, need_key);
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => {
+                        return std::future::pending().await;
+                    }
+                };
+                if frames.len() > H264_MAX_BEHIND {
+                    skip_to_key_frame(app, frames, need_key);
+                    continue;
+                }
+                if *need_key {
+                    if !frame.header.key {
+                        continue;
+                    }
+                    *need_key = false;
+                }
+                return frame.ws_message;
+            },
+        }
+    }
+}
+
+/// A viewer that fell behind: drops what waits for it and starts again at
+/// the next key frame, which is asked for now.
+fn skip_to_key_frame(app: &AppState, frames: &mut broadcast::Receiver<Frame>, need_key: &mut bool) {
+    *frames = frames.resubscribe();
+    *need_key = true;
+    app.camera.demand().request_key_frame();
 }
 
 /// Sends one message; gives up after [`SEND_TIMEOUT`], or at once when the
@@ -142,10 +271,10 @@ async fn write_loop(
     mut sink: SplitSink<WebSocket, Message>,
     app: &AppState,
     mut replies: mpsc::Receiver<Outgoing>,
+    mut video: watch::Receiver<VideoFormat>,
     shutdown: CancellationToken,
 ) {
     let mut state = app.state.subscribe();
-    let mut frames = app.camera.frames();
     let mut media = app.media_events.subscribe();
     let mut pulses = app.device.pulses();
     let initial = ServerMessage::State {
@@ -159,6 +288,7 @@ async fn write_loop(
         }
         return;
     }
+    let mut feed = Feed::new(app, *video.borrow_and_update());
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -202,16 +332,14 @@ async fn write_loop(
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return,
             },
-            changed = frames.changed() => {
+            changed = video.changed() => {
                 if changed.is_err() {
                     return;
                 }
-                let newest = frames.borrow_and_update().as_ref().map(|f| f.ws_message.clone());
-                match newest {
-                    Some(bytes) => Message::Binary(bytes),
-                    None => continue,
-                }
+                feed = Feed::new(app, *video.borrow_and_update());
+                continue;
             }
+            bytes = feed.next(app) => Message::Binary(bytes),
         };
         if !send(&mut sink, message, &shutdown).await {
             if shutdown.is_cancelled() {
@@ -227,6 +355,7 @@ async fn read_loop(
     app: &AppState,
     caller: &Caller,
     outbox: mpsc::Sender<Outgoing>,
+    video: &watch::Sender<VideoFormat>,
 ) {
     let error = |code, message: &str| {
         Outgoing::Reply(ServerMessage::Error {
@@ -279,6 +408,10 @@ async fn read_loop(
                 Outgoing::Close(CLOSE_TOO_BIG, "message too big")
             }
             Ok(Message::Text(text)) => match ClientMessage::parse(&text) {
+                Ok(ClientMessage {
+                    id,
+                    command: Command::Watch { video: wanted },
+                }) => Outgoing::Reply(watch_format(app, video, id, wanted)),
                 Ok(message) => Outgoing::Reply(answer(app, caller, message).await),
                 Err(reply) => Outgoing::Reply(reply),
             },
@@ -302,6 +435,34 @@ async fn read_loop(
             drain_until_closed(&mut stream, &outbox).await;
             return;
         }
+    }
+}
+
+/// Switches the session's live picture (or restarts it: H.264 again starts
+/// at a fresh key frame); H.264 is refused, with the reason, where this
+/// server cannot encode it (the session keeps what it had).
+fn watch_format(
+    app: &AppState,
+    video: &watch::Sender<VideoFormat>,
+    id: Option<u64>,
+    wanted: VideoFormat,
+) -> ServerMessage {
+    if wanted == VideoFormat::H264
+        && let Some(reason) = h264_unavailable(app)
+    {
+        return ServerMessage::Error {
+            id,
+            code: ErrorCode::NotSupported,
+            message: format!("no H.264 live view on this server: {reason}"),
+        };
+    }
+    // Sent even when unchanged: watching H.264 again restarts the picture
+    // at a key frame (a client whose decoder fell behind asks this way).
+    video.send_replace(wanted);
+    ServerMessage::ActionResult {
+        id,
+        action: "watch".into(),
+        result: json!({ "video": wanted.as_str() }),
     }
 }
 

@@ -8,14 +8,16 @@ pub mod auth;
 pub mod commands;
 pub mod device;
 pub mod frame;
+pub mod h264;
 pub mod media;
 pub mod mjpeg;
 pub mod operations;
 pub mod protocol;
 
-pub use frame::{FrameHeader, HeaderError};
+pub use frame::{FrameHeader, FrameKind, HeaderError};
 pub use protocol::{
     ActiveRecording, CameraControl, CameraSource, CameraState, CameraStatus, ClientMessage,
     Command, ControlKind, ErrorCode, Feature, FocusState, INTERNAL_MESSAGE, MediaEvent, MenuOption,
-    RecorderState, ServerMessage, ServerState, Unavailable, ViewSettings,
+    RecorderState, RestreamState, RestreamStatus, ServerMessage, ServerState, Unavailable,
+    VideoFormat, ViewSettings,
 };

@@ -34,8 +34,21 @@ pub struct ClientMessage {
 pub enum Command {
     /// Ask for the current state; answered with a `state` message.
     GetState,
-    /// Liveness check; answered with `pong`.
+    /// Liveness check; answered with `pong`, which carries the server's
+    /// clock (clients estimate their offset from it).
     Ping,
+    /// Chooses which live picture this WebSocket session receives: JPEG
+    /// frames, H.264 access units (for WebCodecs), or none (a page without
+    /// a live picture, a hidden tab). Only meaningful on the WebSocket;
+    /// answered with `action_result` `{"video": ...}`. A session starts
+    /// with the format named by `/ws?video=` (JPEG when absent). Watching
+    /// H.264 again restarts it at a fresh key frame (for a decoder that
+    /// fell behind); H.264 on a server without an encoder is refused with
+    /// `not_supported` and the session keeps its format.
+    Watch {
+        /// The format wanted.
+        video: VideoFormat,
+    },
     /// Lists the actions; answered with `action_result` whose result is
     /// `[{"name": ..., "description": ...}]`.
     ListActions,
@@ -144,7 +157,9 @@ impl Command {
     /// does not compile until it says.
     pub fn role(&self) -> Role {
         match self {
-            Command::GetState | Command::Ping | Command::ListActions => Role::Viewer,
+            Command::GetState | Command::Ping | Command::ListActions | Command::Watch { .. } => {
+                Role::Viewer
+            }
             Command::SetView { .. }
             | Command::Snapshot(_)
             | Command::Focus(_)
@@ -178,6 +193,9 @@ impl Command {
             Command::GetState,
             Command::Ping,
             Command::ListActions,
+            Command::Watch {
+                video: VideoFormat::H264,
+            },
             Command::SetView {
                 grayscale: Some(true),
                 half_resolution: None,
@@ -242,6 +260,7 @@ impl Command {
             Command::GetState => "get_state",
             Command::Ping => "ping",
             Command::ListActions => "list_actions",
+            Command::Watch { .. } => "watch",
             Command::SetView { .. } => "set_view",
             Command::Snapshot(_) => "snapshot",
             Command::Focus(_) => "focus",
@@ -309,6 +328,9 @@ pub enum ServerMessage {
         /// Echo of the request id.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
+        /// The server's clock when it answered, in µs since the Unix epoch.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        server_us: Option<u64>,
     },
     /// The result of an `action` or `list_actions` command.
     ActionResult {
@@ -460,6 +482,35 @@ pub struct ServerState {
     /// not installed, each with the reason (checked at start-up).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unavailable: Vec<Unavailable>,
+    /// The restream to a media server, when one is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restream: Option<RestreamState>,
+}
+
+/// The restream of the live H.264 to a media server (`restream.url`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RestreamState {
+    /// Scheme, host and port of the media server (never the stream key).
+    pub target: String,
+    /// Whether the stream is going out.
+    pub status: RestreamStatus,
+    /// Why the last try failed, while retrying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Where the restream stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RestreamStatus {
+    /// Connecting to the media server, or waiting for a key frame.
+    Connecting,
+    /// The stream is going out.
+    Live,
+    /// The last try failed; it tries again after a pause.
+    Retrying,
 }
 
 impl ServerState {
@@ -480,6 +531,8 @@ impl ServerState {
 pub enum Feature {
     /// The live picture: JPEG frames for every viewer.
     LiveView,
+    /// The live picture as H.264, for browsers with WebCodecs.
+    LiveH264,
     /// The simulated camera (`camera.source = "test"`).
     TestCamera,
     /// USB cameras (`v4l2`), raw or MJPEG.
@@ -494,12 +547,15 @@ pub enum Feature {
     Thumbnails,
     /// Reading size and duration of imported or interrupted videos.
     Probing,
+    /// Publishing the live H.264 to a media server (`restream.url`).
+    Restream,
 }
 
 impl Feature {
     /// Every feature, in display order.
-    pub const ALL: [Feature; 8] = [
+    pub const ALL: [Feature; 10] = [
         Feature::LiveView,
+        Feature::LiveH264,
         Feature::TestCamera,
         Feature::V4l2Camera,
         Feature::LibcameraCamera,
@@ -507,12 +563,14 @@ impl Feature {
         Feature::Recording,
         Feature::Thumbnails,
         Feature::Probing,
+        Feature::Restream,
     ];
 
     /// A short human name, for example "recording".
     pub fn label(self) -> &'static str {
         match self {
             Feature::LiveView => "live view",
+            Feature::LiveH264 => "H.264 live view",
             Feature::TestCamera => "the test camera",
             Feature::V4l2Camera => "USB cameras",
             Feature::LibcameraCamera => "Raspberry Pi cameras",
@@ -520,6 +578,7 @@ impl Feature {
             Feature::Recording => "recording",
             Feature::Thumbnails => "thumbnails",
             Feature::Probing => "video probing",
+            Feature::Restream => "the restream",
         }
     }
 }
@@ -581,6 +640,11 @@ pub struct CameraState {
     pub fps: u32,
     /// Whether frames are flowing.
     pub status: CameraStatus,
+    /// Nobody watches and nothing records, so the pipeline is paused to
+    /// save power; it resumes within a fraction of a second for the next
+    /// viewer, snapshot or recording.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub idle: bool,
     /// Why the camera is offline, when it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -706,6 +770,31 @@ pub enum CameraStatus {
     Offline,
 }
 
+/// Which live picture a WebSocket session receives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VideoFormat {
+    /// No frames (pages without a live picture).
+    None,
+    /// One JPEG per frame; every browser can show it.
+    #[default]
+    Jpeg,
+    /// H.264 access units, a key frame first; for WebCodecs.
+    H264,
+}
+
+impl VideoFormat {
+    /// The wire name (`none`, `jpeg`, `h264`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VideoFormat::None => "none",
+            VideoFormat::Jpeg => "jpeg",
+            VideoFormat::H264 => "h264",
+        }
+    }
+}
+
 impl ClientMessage {
     /// Parses a text message. On failure returns an error reply that carries
     /// the request id when the message was JSON with a numeric `id`.
@@ -772,9 +861,10 @@ mod tests {
                 Command::Shutdown => 20,
                 Command::RestartCamera => 21,
                 Command::RestartServer => 22,
+                Command::Watch { .. } => 23,
             })
             .collect::<std::collections::BTreeSet<_>>();
-        assert_eq!(variants.len(), 23);
+        assert_eq!(variants.len(), 24);
         for command in examples {
             let json = serde_json::to_string(&command).unwrap();
             assert_eq!(
@@ -793,7 +883,7 @@ mod tests {
             .filter(|c| c.role() == Role::Viewer)
             .map(Command::name)
             .collect();
-        assert_eq!(viewer, ["get_state", "ping", "list_actions"]);
+        assert_eq!(viewer, ["get_state", "ping", "list_actions", "watch"]);
     }
 
     #[test]
@@ -918,6 +1008,7 @@ mod tests {
                     height: 720,
                     fps: 30,
                     status: CameraStatus::Offline,
+                    idle: false,
                     reason: Some("no device".into()),
                     view: ViewSettings::default(),
                     focus: Some(FocusState {
@@ -953,6 +1044,11 @@ mod tests {
                     feature: Feature::Recording,
                     reason: "GStreamer element 'h264parse' is missing".into(),
                 }],
+                restream: Some(RestreamState {
+                    target: "rtmp://mediamtx.local:1935".into(),
+                    status: RestreamStatus::Retrying,
+                    reason: Some("Could not connect".into()),
+                }),
             }),
         };
         let json = msg.to_json();

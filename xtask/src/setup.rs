@@ -60,6 +60,8 @@ const SERVE_PACKAGES: &[&str] = &[
     "gstreamer1.0-libav",
     "gstreamer1.0-tools",
     "gstreamer1.0-libcamera",
+    // rtspclientsink: the restream to an RTSP media server.
+    "gstreamer1.0-rtsp",
     // v4l2-ctl: lists and sets a USB camera's controls (focus, exposure...).
     "v4l-utils",
 ];

@@ -3,12 +3,17 @@
 //! frame, and on any failure (bus error, end of stream, no frames for a
 //! while) tears the pipeline down, shows the camera as offline with the
 //! reason, and retries with exponential backoff until shutdown. Frames go
-//! straight from the streaming thread into the latest-frame slot; the
-//! supervisor only watches them. It also owns the camera's controls
-//! (real through `v4l2-ctl`, or the test source's simulated ones) and cuts
-//! the recording tap whenever its pipeline goes away.
+//! straight from the streaming threads into the latest-frame slot and the
+//! H.264 feed; the supervisor only counts them. It follows the
+//! [`Demand`](demand::Demand): each encoder runs only while someone takes
+//! its output, and when nobody has needed anything for
+//! `camera.idle_seconds` the pipeline pauses (the state says `idle`) until
+//! the next viewer, snapshot or recording. It also owns the camera's
+//! controls (real through `v4l2-ctl`, or the test source's simulated ones)
+//! and cuts the recording tap whenever its pipeline goes away.
 
 pub mod controls;
+pub mod demand;
 pub mod orientation;
 pub mod pipeline;
 pub mod source;
@@ -27,10 +32,11 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::CameraConfig;
-use crate::frames::{self, FrameReceiver};
+use crate::frames::{self, Frame, FrameReceiver, H264Sender};
 use crate::state::StateSender;
 use controls::{ControlError, FocusRequest, Simulated};
-use pipeline::{Pipeline, Publisher, Spec};
+use demand::{Demand, Need, Wants};
+use pipeline::{H264Encoder, H264Spec, Pipeline, Publisher, Spec};
 use source::ResolvedSource;
 use tap::RecordingTap;
 
@@ -43,6 +49,10 @@ const FIRST_FRAME_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a live pipeline may go without a frame before it counts as
 /// stalled (clients see the camera offline within this time).
 const STALL_TIMEOUT: Duration = Duration::from_secs(2);
+/// How often the supervisor counts the frames of a running pipeline.
+const FRAME_CHECK: Duration = Duration::from_millis(100);
+/// How long a snapshot waits for a fresh picture.
+const SNAPSHOT_WAIT: Duration = Duration::from_secs(2);
 
 /// Requests handled by the supervisor, the pipeline's one owner.
 enum CameraCommand {
@@ -92,14 +102,77 @@ pub struct CameraGone;
 #[derive(Clone)]
 pub struct CameraHandle {
     frames: FrameReceiver,
+    h264: H264Sender,
+    demand: Demand,
     commands: mpsc::Sender<CameraCommand>,
     tap: RecordingTap,
+    state: tokio::sync::watch::Receiver<shared::ServerState>,
 }
 
+/// Why no picture could be had.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NoPicture(pub String);
+
 impl CameraHandle {
-    /// A receiver of the newest frame.
+    /// A receiver of the newest JPEG frame. Frames arrive only while
+    /// someone holds a [`Need::Jpeg`] guard from [`demand`](Self::demand).
     pub fn frames(&self) -> FrameReceiver {
         self.frames.clone()
+    }
+
+    /// A receiver of the H.264 feed, which flows while someone holds a
+    /// [`Need::H264`] guard.
+    pub fn h264_frames(&self) -> tokio::sync::broadcast::Receiver<Frame> {
+        self.h264.subscribe()
+    }
+
+    /// The demand for the camera's output.
+    pub fn demand(&self) -> &Demand {
+        &self.demand
+    }
+
+    /// A JPEG of the picture as it is now: the newest frame when JPEGs are
+    /// flowing, else the next one (the JPEG encoder is started, or the
+    /// paused pipeline resumed, for it). Fails at once when the camera is
+    /// not live, and after a short wait when no frame comes.
+    pub async fn current_jpeg(&self) -> Result<Frame, NoPicture> {
+        let not_live = || {
+            let camera = self.state.borrow().camera.clone();
+            (camera.status != CameraStatus::Live).then(|| {
+                camera
+                    .reason
+                    .unwrap_or_else(|| format!("camera is {:?}", camera.status).to_lowercase())
+            })
+        };
+        if let Some(why) = not_live() {
+            return Err(NoPicture(why));
+        }
+        let mut frames = self.frames.clone();
+        let flowing = self.demand.current().jpeg > 0;
+        let _guard = self.demand.take(Need::Jpeg);
+        if flowing && let Some(frame) = frames.borrow_and_update().clone() {
+            return Ok(frame);
+        }
+        frames.mark_unchanged();
+        let waited = tokio::time::timeout(SNAPSHOT_WAIT, async {
+            loop {
+                frames.changed().await.ok()?;
+                if let Some(frame) = frames.borrow_and_update().clone() {
+                    return Some(frame);
+                }
+            }
+        })
+        .await;
+        match waited {
+            Ok(Some(frame)) => Ok(frame),
+            _ => Err(NoPicture(not_live().unwrap_or_else(|| {
+                format!(
+                    "no picture from the camera within {} s",
+                    SNAPSHOT_WAIT.as_secs()
+                )
+            }))),
+        }
     }
 
     /// Changes grayscale and/or half resolution for every viewer, on the
@@ -184,6 +257,7 @@ pub fn initial_state(config: &CameraConfig, source: &ResolvedSource) -> CameraSt
         height: config.height,
         fps: config.fps,
         status: CameraStatus::Starting,
+        idle: false,
         reason: None,
         view: ViewSettings::default(),
         focus: None,
@@ -224,27 +298,38 @@ pub fn spawn(
             rotate: config.rotate,
             flip: config.flip,
         },
+        h264: H264Encoder::available().map(|encoder| H264Spec {
+            encoder,
+            bitrate_kbps: config.h264_bitrate_kbps,
+        }),
     };
     let (commands, requests) = mpsc::channel(8);
-    let tap = RecordingTap::default();
+    let demand = Demand::default();
+    let tap = RecordingTap::new(demand.clone());
+    let h264 = frames::h264_feed();
     let supervisor = Supervisor {
         spec,
         view: ViewSettings::default(),
         stalled: false,
         controls,
         tap: tap.clone(),
-        publisher: Publisher::new(Arc::new(tx)),
-        frames: rx.clone(),
+        publisher: Publisher::new(Arc::new(tx), h264.clone()),
+        demand: demand.clone(),
+        idle_after: (config.idle_seconds > 0)
+            .then(|| Duration::from_secs(config.idle_seconds.into())),
         requests,
-        state,
+        state: state.clone(),
         shutdown,
         restart: false,
     };
     tracker.spawn(supervisor.run());
     CameraHandle {
         frames: rx,
+        h264,
+        demand,
         commands,
         tap,
+        state: state.subscribe(),
     }
 }
 
@@ -259,7 +344,10 @@ struct Supervisor {
     /// Raw frames for a recording; cut when a pipeline goes away.
     tap: RecordingTap,
     publisher: Publisher,
-    frames: FrameReceiver,
+    /// Who needs frames; each encoder runs only for its takers.
+    demand: Demand,
+    /// How long without any demand before the pipeline pauses.
+    idle_after: Option<Duration>,
     requests: mpsc::Receiver<CameraCommand>,
     state: StateSender,
     shutdown: CancellationToken,
@@ -485,9 +573,15 @@ impl Supervisor {
             return failed("the camera pipeline has no bus".into(), false);
         };
         let mut messages = bus.stream();
-        self.frames.mark_unchanged();
+        let mut wants_changed = self.demand.subscribe();
+        pipeline.set_wants(*wants_changed.borrow_and_update());
+        let mut seen = self.publisher.captured();
         let mut live = false;
+        let mut paused = false;
         let mut deadline = Instant::now() + FIRST_FRAME_TIMEOUT;
+        let mut idle_at = self.idle_deadline(self.demand.current());
+        let mut check = tokio::time::interval(FRAME_CHECK);
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let outcome = loop {
             tokio::select! {
                 _ = self.shutdown.cancelled() => break Outcome::Shutdown,
@@ -505,24 +599,54 @@ impl Supervisor {
                         break Outcome::Restart;
                     }
                 }
-                changed = self.frames.changed() => {
-                    if changed.is_err() {
-                        break failed("the frame slot closed".into(), live);
-                    }
-                    deadline = Instant::now() + STALL_TIMEOUT;
-                    if !live && self.frames.borrow_and_update().is_some() {
-                        live = true;
-                        tracing::info!(source = self.spec.source.kind.as_str(), "camera live");
-                        self.set_status(CameraStatus::Live, None);
-                        self.publish_controls().await;
+                _ = wants_changed.changed() => {
+                    let wants = *wants_changed.borrow_and_update();
+                    pipeline.set_wants(wants);
+                    if wants.any() {
+                        idle_at = None;
+                        if paused {
+                            if let Err(err) = pipeline.set_paused(false) {
+                                break failed(err.to_string(), live);
+                            }
+                            paused = false;
+                            deadline = Instant::now() + FIRST_FRAME_TIMEOUT;
+                            self.set_idle(false);
+                            tracing::debug!("camera resumed");
+                        }
+                    } else if idle_at.is_none() && !paused {
+                        idle_at = self.idle_deadline(wants);
                     }
                 }
-                _ = tokio::time::sleep_until(deadline) => {
-                    let waited = if live { STALL_TIMEOUT } else { FIRST_FRAME_TIMEOUT };
-                    break failed(format!("no frames from the camera for {} s", waited.as_secs()), live);
+                _ = self.demand.key_frame_requested() => pipeline.force_key_frame(),
+                _ = check.tick(), if !paused => {
+                    let captured = self.publisher.captured();
+                    if captured != seen {
+                        seen = captured;
+                        deadline = Instant::now() + STALL_TIMEOUT;
+                        if !live {
+                            live = true;
+                            tracing::info!(source = self.spec.source.kind.as_str(), "camera live");
+                            self.set_status(CameraStatus::Live, None);
+                            self.publish_controls().await;
+                        }
+                    } else if Instant::now() >= deadline {
+                        let waited = if live { STALL_TIMEOUT } else { FIRST_FRAME_TIMEOUT };
+                        break failed(format!("no frames from the camera for {} s", waited.as_secs()), live);
+                    }
+                }
+                _ = sleep_until_some(idle_at), if live && !paused => {
+                    idle_at = None;
+                    if let Err(err) = pipeline.set_paused(true) {
+                        break failed(err.to_string(), live);
+                    }
+                    paused = true;
+                    self.publisher.clear();
+                    self.set_idle(true);
+                    tracing::debug!("nobody watching or recording: camera paused");
                 }
             }
         };
+        self.set_idle(false);
         match &outcome {
             Outcome::Failed { reason, .. } => self.tap.cut(&format!("camera lost: {reason}")),
             Outcome::Shutdown => self.tap.cut("the server is shutting down"),
@@ -536,6 +660,22 @@ impl Supervisor {
         outcome
     }
 
+    /// When to pause, given the demand: `None` while anyone needs frames
+    /// or when pausing is off.
+    fn idle_deadline(&self, wants: Wants) -> Option<Instant> {
+        self.idle_after
+            .filter(|_| !wants.any())
+            .map(|after| Instant::now() + after)
+    }
+
+    fn set_idle(&self, idle: bool) {
+        self.state.send_if_modified(|s| {
+            let changed = s.camera.idle != idle;
+            s.camera.idle = idle;
+            changed
+        });
+    }
+
     fn set_status(&self, status: CameraStatus, reason: Option<String>) {
         self.state.send_if_modified(|s| {
             let changed = s.camera.status != status || s.camera.reason != reason;
@@ -543,6 +683,14 @@ impl Supervisor {
             s.camera.reason = reason;
             changed
         });
+    }
+}
+
+/// Sleeps until `at`, or forever when there is none.
+async fn sleep_until_some(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 

@@ -1,8 +1,10 @@
 //! Building and owning one GStreamer capture pipeline:
 //!
 //! `source -> videoconvert -> I420 -> videoflip -> tee`, then two branches:
-//! `queue -> videobalance -> videoscale -> size -> jpegenc -> appsink` for
-//! viewers and `queue -> appsink` feeding the [`RecordingTap`] at full
+//! the view, `queue -> videobalance -> videoscale -> size -> tee`, which
+//! splits again into `queue -> valve -> jpegenc -> appsink` and (where an
+//! H.264 encoder exists) `queue -> valve -> H.264 encoder -> h264parse ->
+//! appsink`; and `queue -> appsink` feeding the [`RecordingTap`] at full
 //! resolution. `videoflip` applies the camera's mounting correction
 //! ([`Orientation`]) before the tee, so viewers, snapshots and recordings
 //! all get the corrected picture.
@@ -10,28 +12,37 @@
 //! lens whose blur grows with the distance from its sharp position.
 //!
 //! The pipeline is built element by element from the validated settings
-//! (never from a string a user typed). Each JPEG that reaches the appsink is
-//! stamped with a sequence number and its capture time and published to the
-//! latest-frame slot without blocking the streaming thread. The view stage
+//! (never from a string a user typed). A probe on the first tee numbers
+//! every captured frame; each JPEG or H.264 access unit that reaches its
+//! appsink carries that number and its capture time, and is published
+//! without blocking the streaming thread: JPEGs to the latest-frame slot,
+//! access units to the H.264 feed. Each encoder's valve is open only while
+//! someone takes its output ([`set_wants`](Pipeline::set_wants)), so
+//! nothing is encoded for nobody. The H.264 encoder is the Raspberry Pi's
+//! hardware one (`v4l2h264enc`) where it exists, else x264 tuned for zero
+//! latency; key frames come every two seconds and at once on request
+//! ([`force_key_frame`](Pipeline::force_key_frame)). The view stage
 //! (grayscale through `videobalance` saturation, half resolution through
-//! the size capsfilter) changes while playing, without a restart. Dropping
-//! a [`Pipeline`] stops it.
+//! the size capsfilter) changes while playing, without a restart, for both
+//! encodings. Dropping a [`Pipeline`] stops it.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
-use shared::{CameraSource, FrameHeader, ViewSettings};
+use shared::{CameraSource, FrameHeader, FrameKind, ViewSettings};
 
 use super::controls::SimulatedLook;
+use super::demand::Wants;
 use super::orientation::Orientation;
 use super::source::ResolvedSource;
 use super::tap::RecordingTap;
 use crate::elements::{self, MissingElement};
-use crate::frames::{Frame, FrameSender};
+use crate::frames::{Frame, FrameSender, H264Sender};
 
 /// Everything needed to build a pipeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +59,52 @@ pub struct Spec {
     pub jpeg_quality: u32,
     /// Rotation and mirror applied to every frame.
     pub orientation: Orientation,
+    /// The H.264 live view's encoder, when one is installed.
+    pub h264: Option<H264Spec>,
+}
+
+/// How the live view is encoded to H.264.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct H264Spec {
+    /// Which encoder.
+    pub encoder: H264Encoder,
+    /// Target bit rate in kbit/s.
+    pub bitrate_kbps: u32,
+}
+
+/// The H.264 encoders the live view can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum H264Encoder {
+    /// Software, `x264enc` (ultrafast, zero latency).
+    X264,
+    /// The Raspberry Pi's hardware encoder, `v4l2h264enc`.
+    V4l2,
+}
+
+impl H264Encoder {
+    /// The encoder this machine offers: the hardware one where its element
+    /// exists, else x264; `None` when neither (or `h264parse`) is installed.
+    pub fn available() -> Option<Self> {
+        let exists = |name| gst::ElementFactory::find(name).is_some();
+        if !exists("h264parse") {
+            return None;
+        }
+        if exists("v4l2h264enc") {
+            Some(H264Encoder::V4l2)
+        } else if exists("x264enc") {
+            Some(H264Encoder::X264)
+        } else {
+            None
+        }
+    }
+
+    /// The element's factory name.
+    pub fn element(self) -> &'static str {
+        match self {
+            H264Encoder::X264 => "x264enc",
+            H264Encoder::V4l2 => "v4l2h264enc",
+        }
+    }
 }
 
 /// Why a pipeline could not be built or started.
@@ -64,40 +121,102 @@ pub enum PipelineError {
     Start(String),
 }
 
-/// Hands frames from the streaming thread to the latest-frame slot. The
-/// sequence counter outlives pipelines, so numbers keep increasing across
-/// restarts.
+/// Frames numbered at the first tee whose encoded forms have not all been
+/// published yet; enough for a second of frames in flight.
+const NUMBERED_IN_FLIGHT: usize = 64;
+
+/// Hands frames from the streaming threads to the latest-frame slot (JPEG)
+/// and the H.264 feed. The sequence counter outlives pipelines, so numbers
+/// keep increasing across restarts; it also tells the supervisor that
+/// frames are flowing, whichever encoder (if any) is open.
 #[derive(Clone)]
 pub struct Publisher {
     slot: Arc<FrameSender>,
+    h264: H264Sender,
     sequence: Arc<AtomicU64>,
+    /// Timestamp and number of the frames captured lately, so each encoded
+    /// form carries its frame's number.
+    numbered: Arc<Mutex<VecDeque<(gst::ClockTime, u64)>>>,
 }
 
 impl Publisher {
-    /// A publisher into `slot`.
-    pub fn new(slot: Arc<FrameSender>) -> Self {
+    /// A publisher into `slot` and `h264`.
+    pub fn new(slot: Arc<FrameSender>, h264: H264Sender) -> Self {
         Publisher {
             slot,
+            h264,
             sequence: Arc::new(AtomicU64::new(0)),
+            numbered: Arc::default(),
         }
     }
 
     /// Empties the slot, so no stale frame is served while the camera is
-    /// offline.
+    /// offline or paused.
     pub fn clear(&self) {
         self.slot.send_replace(None);
     }
 
-    fn publish(&self, captured_us: u64, width: u16, height: u16, jpeg: &[u8]) {
-        let header = FrameHeader {
-            sequence: self.sequence.fetch_add(1, Ordering::Relaxed),
-            captured_us,
-            width,
-            height,
-        };
-        // Never blocks: replaces the slot's content under a short lock.
-        self.slot.send_replace(Some(Frame::new(header, jpeg)));
+    /// How many frames the camera has delivered (all pipelines).
+    pub fn captured(&self) -> u64 {
+        self.sequence.load(Ordering::Relaxed)
     }
+
+    /// Numbers a frame as it leaves the capture stage.
+    fn number(&self, pts: Option<gst::ClockTime>) {
+        let sequence = self.sequence.fetch_add(1, Ordering::Relaxed);
+        if let Some(pts) = pts {
+            let mut numbered = self.numbered.lock().unwrap_or_else(PoisonError::into_inner);
+            if numbered.len() == NUMBERED_IN_FLIGHT {
+                numbered.pop_front();
+            }
+            numbered.push_back((pts, sequence));
+        }
+    }
+
+    /// The number of the frame captured at `pts`; the newest number when it
+    /// is unknown.
+    fn sequence_of(&self, pts: Option<gst::ClockTime>) -> u64 {
+        let numbered = self.numbered.lock().unwrap_or_else(PoisonError::into_inner);
+        pts.and_then(|pts| numbered.iter().rev().find(|(at, _)| *at == pts))
+            .map_or_else(
+                || self.sequence.load(Ordering::Relaxed).saturating_sub(1),
+                |(_, sequence)| *sequence,
+            )
+    }
+
+    fn publish(&self, encoded: Encoded<'_>) {
+        let now = unix_now_us();
+        let header = FrameHeader {
+            sequence: self.sequence_of(encoded.pts),
+            captured_us: encoded.captured_us,
+            width: encoded.size.0,
+            height: encoded.size.1,
+            kind: encoded.kind,
+            key: encoded.key,
+            encode_us: u32::try_from(now.saturating_sub(encoded.captured_us)).unwrap_or(u32::MAX),
+        };
+        match encoded.kind {
+            // Never blocks: replaces the slot's content under a short lock.
+            FrameKind::Jpeg => {
+                self.slot
+                    .send_replace(Some(Frame::new(header, encoded.bytes)));
+            }
+            // Never blocks: a viewer that lags loses the oldest frames.
+            FrameKind::H264 => {
+                let _ = self.h264.send(Frame::new(header, encoded.bytes));
+            }
+        }
+    }
+}
+
+/// One encoded picture from an appsink.
+struct Encoded<'a> {
+    kind: FrameKind,
+    key: bool,
+    pts: Option<gst::ClockTime>,
+    captured_us: u64,
+    size: (u16, u16),
+    bytes: &'a [u8],
 }
 
 /// A running (or ready) pipeline; set to `Null` when dropped.
@@ -107,6 +226,11 @@ pub struct Pipeline {
     balance: gst::Element,
     /// Capsfilter after `videoscale`: the viewer's picture size.
     view_size: gst::Element,
+    /// Valve in front of `jpegenc`: open while anyone takes JPEGs.
+    jpeg_valve: gst::Element,
+    /// Valve in front of the H.264 encoder, and its appsink (where key
+    /// frames are asked for), when there is one.
+    h264: Option<(gst::Element, gst_app::AppSink)>,
     /// `valve` after the test source, for simulated stalls.
     stall_valve: Option<gst::Element>,
     /// The test source's simulated camera controls and lens.
@@ -146,13 +270,12 @@ impl Pipeline {
         let orient = make("videoflip")?;
         orient.set_property_from_str("video-direction", spec.orientation.video_direction());
         let tee = make("tee")?;
-        let view_queue = make("queue")?;
+        number_frames(&tee, publisher.clone());
+        let view_queue = latest_queue()?;
         let balance = make("videobalance")?;
         let scale = make("videoscale")?;
         let view_size = caps_filter(gst::Caps::new_empty_simple("video/x-raw"))?;
-        let encoder = make("jpegenc")?;
-        encoder.set_property("quality", spec.jpeg_quality.min(100) as i32);
-        let sink = appsink(publisher);
+        let view_tee = make("tee")?;
         let view_chain = [
             &convert,
             &i420,
@@ -162,11 +285,39 @@ impl Pipeline {
             &balance,
             &scale,
             &view_size,
-            &encoder,
-            sink.upcast_ref(),
+            &view_tee,
         ];
         pipeline.add_many(view_chain).map_err(build_err)?;
         gst::Element::link_many(view_chain).map_err(build_err)?;
+
+        let jpeg_valve = make("valve")?;
+        let encoder = make("jpegenc")?;
+        encoder.set_property("quality", spec.jpeg_quality.min(100) as i32);
+        let sink = encoded_sink(
+            FrameKind::Jpeg,
+            gst::Caps::builder("image/jpeg").build(),
+            publisher.clone(),
+        );
+        let jpeg_chain = [&latest_queue()?, &jpeg_valve, &encoder, sink.upcast_ref()];
+        pipeline.add_many(jpeg_chain).map_err(build_err)?;
+        gst::Element::link_many(jpeg_chain).map_err(build_err)?;
+        view_tee.link(jpeg_chain[0]).map_err(build_err)?;
+
+        let h264 = match spec.h264 {
+            Some(h264) => {
+                let (valve, chain) = h264_branch(h264, spec.fps, publisher)?;
+                let links: Vec<&gst::Element> = chain.iter().collect();
+                pipeline.add_many(&links).map_err(build_err)?;
+                gst::Element::link_many(&links).map_err(build_err)?;
+                view_tee.link(&chain[0]).map_err(build_err)?;
+                let sink = chain
+                    .last()
+                    .and_then(|e| e.clone().downcast::<gst_app::AppSink>().ok())
+                    .ok_or_else(|| PipelineError::Build("the H.264 branch has no sink".into()))?;
+                Some((valve, sink))
+            }
+            None => None,
+        };
         let tap_queue = make("queue")?;
         // Never hold the camera back for a slow recording: drop the oldest.
         tap_queue.set_property_from_str("leaky", "downstream");
@@ -286,6 +437,8 @@ impl Pipeline {
             pipeline,
             balance,
             view_size,
+            jpeg_valve,
+            h264,
             stall_valve,
             simulated,
             capture: (spec.width, spec.height),
@@ -293,6 +446,41 @@ impl Pipeline {
         };
         built.apply_view(view);
         Ok(built)
+    }
+
+    /// Opens each encoder's valve while someone takes its output, and
+    /// closes it otherwise (nothing is encoded for nobody).
+    pub fn set_wants(&self, wants: Wants) {
+        self.jpeg_valve.set_property("drop", wants.jpeg == 0);
+        if let Some((valve, _)) = &self.h264 {
+            valve.set_property("drop", wants.h264 == 0);
+        }
+    }
+
+    /// Asks the H.264 encoder for a key frame (with its parameter sets) as
+    /// soon as possible.
+    pub fn force_key_frame(&self) {
+        if let Some((_, sink)) = &self.h264 {
+            let request = gst::Structure::builder("GstForceKeyUnit")
+                .field("all-headers", true)
+                .field("count", 0u32)
+                .build();
+            sink.send_event(gst::event::CustomUpstream::new(request));
+        }
+    }
+
+    /// Pauses a running pipeline (no capture, no encoding) or resumes it.
+    /// Blocking: may wait for the device.
+    pub fn set_paused(&self, paused: bool) -> Result<(), PipelineError> {
+        let state = if paused {
+            gst::State::Paused
+        } else {
+            gst::State::Playing
+        };
+        self.pipeline
+            .set_state(state)
+            .map(|_| ())
+            .map_err(|err| PipelineError::Start(err.to_string()))
     }
 
     /// Stops or resumes the flow of frames from the test source; `false`
@@ -393,22 +581,110 @@ fn caps_filter(caps: gst::Caps) -> Result<gst::Element, PipelineError> {
 }
 
 /// An appsink that holds at most the newest buffer and never waits for the
-/// clock (the source is live).
+/// clock (the source is live) or for a first buffer before the pipeline
+/// may play (a branch behind a closed valve gets none).
 fn latest_only_sink(caps: Option<gst::Caps>) -> gst_app::AppSink {
     let builder = gst_app::AppSink::builder()
         .max_buffers(1)
         .drop(true)
-        .sync(false);
+        .sync(false)
+        .async_(false);
     match &caps {
         Some(caps) => builder.caps(caps).build(),
         None => builder.build(),
     }
 }
 
-/// The appsink at the end of the pipeline: keeps at most one buffer, never
-/// syncs to the clock (the source is live), and publishes every sample.
-fn appsink(publisher: Publisher) -> gst_app::AppSink {
-    let sink = latest_only_sink(Some(gst::Caps::builder("image/jpeg").build()));
+/// A queue that holds at most one frame and drops the older one: a slow
+/// stage after it skips frames instead of adding latency.
+fn latest_queue() -> Result<gst::Element, PipelineError> {
+    let queue = make("queue")?;
+    queue.set_property_from_str("leaky", "downstream");
+    queue.set_property("max-size-buffers", 1u32);
+    queue.set_property("max-size-bytes", 0u32);
+    queue.set_property("max-size-time", 0u64);
+    Ok(queue)
+}
+
+/// Numbers every frame passing the capture stage's tee.
+fn number_frames(tee: &gst::Element, publisher: Publisher) {
+    if let Some(pad) = tee.static_pad("sink") {
+        pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            if let Some(buffer) = info.buffer() {
+                publisher.number(buffer.pts());
+            }
+            gst::PadProbeReturn::Ok
+        });
+    }
+}
+
+/// The H.264 branch after the view tee: `queue -> valve -> encoder ->
+/// caps -> h264parse -> caps -> appsink`, with the valve returned apart.
+/// Parameter sets go in front of every key frame, so a viewer can start at
+/// any of them.
+fn h264_branch(
+    spec: H264Spec,
+    fps: u32,
+    publisher: Publisher,
+) -> Result<(gst::Element, Vec<gst::Element>), PipelineError> {
+    let valve = make("valve")?;
+    let key_interval = fps.max(1) * 2;
+    let encoder = make(spec.encoder.element())?;
+    let encoded = match spec.encoder {
+        H264Encoder::X264 => {
+            encoder.set_property_from_str("speed-preset", "ultrafast");
+            encoder.set_property_from_str("tune", "zerolatency");
+            encoder.set_property("bitrate", spec.bitrate_kbps);
+            encoder.set_property("key-int-max", key_interval);
+            gst::Caps::builder("video/x-h264")
+                .field("profile", "constrained-baseline")
+                .build()
+        }
+        H264Encoder::V4l2 => {
+            let controls = gst::Structure::builder("controls")
+                .field(
+                    "video_bitrate",
+                    spec.bitrate_kbps.saturating_mul(1000) as i32,
+                )
+                .field("h264_i_frame_period", key_interval as i32)
+                .field("repeat_sequence_header", 1i32)
+                .build();
+            encoder.set_property("extra-controls", controls);
+            gst::Caps::builder("video/x-h264")
+                .field("level", "4")
+                .build()
+        }
+    };
+    let parse = make("h264parse")?;
+    parse.set_property("config-interval", -1i32);
+    let access_units = gst::Caps::builder("video/x-h264")
+        .field("stream-format", "byte-stream")
+        .field("alignment", "au")
+        .build();
+    let sink = encoded_sink(FrameKind::H264, access_units.clone(), publisher);
+    let chain = vec![
+        latest_queue()?,
+        valve.clone(),
+        encoder,
+        caps_filter(encoded)?,
+        parse,
+        caps_filter(access_units)?,
+        sink.upcast(),
+    ];
+    Ok((valve, chain))
+}
+
+/// The appsink at the end of an encoder: publishes every sample as a
+/// `kind` frame. H.264 needs every access unit, so its sink never drops.
+fn encoded_sink(kind: FrameKind, caps: gst::Caps, publisher: Publisher) -> gst_app::AppSink {
+    let sink = match kind {
+        FrameKind::Jpeg => latest_only_sink(Some(caps)),
+        FrameKind::H264 => gst_app::AppSink::builder()
+            .caps(&caps)
+            .sync(false)
+            .async_(false)
+            .build(),
+    };
     sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
@@ -416,7 +692,7 @@ fn appsink(publisher: Publisher) -> gst_app::AppSink {
                 let Some(buffer) = sample.buffer() else {
                     return Ok(gst::FlowSuccess::Ok);
                 };
-                let (width, height) = sample
+                let size = sample
                     .caps()
                     .and_then(|caps| caps.structure(0))
                     .map(|s| {
@@ -429,11 +705,18 @@ fn appsink(publisher: Publisher) -> gst_app::AppSink {
                     gst::element_error!(
                         sink,
                         gst::ResourceError::Read,
-                        ["cannot map a JPEG buffer"]
+                        ["cannot map an encoded buffer"]
                     );
                     gst::FlowError::Error
                 })?;
-                publisher.publish(captured_us, width, height, map.as_slice());
+                publisher.publish(Encoded {
+                    kind,
+                    key: !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT),
+                    pts: buffer.pts(),
+                    captured_us,
+                    size,
+                    bytes: map.as_slice(),
+                });
                 Ok(gst::FlowSuccess::Ok)
             })
             .build(),
@@ -441,7 +724,8 @@ fn appsink(publisher: Publisher) -> gst_app::AppSink {
     sink
 }
 
-fn unix_now_us() -> u64 {
+/// The wall clock in µs since the Unix epoch.
+pub fn unix_now_us() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_micros() as u64)

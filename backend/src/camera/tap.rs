@@ -5,7 +5,8 @@
 //! stop the live view, and a camera restart cannot leak into a file: the
 //! supervisor detaches the tap (ending the recording cleanly) whenever its
 //! pipeline goes away. Buffers are passed by reference (no pixel copies)
-//! and re-timed to start at zero.
+//! and re-timed to start at zero. While a recording is attached it counts
+//! in the camera's demand, so a paused pipeline resumes for it.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -13,11 +14,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use gstreamer as gst;
 use gstreamer_app as gst_app;
 
+use super::demand::{Demand, DemandGuard, Need};
+
 /// Shared between the camera pipeline (which pushes) and the recorder
 /// (which attaches and detaches); cheap to clone.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RecordingTap {
     target: Arc<Mutex<Option<Target>>>,
+    demand: Demand,
 }
 
 /// The recording being fed.
@@ -29,9 +33,20 @@ struct Target {
     frames: Arc<AtomicU64>,
     /// Told why the tap was cut, when the camera side cut it.
     on_cut: Option<Box<dyn FnOnce(String) + Send>>,
+    /// Keeps the camera running for the recording.
+    _demand: DemandGuard,
 }
 
 impl RecordingTap {
+    /// A tap with nothing attached, counting attached recordings in
+    /// `demand`.
+    pub fn new(demand: Demand) -> Self {
+        RecordingTap {
+            target: Arc::default(),
+            demand,
+        }
+    }
+
     /// Starts feeding `src`; counts frames in `frames`. `on_cut` is called
     /// (once) if the camera side ends the feed, with the reason. Replaces
     /// (and ends) any earlier target.
@@ -46,6 +61,7 @@ impl RecordingTap {
             offset: None,
             frames,
             on_cut: Some(Box::new(on_cut)),
+            _demand: self.demand.take(Need::Raw),
         });
         if let Some(old) = old {
             let _ = old.src.end_of_stream();

@@ -242,6 +242,24 @@ impl Decl {
         key
     }
 
+    /// A restream URL (kept secret: it may hold a stream key), or unset.
+    fn restream(self) -> Key {
+        let mut key = self.typed(
+            "an rtmp://, rtmps://, srt:// or rtsp:// URL with a host".into(),
+            |raw| {
+                let text = raw.text()?;
+                if text.is_empty() {
+                    return Some(None);
+                }
+                crate::restream::RestreamTarget::parse(text).map(Some)
+            },
+            |c| &mut c.restream,
+            |_| None,
+        );
+        key.secret = true;
+        key
+    }
+
     /// One of the named `options`.
     fn choice<T: Copy + PartialEq + Send + Sync + 'static>(
         self,
@@ -344,6 +362,10 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("camera", "The camera and the live picture."),
     ("media", "Where photos, recordings and the catalogue live."),
     ("recording", "Limits and quality of recordings."),
+    (
+        "restream",
+        "Publishing the live H.264 to a media server for large audiences.",
+    ),
     ("device", "The light and heart-rate board."),
     (
         "system",
@@ -554,6 +576,21 @@ fn declare() -> Vec<Key> {
         )
         .int(1..=100, |c| &mut c.camera.jpeg_quality),
         key(
+            "camera.h264_bitrate_kbps",
+            "h264-bitrate-kbps",
+            "Bit rate of the H.264 live view in kbit/s (browsers with WebCodecs get it; others \
+             get JPEG). About 1500 suits 1280x720 at 30 fps; every viewer receives this much.",
+        )
+        .int(100..=50_000, |c| &mut c.camera.h264_bitrate_kbps),
+        key(
+            "camera.idle_seconds",
+            "idle-seconds",
+            "Seconds with nobody watching and nothing recording before the camera pipeline \
+             pauses, to save power; the next viewer, snapshot or recording resumes it within a \
+             fraction of a second. 0 keeps it running.",
+        )
+        .int(0..=86_400, |c| &mut c.camera.idle_seconds),
+        key(
             "camera.rotate",
             "rotate",
             "Turns the picture clockwise by 0, 90, 180 or 270 degrees, for a camera mounted \
@@ -626,6 +663,17 @@ fn declare() -> Vec<Key> {
             "H.264 bit rate of recordings in kbit/s. 4000 suits 1280x720 at 30 fps.",
         )
         .int(100..=100_000, |c| &mut c.recording.bitrate_kbps),
+        key(
+            "restream.url",
+            "restream-url",
+            "Publishes the live H.264 to a media server, which then serves the audience: \
+             rtmp:// or rtmps:// (FLV), srt:// (MPEG-TS) or rtsp:// (publishing), for example \
+             rtmp://mediamtx.local:1935/live/rig. It starts and stops with the server and \
+             reconnects when the media server goes away; the state's restream says how it \
+             stands. The URL may carry a stream key, so it is never shown. Unset: no restream.",
+        )
+        .default_note("unset")
+        .restream(),
         key(
             "device.mode",
             "device-mode",

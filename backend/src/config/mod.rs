@@ -64,6 +64,9 @@ pub struct Config {
     pub media: MediaConfig,
     /// Recording limits and quality.
     pub recording: RecordingConfig,
+    /// Where the live H.264 is published for large audiences
+    /// (`restream.url`), if anywhere.
+    pub restream: Option<crate::restream::RestreamTarget>,
     /// The light and heart-rate device.
     pub device: DeviceConfig,
     /// What operators may do to the machine.
@@ -250,6 +253,11 @@ pub struct CameraConfig {
     pub fps: u32,
     /// JPEG quality 1-100 (`camera.jpeg_quality`).
     pub jpeg_quality: u32,
+    /// Bit rate of the H.264 live view (`camera.h264_bitrate_kbps`).
+    pub h264_bitrate_kbps: u32,
+    /// Seconds without a viewer or recording before the pipeline pauses
+    /// (`camera.idle_seconds`); 0 keeps it running.
+    pub idle_seconds: u32,
     /// Clockwise rotation of the picture (`camera.rotate`).
     pub rotate: Rotation,
     /// Mirror of the rotated picture (`camera.flip`).
@@ -306,6 +314,8 @@ impl Default for Config {
                 height: 720,
                 fps: 30,
                 jpeg_quality: 80,
+                h264_bitrate_kbps: 1500,
+                idle_seconds: 10,
                 rotate: Rotation::None,
                 flip: Flip::None,
             },
@@ -319,6 +329,7 @@ impl Default for Config {
                 max_megabytes: 4096,
                 bitrate_kbps: 4000,
             },
+            restream: None,
             device: DeviceConfig {
                 mode: DeviceMode::None,
                 path: None,

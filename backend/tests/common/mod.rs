@@ -103,6 +103,7 @@ pub fn test_config(width: u32, height: u32, fps: u32) -> Config {
             min_free_megabytes: 0,
         },
         recording: defaults.recording,
+        restream: None,
         device: defaults.device,
         // Never the machine's own reboot: a test that wants to see a
         // command run sets its own.
