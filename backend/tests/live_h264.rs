@@ -148,7 +148,11 @@ async fn an_h264_viewer_starts_at_a_key_frame_and_every_frame_decodes() {
     for _ in 0..45 {
         let (header, payload) = next_frame(&mut ws).await;
         assert_eq!(header.kind, FrameKind::H264);
-        assert!(header.sequence > last, "sequence numbers increase");
+        assert!(
+            header.sequence > last,
+            "sequence numbers increase: {} after {last}",
+            header.sequence
+        );
         last = header.sequence;
         let (_, _, next) = decoder.decode(&payload).expect("each access unit decodes");
         changed |= next != picture;

@@ -47,6 +47,12 @@ pub fn nal_type(unit: &[u8]) -> Option<u8> {
     unit.first().map(|b| b & 0x1f)
 }
 
+/// Whether the access unit holds a picture (a coded slice, NAL types 1
+/// to 5), not only parameter sets or other headers.
+pub fn has_picture(access_unit: &[u8]) -> bool {
+    nal_units(access_unit).any(|unit| nal_type(unit).is_some_and(|t| (1..=5).contains(&t)))
+}
+
 /// Whether the access unit holds an IDR slice (decodes on its own).
 pub fn is_key_frame(access_unit: &[u8]) -> bool {
     nal_units(access_unit).any(|unit| nal_type(unit) == Some(NAL_IDR))
@@ -79,6 +85,8 @@ mod tests {
         let types: Vec<u8> = nal_units(KEY).filter_map(nal_type).collect();
         assert_eq!(types, vec![7, 8, 5]);
         assert!(is_key_frame(KEY));
+        assert!(has_picture(KEY));
+        assert!(!has_picture(&KEY[..17]), "parameter sets alone");
         assert_eq!(codec_string(KEY).as_deref(), Some("avc1.42c01f"));
     }
 

@@ -428,6 +428,9 @@ impl Supervisor {
                 self.view.half_resolution = half_resolution.unwrap_or(self.view.half_resolution);
                 if let Some(pipeline) = pipeline {
                     pipeline.apply_view(self.view);
+                    // A fresh key frame shows the change at once, not
+                    // spread over the next frames' small corrections.
+                    pipeline.force_key_frame();
                 }
                 let view = self.view;
                 self.state.send_if_modified(|s| {

@@ -134,8 +134,9 @@ pub struct Publisher {
     slot: Arc<FrameSender>,
     h264: H264Sender,
     sequence: Arc<AtomicU64>,
-    /// Timestamp and number of the frames captured lately, so each encoded
-    /// form carries its frame's number.
+    /// Running time and number of the frames captured lately, so each
+    /// encoded form carries its frame's number (encoders may shift
+    /// timestamps, as x264enc does by 1000 hours, but not running times).
     numbered: Arc<Mutex<VecDeque<(gst::ClockTime, u64)>>>,
 }
 
@@ -161,7 +162,8 @@ impl Publisher {
         self.sequence.load(Ordering::Relaxed)
     }
 
-    /// Numbers a frame as it leaves the capture stage.
+    /// Numbers a frame, captured at running time `pts`, as it leaves the
+    /// capture stage.
     fn number(&self, pts: Option<gst::ClockTime>) {
         let sequence = self.sequence.fetch_add(1, Ordering::Relaxed);
         if let Some(pts) = pts {
@@ -173,8 +175,8 @@ impl Publisher {
         }
     }
 
-    /// The number of the frame captured at `pts`; the newest number when it
-    /// is unknown.
+    /// The number of the frame captured at running time `pts`; the newest
+    /// number when it is unknown.
     fn sequence_of(&self, pts: Option<gst::ClockTime>) -> u64 {
         let numbered = self.numbered.lock().unwrap_or_else(PoisonError::into_inner);
         pts.and_then(|pts| numbered.iter().rev().find(|(at, _)| *at == pts))
@@ -275,6 +277,10 @@ impl Pipeline {
         let balance = make("videobalance")?;
         let scale = make("videoscale")?;
         let view_size = caps_filter(gst::Caps::new_empty_simple("video/x-raw"))?;
+        // Half size changes these caps while frames flow: keep taking the
+        // old size until frames of the new one arrive, or a caps query
+        // crossing the change would find no size at all.
+        view_size.set_property_from_str("caps-change-mode", "delayed");
         let view_tee = make("tee")?;
         let view_chain = [
             &convert,
@@ -350,6 +356,14 @@ impl Pipeline {
                 let camera_balance = make("videobalance")?;
                 let shrink = make("videoscale")?;
                 let blur_size = caps_filter(gst::Caps::new_empty_simple("video/x-raw"))?;
+                // `apply_look` changes these caps from another thread while
+                // frames flow. A caps query crosses the capsfilter twice
+                // (down, then back up); a change in between met the old
+                // size coming back (16x16 against 160x120, say), the
+                // answer was empty and the source stopped, not-negotiated.
+                // "delayed" keeps accepting the previous caps until frames
+                // of the new size arrive.
+                blur_size.set_property_from_str("caps-change-mode", "delayed");
                 let grow = make("videoscale")?;
                 for scaler in [&shrink, &grow] {
                     scaler.set_property("add-borders", false);
@@ -518,7 +532,11 @@ impl Pipeline {
             .field("height", shrunk(self.capture.1) as i32)
             .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
             .build();
-        stage.blur_size.set_property("caps", caps);
+        // Renegotiate only when the blur changes, not for every picture
+        // control.
+        if stage.blur_size.property::<gst::Caps>("caps") != caps {
+            stage.blur_size.set_property("caps", caps);
+        }
         true
     }
 
@@ -609,9 +627,13 @@ fn latest_queue() -> Result<gst::Element, PipelineError> {
 /// Numbers every frame passing the capture stage's tee.
 fn number_frames(tee: &gst::Element, publisher: Publisher) {
     if let Some(pad) = tee.static_pad("sink") {
-        pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+        pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
             if let Some(buffer) = info.buffer() {
-                publisher.number(buffer.pts());
+                let segment = pad.sticky_event::<gst::event::Segment>(0);
+                publisher.number(running_time(
+                    segment.as_ref().map(|e| e.segment()),
+                    buffer.pts(),
+                ));
             }
             gst::PadProbeReturn::Ok
         });
@@ -685,6 +707,8 @@ fn encoded_sink(kind: FrameKind, caps: gst::Caps, publisher: Publisher) -> gst_a
             .async_(false)
             .build(),
     };
+    // Parameter sets that came without a picture, for the next one.
+    let parameter_sets = Mutex::new(Vec::new());
     sink.set_callbacks(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
@@ -700,7 +724,8 @@ fn encoded_sink(kind: FrameKind, caps: gst::Caps, publisher: Publisher) -> gst_a
                         (dim("width").unwrap_or(0), dim("height").unwrap_or(0))
                     })
                     .unwrap_or((0, 0));
-                let captured_us = capture_time_us(sink.upcast_ref(), buffer.pts());
+                let at = running_time(sample.segment(), buffer.pts());
+                let captured_us = capture_time_us(sink.upcast_ref(), at);
                 let map = buffer.map_readable().map_err(|_| {
                     gst::element_error!(
                         sink,
@@ -709,13 +734,36 @@ fn encoded_sink(kind: FrameKind, caps: gst::Caps, publisher: Publisher) -> gst_a
                     );
                     gst::FlowError::Error
                 })?;
+                let mut bytes = map.as_slice();
+                let joined;
+                if kind == FrameKind::H264 {
+                    let mut held = parameter_sets
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    // A key frame asked for may come as parameter sets
+                    // alone, then the picture: send them as one access
+                    // unit, so each message is one decodable frame.
+                    if !shared::h264::has_picture(bytes) {
+                        held.extend_from_slice(bytes);
+                        return Ok(gst::FlowSuccess::Ok);
+                    }
+                    if !held.is_empty() {
+                        let mut whole = std::mem::take(&mut *held);
+                        whole.extend_from_slice(bytes);
+                        joined = whole;
+                        bytes = &joined;
+                    }
+                }
                 publisher.publish(Encoded {
                     kind,
-                    key: !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT),
-                    pts: buffer.pts(),
+                    key: match kind {
+                        FrameKind::Jpeg => true,
+                        FrameKind::H264 => shared::h264::is_key_frame(bytes),
+                    },
+                    pts: at,
                     captured_us,
                     size,
-                    bytes: map.as_slice(),
+                    bytes,
                 });
                 Ok(gst::FlowSuccess::Ok)
             })
@@ -746,15 +794,28 @@ fn tap_sink(tap: RecordingTap) -> gst_app::AppSink {
     sink
 }
 
+/// The running time of a buffer stamped `pts` in `segment` (the PTS itself
+/// when there is no time segment).
+fn running_time(
+    segment: Option<&gst::Segment>,
+    pts: Option<gst::ClockTime>,
+) -> Option<gst::ClockTime> {
+    let pts = pts?;
+    match segment.and_then(|s| s.downcast_ref::<gst::ClockTime>()) {
+        Some(segment) => segment.to_running_time(pts),
+        None => Some(pts),
+    }
+}
+
 /// When a buffer left the source, in µs since the Unix epoch: its running
-/// time (the PTS of a live source) plus the base time is the pipeline clock
-/// reading at capture; the clock's current reading tells how long ago that
-/// was.
-fn capture_time_us(element: &gst::Element, pts: Option<gst::ClockTime>) -> u64 {
+/// time plus the base time is the pipeline clock reading at capture; the
+/// clock's current reading tells how long ago that was.
+fn capture_time_us(element: &gst::Element, running: Option<gst::ClockTime>) -> u64 {
     let now_unix = unix_now_us();
-    let (Some(clock), Some(base), Some(pts)) = (element.clock(), element.base_time(), pts) else {
+    let (Some(clock), Some(base), Some(running)) = (element.clock(), element.base_time(), running)
+    else {
         return now_unix;
     };
-    let age = clock.time().saturating_sub(base + pts);
+    let age = clock.time().saturating_sub(base + running);
     now_unix.saturating_sub(age.useconds())
 }
