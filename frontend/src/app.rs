@@ -13,12 +13,12 @@ use leptos_router::path;
 
 use crate::access::Access;
 use crate::components::access_bar::AccessBar;
-use crate::components::live_view::MeasuredFps;
 use crate::components::message_bar::MessageBar;
 use crate::components::nav_bar::NavBar;
 use crate::components::status_bar::StatusBar;
 use crate::components::viewer::Viewer;
 use crate::connection::Connection;
+use crate::live::figures::LiveFigures;
 use crate::notice::Notices;
 use crate::pages::database::DatabasePage;
 use crate::pages::gallery::GalleryPage;
@@ -33,7 +33,7 @@ pub fn App() -> impl IntoView {
     let connection = Connection::open();
     provide_context(connection);
     provide_context(Access::load(connection));
-    provide_context(MeasuredFps(RwSignal::new(0.0)));
+    provide_context(LiveFigures::new());
     let notices = Notices::default();
     provide_context(notices);
     report_replies(connection, notices);

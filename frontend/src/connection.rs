@@ -10,8 +10,13 @@
 //! [`COMMAND_DEADLINE`]. The link is checked, not assumed: the page pings
 //! every second, and when nothing at all has arrived for [`QUIET_LIMIT`]
 //! (a phone that left the Wi-Fi, a network that went quiet) the socket is
-//! dropped and the status says `reconnecting` at once. HTTP requests live
-//! in [`crate::api`].
+//! dropped and the status says `reconnecting` at once. The pings also
+//! measure the offset to the server's clock ([`crate::clock`]; a few go
+//! out quickly after every connect), which the live view needs to tell
+//! how old a frame is. The socket opens without a live picture
+//! (`/ws?video=none`): the live view asks for one with `watch` while it is
+//! shown, again after every (re)connect ([`Connection::opened`]). HTTP
+//! requests live in [`crate::api`].
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -23,6 +28,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
+use crate::clock::{self, ClockOffset};
 use crate::subscribers::Subscribers;
 
 /// First reconnect delay.
@@ -35,6 +41,9 @@ pub const COMMAND_DEADLINE: Duration = Duration::from_secs(10);
 pub const QUIET_LIMIT: Duration = Duration::from_millis(3000);
 /// How often the page pings, and checks that the link is not quiet.
 const PING_EVERY: Duration = Duration::from_millis(1000);
+/// Extra pings right after a connect, this far apart, so the clock offset
+/// is known within a fraction of a second.
+const QUICK_PINGS: [u64; 3] = [0, 150, 300];
 
 /// The answer to one command: its result, or what went wrong, for people.
 pub type Answer = Result<serde_json::Value, String>;
@@ -67,7 +76,7 @@ impl LinkStatus {
     }
 }
 
-/// Receives each binary frame message (header + JPEG).
+/// Receives each binary frame message (header + JPEG or H.264).
 pub type FrameHandler = Rc<dyn Fn(js_sys::ArrayBuffer)>;
 
 /// One batch of pulse waveform samples, as the server pushed it.
@@ -121,6 +130,13 @@ pub struct Connection {
     backoff_ms: StoredValue<u64>,
     /// Set once the socket has been open at least once.
     was_live: StoredValue<bool>,
+    /// How many times a socket has opened; components that set up
+    /// something per session (the live view's `watch`) track it.
+    opened: RwSignal<u64>,
+    /// Pings awaiting their pong: request id -> local send time, µs.
+    pings: StoredValue<HashMap<u64, f64>>,
+    /// The server's clock relative to ours.
+    clock: StoredValue<ClockOffset>,
 }
 
 impl Connection {
@@ -139,6 +155,9 @@ impl Connection {
             next_token: StoredValue::new(1),
             backoff_ms: StoredValue::new(BACKOFF_MIN_MS),
             was_live: StoredValue::new(false),
+            opened: RwSignal::new(0),
+            pings: StoredValue::new(HashMap::new()),
+            clock: StoredValue::new(ClockOffset::default()),
         };
         connection.connect();
         // Lives as long as the page: one connection per page load.
@@ -159,10 +178,48 @@ impl Connection {
             self.schedule_retry();
             return;
         }
+        self.ping();
+    }
+
+    /// Sends a ping whose pong measures the clock offset.
+    fn ping(self) {
+        let id = self.token();
+        let sent = clock::local_now_us();
+        self.pings.update_value(|p| {
+            // Unanswered ones (a lost link) are of no more use.
+            p.retain(|_, at| sent - *at < QUIET_LIMIT.as_micros() as f64);
+            p.insert(id, sent);
+        });
         self.send_raw(&ClientMessage {
-            id: None,
+            id: Some(id),
             command: Command::Ping,
         });
+    }
+
+    /// Takes the pong to one of our pings as a clock sample; whether it
+    /// was one.
+    fn pong(&self, id: u64, server_us: Option<u64>) -> bool {
+        let received = clock::local_now_us();
+        let Some(sent) = self.pings.try_update_value(|p| p.remove(&id)).flatten() else {
+            return false;
+        };
+        if let Some(server) = server_us {
+            self.clock
+                .update_value(|c| c.add(sent, received, server as f64));
+        }
+        true
+    }
+
+    /// The server's clock minus this page's ([`clock::local_now_us`]), in
+    /// µs; `None` until a pong has come back.
+    pub fn clock_offset_us(&self) -> Option<f64> {
+        self.clock.try_with_value(ClockOffset::offset_us).flatten()
+    }
+
+    /// How many times the socket has opened: changes with every connect
+    /// and reconnect (server state sent on a new session follows at once).
+    pub fn opened(&self) -> Signal<u64> {
+        self.opened.into()
     }
 
     /// The link status.
@@ -319,7 +376,11 @@ impl Connection {
         } else {
             "ws"
         };
-        Some(format!("{scheme}://{}/ws", location.host().ok()?))
+        // No live picture until the live view asks for one (`watch`).
+        Some(format!(
+            "{scheme}://{}/ws?video=none",
+            location.host().ok()?
+        ))
     }
 
     fn connect(self) {
@@ -338,6 +399,12 @@ impl Connection {
             let reconnected = self.was_live.get_value();
             self.was_live.set_value(true);
             self.status.set(LinkStatus::Live);
+            self.clock.update_value(ClockOffset::clear);
+            self.pings.update_value(HashMap::clear);
+            self.opened.update(|n| *n += 1);
+            for delay in QUICK_PINGS {
+                set_timeout(move || self.ping(), Duration::from_millis(delay));
+            }
             if reconnected {
                 self.media.dispatch(&MediaEvent::Reload);
             }
@@ -395,11 +462,17 @@ impl Connection {
                 result,
                 ..
             }) => self.answer(id, Ok(result)),
-            Ok(ServerMessage::Pong { id: Some(id) }) => {
-                self.answer(id, Ok(serde_json::Value::Null))
+            Ok(ServerMessage::Pong {
+                id: Some(id),
+                server_us,
+            }) => {
+                if !self.pong(id, server_us) {
+                    self.answer(id, Ok(serde_json::Value::Null))
+                }
             }
-            Ok(ServerMessage::ActionResult { id: None, .. } | ServerMessage::Pong { id: None }) => {
-            }
+            Ok(
+                ServerMessage::ActionResult { id: None, .. } | ServerMessage::Pong { id: None, .. },
+            ) => {}
             Err(err) => leptos::logging::warn!("unreadable server message: {err}"),
         }
     }

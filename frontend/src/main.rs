@@ -1,12 +1,14 @@
 //! The camrig web app: a Leptos client-side-rendered single-page app built
 //! by Trunk. `connection` owns the WebSocket and `api` makes the HTTP
-//! requests; `media_list` keeps catalogue lists current; pages and
-//! components render what they receive.
+//! requests; `media_list` keeps catalogue lists current; `live` decodes
+//! and paints the live picture; pages and components render what they
+//! receive.
 
 mod access;
 mod actions;
 mod api;
 mod app;
+mod clock;
 mod color;
 mod command;
 mod components;
@@ -16,6 +18,7 @@ mod format;
 mod fps;
 mod generation;
 mod heart_window;
+mod live;
 mod loader;
 mod log_feed;
 mod log_lines;

@@ -1,65 +1,48 @@
-//! The live view: draws every frame it can onto a canvas. Each binary
-//! message is split into header and JPEG; the JPEG is decoded off the main
-//! thread with `createImageBitmap`, drawn, and the bitmap closed at once, so
-//! nothing accumulates. While one frame decodes, only the newest arriving
-//! frame is kept; older ones are skipped. Pausing freezes the picture.
-//! Leaving the view (another route) unregisters its frame handler.
+//! The live view: the canvas with the live picture and its pause control.
+//! While mounted it watches the best picture this browser can show
+//! ([`crate::live::watch`]: H.264 through WebCodecs, or JPEG) and paints
+//! every frame it can ([`crate::live::h264`], [`crate::live::jpeg`]);
+//! the canvas says which codec it uses (`data-codec`) and how many frames
+//! it painted. Pausing freezes the picture. Leaving the view (another
+//! route) stops the picture and unregisters its frame handler.
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use shared::FrameHeader;
-use shared::frame::HEADER_LEN;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobPropertyBag, CanvasRenderingContext2d, ImageBitmap};
+use shared::FrameKind;
 
 use crate::connection::Connection;
-use crate::fps::FpsMeter;
-
-/// What the decoder shares between frames.
-struct Decoder {
-    canvas: NodeRef<Canvas>,
-    busy: Cell<bool>,
-    pending: RefCell<Option<js_sys::ArrayBuffer>>,
-    meter: RefCell<FpsMeter>,
-    paused: RwSignal<bool>,
-    drawn: RwSignal<Drawn>,
-    fps: RwSignal<f64>,
-}
-
-/// The newest drawn frame.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Drawn {
-    sequence: u64,
-    count: u64,
-    width: u16,
-    height: u16,
-}
+use crate::live::figures::LiveFigures;
+use crate::live::frame::Frame;
+use crate::live::h264::H264Path;
+use crate::live::jpeg::JpegPath;
+use crate::live::picture::{Drawn, Picture};
+use crate::live::watch::Watch;
 
 /// The canvas with the live picture and its pause control.
 #[component]
 pub fn LiveView() -> impl IntoView {
     let connection = expect_context::<Connection>();
+    let figures = expect_context::<LiveFigures>();
     let canvas = NodeRef::<Canvas>::new();
     let paused = RwSignal::new(false);
     let drawn = RwSignal::new(Drawn::default());
-    let fps = expect_context::<MeasuredFps>().0;
-    let decoder = Rc::new(Decoder {
-        canvas,
-        busy: Cell::new(false),
-        pending: RefCell::new(None),
-        meter: RefCell::new(FpsMeter::default()),
-        paused,
-        drawn,
-        fps,
-    });
-    connection.on_frame(Rc::new(move |buffer| Decoder::offer(&decoder, buffer)));
+    let picture = Rc::new(Picture::new(canvas, paused, drawn, figures, connection));
+    let watch = Watch::start(connection, figures);
+    let jpeg = Rc::new(JpegPath::new(Rc::clone(&picture)));
+    let h264 = H264Path::new(
+        picture,
+        move || watch.ask_key_frame(),
+        move || watch.give_up(),
+    );
+    connection.on_frame(Rc::new(move |buffer| match Frame::parse(buffer) {
+        Ok(frame) if frame.header.kind == FrameKind::H264 => h264.offer(frame),
+        Ok(frame) => JpegPath::offer(&jpeg, frame),
+        Err(err) => leptos::logging::warn!("unreadable frame: {err}"),
+    }));
     // The status bar outlives this view (other routes): no frames, no rate.
-    on_cleanup(move || fps.set(0.0));
+    on_cleanup(move || figures.clear());
 
     let has_picture = move || drawn.get().count > 0;
     let camera_live = move || {
@@ -68,6 +51,7 @@ pub fn LiveView() -> impl IntoView {
             .get()
             .is_some_and(|s| s.camera.status == shared::CameraStatus::Live)
     };
+    let codec = move || figures.codec.get().map(|c| c.as_str());
     view! {
         <section
             class="live"
@@ -80,6 +64,7 @@ pub fn LiveView() -> impl IntoView {
                     node_ref=canvas
                     data-testid="live-view"
                     aria-label="Live camera picture"
+                    data-codec=codec
                     data-sequence=move || drawn.get().sequence.to_string()
                     data-frames=move || drawn.get().count.to_string()
                     width="1280"
@@ -108,95 +93,5 @@ pub fn LiveView() -> impl IntoView {
                 </span>
             </div>
         </section>
-    }
-}
-
-/// The measured frame rate of the live view; provided by the app, written
-/// by the live view, read by the status bar.
-#[derive(Clone, Copy)]
-pub struct MeasuredFps(pub RwSignal<f64>);
-
-impl Decoder {
-    /// Takes a frame: decodes it now, or keeps it as the pending one.
-    fn offer(this: &Rc<Self>, buffer: js_sys::ArrayBuffer) {
-        if this.paused.try_get_untracked().unwrap_or(true) {
-            return;
-        }
-        if this.busy.get() {
-            this.pending.replace(Some(buffer));
-            return;
-        }
-        this.busy.set(true);
-        let this = Rc::clone(this);
-        spawn_local(async move {
-            let mut next = Some(buffer);
-            while let Some(buffer) = next {
-                if let Err(err) = this.draw(buffer).await {
-                    leptos::logging::warn!("frame not drawn: {err}");
-                }
-                next = this.pending.take();
-            }
-            this.busy.set(false);
-        });
-    }
-
-    async fn draw(&self, buffer: js_sys::ArrayBuffer) -> Result<(), String> {
-        let total = buffer.byte_length();
-        let head_len = (HEADER_LEN as u32).min(total);
-        let mut head = vec![0u8; head_len as usize];
-        js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, 0, head_len)
-            .copy_to(&mut head);
-        let (header, offset) =
-            FrameHeader::decode_prefix(&head, total as usize).map_err(|e| e.to_string())?;
-        let offset = offset as u32;
-        let jpeg =
-            js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, offset, total - offset);
-        let parts = js_sys::Array::of1(&jpeg);
-        let options = BlobPropertyBag::new();
-        options.set_type("image/jpeg");
-        let blob =
-            Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|_| "blob")?;
-        let promise = window()
-            .create_image_bitmap_with_blob(&blob)
-            .map_err(|_| "createImageBitmap")?;
-        let bitmap: ImageBitmap = JsFuture::from(promise)
-            .await
-            .map_err(|_| "JPEG decode failed")?
-            .unchecked_into();
-        let result = self.paint(&bitmap);
-        bitmap.close();
-        result?;
-        let now = window().performance().map_or(0.0, |p| p.now());
-        let rate = self.meter.borrow_mut().tick(now);
-        self.fps.set(rate);
-        self.drawn.update(|d| {
-            d.sequence = header.sequence;
-            d.count += 1;
-            d.width = header.width;
-            d.height = header.height;
-        });
-        Ok(())
-    }
-
-    fn paint(&self, bitmap: &ImageBitmap) -> Result<(), String> {
-        // A decode may finish after the view was left: no canvas then.
-        let canvas = self
-            .canvas
-            .try_get_untracked()
-            .flatten()
-            .ok_or("no canvas")?;
-        if canvas.width() != bitmap.width() || canvas.height() != bitmap.height() {
-            canvas.set_width(bitmap.width());
-            canvas.set_height(bitmap.height());
-        }
-        let context: CanvasRenderingContext2d = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .ok_or("no 2d context")?
-            .unchecked_into();
-        context
-            .draw_image_with_image_bitmap(bitmap, 0.0, 0.0)
-            .map_err(|_| "drawImage failed".to_owned())
     }
 }

@@ -58,7 +58,7 @@ pub fn ServerLog() -> impl IntoView {
         pinning.set_value(true);
         request_animation_frame(move || {
             if let Some(list) = list.get_untracked() {
-                list.set_scroll_top(list.scroll_height());
+                list.set_scroll_top(widen(list.scroll_height()));
             }
             pinning.try_set_value(false);
         });
@@ -74,8 +74,10 @@ pub fn ServerLog() -> impl IntoView {
             return;
         }
         if let Some(list) = list.get_untracked() {
-            let gap = list.scroll_height() - list.scroll_top() - list.client_height();
-            follow.set(gap <= AT_BOTTOM);
+            let gap = f64::from(list.scroll_height())
+                - widen::<f64, _>(list.scroll_top())
+                - f64::from(list.client_height());
+            follow.set(gap <= f64::from(AT_BOTTOM));
         }
     };
     let rows = move || lines.with(|l| l.iter().cloned().collect::<Vec<_>>());
@@ -180,4 +182,12 @@ fn level_label(level: LogLevel) -> &'static str {
         LogLevel::Debug => "Debug and above",
         LogLevel::Trace => "Everything (trace)",
     }
+}
+
+/// Converts a scroll position between web-sys's two typings of it:
+/// `scrollTop` is `i32`, or `f64` with the unstable APIs the wasm build
+/// turns on for WebCodecs (`.cargo/config.toml`); host builds (the unit
+/// tests) have the first. Identity where both are the same type.
+fn widen<T: From<U>, U>(value: U) -> T {
+    T::from(value)
 }
