@@ -605,6 +605,11 @@ impl Supervisor {
                 _ = wants_changed.changed() => {
                     let wants = *wants_changed.borrow_and_update();
                     pipeline.set_wants(wants);
+                    if wants.jpeg == 0 {
+                        // The next JPEG viewer must not start with a
+                        // picture from before the encoder stopped.
+                        self.publisher.clear();
+                    }
                     if wants.any() {
                         idle_at = None;
                         if paused {
