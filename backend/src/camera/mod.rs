@@ -557,6 +557,7 @@ impl Supervisor {
             ControlSource::Simulated(sim) => Some(sim.look()),
             _ => None,
         };
+        self.publisher.expect_first_frame();
         let started = tokio::task::spawn_blocking(move || {
             let pipeline = Pipeline::build(&spec, view, publisher, tap)?;
             pipeline.simulate_stall(stalled);
@@ -626,17 +627,19 @@ impl Supervisor {
                     }
                 }
                 _ = self.demand.key_frame_requested() => pipeline.force_key_frame(),
+                _ = self.publisher.first_frame(), if !live => {
+                    seen = self.publisher.captured();
+                    deadline = Instant::now() + STALL_TIMEOUT;
+                    live = true;
+                    tracing::info!(source = self.spec.source.kind.as_str(), "camera live");
+                    self.set_status(CameraStatus::Live, None);
+                    self.publish_controls().await;
+                }
                 _ = check.tick(), if !paused => {
                     let captured = self.publisher.captured();
                     if captured != seen {
                         seen = captured;
                         deadline = Instant::now() + STALL_TIMEOUT;
-                        if !live {
-                            live = true;
-                            tracing::info!(source = self.spec.source.kind.as_str(), "camera live");
-                            self.set_status(CameraStatus::Live, None);
-                            self.publish_controls().await;
-                        }
                     } else if Instant::now() >= deadline {
                         let waited = if live { STALL_TIMEOUT } else { FIRST_FRAME_TIMEOUT };
                         break failed(format!("no frames from the camera for {} s", waited.as_secs()), live);

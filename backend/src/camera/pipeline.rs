@@ -27,7 +27,7 @@
 //! encodings. Dropping a [`Pipeline`] stops it.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -138,6 +138,10 @@ pub struct Publisher {
     /// encoded form carries its frame's number (encoders may shift
     /// timestamps, as x264enc does by 1000 hours, but not running times).
     numbered: Arc<Mutex<VecDeque<(gst::ClockTime, u64)>>>,
+    /// Set while the supervisor waits for a new pipeline's first frame;
+    /// the first frame clears it and wakes the supervisor at once (before
+    /// any encoding of that frame can reach a viewer).
+    first_frame: Arc<(AtomicBool, tokio::sync::Notify)>,
 }
 
 impl Publisher {
@@ -148,6 +152,7 @@ impl Publisher {
             h264,
             sequence: Arc::new(AtomicU64::new(0)),
             numbered: Arc::default(),
+            first_frame: Arc::default(),
         }
     }
 
@@ -155,6 +160,18 @@ impl Publisher {
     /// offline or paused.
     pub fn clear(&self) {
         self.slot.send_replace(None);
+    }
+
+    /// Arms [`first_frame`](Self::first_frame) for a pipeline about to
+    /// start.
+    pub fn expect_first_frame(&self) {
+        self.first_frame.0.store(true, Ordering::Release);
+    }
+
+    /// Resolves when the first frame since
+    /// [`expect_first_frame`](Self::expect_first_frame) was captured.
+    pub async fn first_frame(&self) {
+        self.first_frame.1.notified().await;
     }
 
     /// How many frames the camera has delivered (all pipelines).
@@ -166,6 +183,9 @@ impl Publisher {
     /// capture stage.
     fn number(&self, pts: Option<gst::ClockTime>) {
         let sequence = self.sequence.fetch_add(1, Ordering::Relaxed);
+        if self.first_frame.0.swap(false, Ordering::AcqRel) {
+            self.first_frame.1.notify_one();
+        }
         if let Some(pts) = pts {
             let mut numbered = self.numbered.lock().unwrap_or_else(PoisonError::into_inner);
             if numbered.len() == NUMBERED_IN_FLIGHT {
