@@ -372,7 +372,13 @@ mod cli_tests {
             "--quick has its own runs"
         );
         assert!(
-            parse(&["bench", "--url", "http://127.0.0.1:1", "--sweep-resolutions"]).is_err(),
+            parse(&[
+                "bench",
+                "--url",
+                "http://127.0.0.1:1",
+                "--sweep-resolutions"
+            ])
+            .is_err(),
             "a sweep restarts the server"
         );
         assert!(
