@@ -23,12 +23,11 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use shared::{RestreamState, RestreamStatus};
-use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use crate::camera::CameraHandle;
 use crate::camera::demand::Need;
-use crate::frames::Frame;
+use crate::frames::{Frame, H264Cursor};
 use crate::state::StateSender;
 
 /// First wait after a failure.
@@ -38,7 +37,9 @@ const RETRY_MAX: Duration = Duration::from_secs(30);
 /// How long the end of the stream may take at shutdown.
 const FINISH_TIMEOUT: Duration = Duration::from_secs(2);
 /// Access units the restream may fall behind before it skips to the next
-/// key frame.
+/// key frame (about a second at 30 fps: more slack than a viewer's, as
+/// nobody sees the restream's delay directly and every skip asks the
+/// shared encoder for a key frame that all H.264 viewers receive).
 const MAX_BEHIND: usize = 30;
 
 /// How the stream is carried.
@@ -175,9 +176,10 @@ async fn connection(
         return Ended::Failed("the restream pipeline has no bus".into());
     };
     let mut messages = bus.stream();
-    let mut frames = camera.h264_frames();
-    camera.demand().request_key_frame();
-    let mut need_key = true;
+    let keys = camera.demand().clone();
+    let mut frames = H264Cursor::new(camera.h264_frames(), MAX_BEHIND, move || {
+        keys.request_key_frame();
+    });
     let mut first_us = None;
     let mut live = false;
     let ended = loop {
@@ -192,26 +194,10 @@ async fn connection(
                 }
                 _ => {}
             },
-            frame = frames.recv() => {
-                let frame = match frame {
-                    Ok(frame) => frame,
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        need_key = true;
-                        camera.demand().request_key_frame();
-                        continue;
-                    }
-                    Err(broadcast::error::RecvError::Closed) => break Ended::Shutdown,
+            frame = frames.next() => {
+                let Some(frame) = frame else {
+                    break Ended::Shutdown;
                 };
-                if frames.len() > MAX_BEHIND {
-                    frames = frames.resubscribe();
-                    need_key = true;
-                    camera.demand().request_key_frame();
-                    continue;
-                }
-                if need_key && !frame.header.key {
-                    continue;
-                }
-                need_key = false;
                 let first = *first_us.get_or_insert(frame.header.captured_us);
                 if let Err(reason) = sender.push(&frame, first) {
                     break Ended::Failed(reason);

@@ -6,7 +6,8 @@
 //! (frames it was too slow for are skipped, never queued). H.264: every
 //! access unit from a key frame on (one is asked for when the session
 //! starts watching); a viewer more than [`H264_MAX_BEHIND`] frames behind
-//! skips to the next key frame, asked for at once, instead of queueing.
+//! skips to the next key frame, asked for at once, instead of queueing
+//! (both through a [`H264Cursor`]).
 //! Either way the session counts in the camera's demand only while it
 //! watches. The reader parses text commands, hands them to
 //! [`dispatch`](crate::dispatch::dispatch) (through [`answer`]) and queues the reply for this
@@ -38,7 +39,7 @@ use crate::auth::routes::Caller;
 use crate::camera::demand::{DemandGuard, Need};
 use crate::dispatch::answer;
 use crate::error::ApiError;
-use crate::frames::{Frame, FrameReceiver};
+use crate::frames::{FrameReceiver, H264Cursor};
 use crate::state::{AppState, ViewerGuard};
 
 /// How far over `server.max_message_kilobytes` the WebSocket layer still
@@ -161,9 +162,7 @@ enum Feed {
     },
     /// Every H.264 access unit from a key frame on.
     H264 {
-        frames: broadcast::Receiver<Frame>,
-        /// Skipping until the next key frame.
-        need_key: bool,
+        frames: H264Cursor,
         _demand: DemandGuard,
     },
 }
@@ -178,20 +177,22 @@ impl Feed {
                 _demand: camera.demand().take(Need::Jpeg),
             },
             VideoFormat::H264 => {
-                let feed = Feed::H264 {
-                    frames: camera.h264_frames(),
-                    need_key: true,
-                    _demand: camera.demand().take(Need::H264),
-                };
-                camera.demand().request_key_frame();
-                feed
+                let frames = camera.h264_frames();
+                let demand = camera.demand().take(Need::H264);
+                let keys = camera.demand().clone();
+                Feed::H264 {
+                    frames: H264Cursor::new(frames, H264_MAX_BEHIND, move || {
+                        keys.request_key_frame();
+                    }),
+                    _demand: demand,
+                }
             }
         }
     }
 
     /// The next message to send; waits forever when there is none to come
     /// (no picture watched, camera gone). Cancel-safe.
-    async fn next(&mut self, app: &AppState) -> Bytes {
+    async fn next(&mut self) -> Bytes {
         match self {
             Feed::Off => std::future::pending().await,
             Feed::Jpeg { frames, .. } => loop {
@@ -202,41 +203,12 @@ impl Feed {
                     return frame.ws_message.clone();
                 }
             },
-            Feed::H264 {
-                frames, need_key, ..
-            } => loop {
-                let frame = match frames.recv().await {
-                    Ok(frame) => frame,
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        skip_to_key_frame(app, frames, need_key);
-                        continue;
-                    }
-                    Err(broadcast::error::RecvError::Closed) => {
-                        return std::future::pending().await;
-                    }
-                };
-                if frames.len() > H264_MAX_BEHIND {
-                    skip_to_key_frame(app, frames, need_key);
-                    continue;
-                }
-                if *need_key {
-                    if !frame.header.key {
-                        continue;
-                    }
-                    *need_key = false;
-                }
-                return frame.ws_message;
+            Feed::H264 { frames, .. } => match frames.next().await {
+                Some(frame) => frame.ws_message,
+                None => std::future::pending().await,
             },
         }
     }
-}
-
-/// A viewer that fell behind: drops what waits for it and starts again at
-/// the next key frame, which is asked for now.
-fn skip_to_key_frame(app: &AppState, frames: &mut broadcast::Receiver<Frame>, need_key: &mut bool) {
-    *frames = frames.resubscribe();
-    *need_key = true;
-    app.camera.demand().request_key_frame();
 }
 
 /// Sends one message; gives up after [`SEND_TIMEOUT`], or at once when the
@@ -339,7 +311,7 @@ async fn write_loop(
                 feed = Feed::new(app, *video.borrow_and_update());
                 continue;
             }
-            bytes = feed.next(app) => Message::Binary(bytes),
+            bytes = feed.next() => Message::Binary(bytes),
         };
         if !send(&mut sink, message, &shutdown).await {
             if shutdown.is_cancelled() {
