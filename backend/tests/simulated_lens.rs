@@ -12,7 +12,7 @@ use camrig::camera::controls::SimulatedLook;
 use camrig::camera::demand::{Demand, Wants};
 use camrig::camera::orientation::Orientation;
 use camrig::camera::pipeline::{Pipeline, Publisher, Spec};
-use camrig::camera::source::ResolvedSource;
+use camrig::camera::source::{ResolvedSource, TestFormat};
 use camrig::camera::tap::RecordingTap;
 use camrig::frames;
 use gstreamer as gst;
@@ -59,6 +59,7 @@ fn the_blur_changes_while_playing_without_failing_negotiation() {
         jpeg_quality: 80,
         orientation: Orientation::default(),
         h264: None,
+        test_format: TestFormat::Raw,
     };
     let (slot, _frames) = frames::slot();
     let publisher = Publisher::new(Arc::new(slot), frames::h264_feed());

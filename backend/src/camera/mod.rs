@@ -302,6 +302,7 @@ pub fn spawn(
             encoder,
             bitrate_kbps: config.h264_bitrate_kbps,
         }),
+        test_format: config.test_format,
     };
     let (commands, requests) = mpsc::channel(8);
     let demand = Demand::default();

@@ -39,7 +39,7 @@ use shared::{CameraSource, FrameHeader, FrameKind, ViewSettings};
 use super::controls::SimulatedLook;
 use super::demand::Wants;
 use super::orientation::Orientation;
-use super::source::ResolvedSource;
+use super::source::{ResolvedSource, TestFormat};
 use super::tap::RecordingTap;
 use crate::elements::{self, MissingElement};
 use crate::frames::{Frame, FrameSender, H264Sender};
@@ -61,6 +61,9 @@ pub struct Spec {
     pub orientation: Orientation,
     /// The H.264 live view's encoder, when one is installed.
     pub h264: Option<H264Spec>,
+    /// What the test source delivers: raw frames, or JPEGs like a USB
+    /// webcam's MJPEG.
+    pub test_format: TestFormat,
 }
 
 /// How the live view is encoded to H.264.
@@ -248,11 +251,10 @@ pub struct Pipeline {
     balance: gst::Element,
     /// Capsfilter after `videoscale`: the viewer's picture size.
     view_size: gst::Element,
-    /// Valve in front of `jpegenc`: open while anyone takes JPEGs.
-    jpeg_valve: gst::Element,
-    /// Valve in front of the H.264 encoder, and its appsink (where key
-    /// frames are asked for), when there is one.
-    h264: Option<(gst::Element, gst_app::AppSink)>,
+    /// The valves that decide which stages run.
+    routes: Arc<Routes>,
+    /// The H.264 branch's appsink, where key frames are asked for.
+    h264_sink: Option<gst_app::AppSink>,
     /// `valve` after the test source, for simulated stalls.
     stall_valve: Option<gst::Element>,
     /// The test source's simulated camera controls and lens.
@@ -261,6 +263,108 @@ pub struct Pipeline {
     capture: (u32, u32),
     /// Size after the orientation, which half resolution halves.
     full: (u32, u32),
+}
+
+/// The valves of one pipeline and what decides them: who wants what
+/// ([`Wants`]), whether the view transforms the picture, and whether the
+/// camera itself delivers JPEG. A camera's own JPEGs go to JPEG viewers as
+/// they are (passthrough) when nothing transforms the picture; the decoder
+/// then runs only while someone needs decoded frames (H.264 viewers, a
+/// recording, a transformed view).
+struct Routes {
+    /// In front of `jpegenc`.
+    jpeg: gst::Element,
+    /// In front of the H.264 encoder, when there is one.
+    h264: Option<gst::Element>,
+    /// The passthrough and decoder valves of a source that may deliver
+    /// JPEG (V4L2, the test source in MJPEG mode).
+    camera_jpeg: Option<CameraJpeg>,
+    /// Whether the orientation leaves the picture as captured.
+    upright: bool,
+    decided: Mutex<Decided>,
+}
+
+/// A source's JPEG routes.
+struct CameraJpeg {
+    /// In front of the appsink that publishes the camera's JPEGs.
+    passthrough: gst::Element,
+    /// In front of the decoder.
+    decode: gst::Element,
+    /// Whether the negotiated source caps are JPEG (they are known only
+    /// once the camera delivers).
+    delivers_jpeg: AtomicBool,
+}
+
+/// The inputs of the last routing decision.
+#[derive(Clone, Copy, Default)]
+struct Decided {
+    wants: Wants,
+    /// Grayscale or half size is on.
+    transformed: bool,
+}
+
+/// Which valves are open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Open {
+    passthrough: bool,
+    decode: bool,
+    jpeg: bool,
+    h264: bool,
+}
+
+impl Open {
+    /// The routing rule: JPEG viewers get the camera's own JPEGs when the
+    /// camera delivers JPEG and nothing changes the picture, else the
+    /// encoder's; the decoder runs while anything after it is wanted.
+    fn decide(wants: Wants, camera_jpeg: bool, untouched: bool) -> Self {
+        let passthrough = camera_jpeg && untouched && wants.jpeg > 0;
+        let jpeg = wants.jpeg > 0 && !passthrough;
+        let h264 = wants.h264 > 0;
+        Open {
+            passthrough,
+            decode: !camera_jpeg || jpeg || h264 || wants.raw > 0,
+            jpeg,
+            h264,
+        }
+    }
+}
+
+impl Routes {
+    /// Records new inputs and sets the valves.
+    fn update(&self, change: impl FnOnce(&mut Decided)) {
+        let mut decided = self.decided.lock().unwrap_or_else(PoisonError::into_inner);
+        change(&mut decided);
+        let camera_jpeg = self
+            .camera_jpeg
+            .as_ref()
+            .is_some_and(|c| c.delivers_jpeg.load(Ordering::Acquire));
+        let open = Open::decide(
+            decided.wants,
+            camera_jpeg,
+            self.upright && !decided.transformed,
+        );
+        let set = |valve: &gst::Element, open: bool| {
+            // Setting a property notifies; skip it when nothing changes.
+            if valve.property::<bool>("drop") == open {
+                valve.set_property("drop", !open);
+            }
+        };
+        set(&self.jpeg, open.jpeg);
+        if let Some(valve) = &self.h264 {
+            set(valve, open.h264);
+        }
+        if let Some(camera) = &self.camera_jpeg {
+            set(&camera.passthrough, open.passthrough);
+            set(&camera.decode, open.decode);
+        }
+    }
+
+    /// Whether the camera's own JPEGs go to viewers now.
+    fn passing_through(&self) -> bool {
+        self.camera_jpeg
+            .as_ref()
+            .is_some_and(|c| !c.passthrough.property::<bool>("drop"))
+    }
 }
 
 /// The test source's imitation of camera hardware: a `videobalance` for
@@ -292,7 +396,6 @@ impl Pipeline {
         let orient = make("videoflip")?;
         orient.set_property_from_str("video-direction", spec.orientation.video_direction());
         let tee = make("tee")?;
-        number_frames(&tee, publisher.clone());
         let view_queue = latest_queue()?;
         let balance = make("videobalance")?;
         let scale = make("videoscale")?;
@@ -321,7 +424,7 @@ impl Pipeline {
         encoder.set_property("quality", spec.jpeg_quality.min(100) as i32);
         let sink = encoded_sink(
             FrameKind::Jpeg,
-            gst::Caps::builder("image/jpeg").build(),
+            Some(gst::Caps::builder("image/jpeg").build()),
             publisher.clone(),
         );
         let jpeg_chain = [&latest_queue()?, &jpeg_valve, &encoder, sink.upcast_ref()];
@@ -331,7 +434,7 @@ impl Pipeline {
 
         let h264 = match spec.h264 {
             Some(h264) => {
-                let (valve, chain) = h264_branch(h264, spec.fps, publisher)?;
+                let (valve, chain) = h264_branch(h264, spec.fps, publisher.clone())?;
                 let links: Vec<&gst::Element> = chain.iter().collect();
                 pipeline.add_many(&links).map_err(build_err)?;
                 gst::Element::link_many(&links).map_err(build_err)?;
@@ -344,6 +447,7 @@ impl Pipeline {
             }
             None => None,
         };
+        let (h264_valve, h264_sink) = h264.unzip();
         let tap_queue = make("queue")?;
         // Never hold the camera back for a slow recording: drop the oldest.
         tap_queue.set_property_from_str("leaky", "downstream");
@@ -362,6 +466,9 @@ impl Pipeline {
 
         let mut stall_valve = None;
         let mut simulated = None;
+        // The camera's JPEG routes and its tee, for sources that may
+        // deliver JPEG.
+        let mut camera_jpeg = None;
         match spec.source.kind {
             CameraSource::Test => {
                 let src = make("videotestsrc")?;
@@ -412,7 +519,23 @@ impl Pipeline {
                 ];
                 pipeline.add_many(chain).map_err(build_err)?;
                 gst::Element::link_many(chain).map_err(build_err)?;
-                valve.link(&convert).map_err(build_err)?;
+                match spec.test_format {
+                    TestFormat::Raw => valve.link(&convert).map_err(build_err)?,
+                    TestFormat::Mjpeg => {
+                        // The camera's own encoder, at a quality of its
+                        // own (as a webcam's is).
+                        let camera_encoder = make("jpegenc")?;
+                        camera_encoder.set_property("quality", TEST_CAMERA_JPEG_QUALITY);
+                        pipeline.add(&camera_encoder).map_err(build_err)?;
+                        valve.link(&camera_encoder).map_err(build_err)?;
+                        camera_jpeg = Some(camera_jpeg_stage(
+                            &pipeline,
+                            &camera_encoder,
+                            &convert,
+                            publisher.clone(),
+                        )?);
+                    }
+                }
                 stall_valve = Some(valve);
                 simulated = Some(SimulatedStage {
                     balance: camera_balance,
@@ -437,7 +560,7 @@ impl Pipeline {
                     .unwrap_or_else(|| "/dev/video0".into());
                 src.set_property("device", device);
                 // USB cameras often offer 720p30 only as MJPEG: accept raw or
-                // JPEG at the requested mode and let decodebin decode.
+                // JPEG at the requested mode; JPEG may go to viewers as it is.
                 let mut modes = raw_mode.clone();
                 let jpeg_mode = gst::Caps::builder("image/jpeg")
                     .field("width", spec.width as i32)
@@ -446,33 +569,40 @@ impl Pipeline {
                     .build();
                 modes.merge(jpeg_mode);
                 let mode = caps_filter(modes)?;
-                let decode = make("decodebin")?;
-                pipeline
-                    .add_many([&src, &mode, &decode])
-                    .map_err(build_err)?;
-                gst::Element::link_many([&src, &mode, &decode]).map_err(build_err)?;
-                let convert_weak = convert.downgrade();
-                decode.connect_pad_added(move |_, pad| {
-                    let Some(convert) = convert_weak.upgrade() else {
-                        return;
-                    };
-                    let Some(sink_pad) = convert.static_pad("sink") else {
-                        return;
-                    };
-                    if !sink_pad.is_linked()
-                        && let Err(err) = pad.link(&sink_pad)
-                    {
-                        tracing::warn!(?err, "cannot link the decoded camera stream");
-                    }
-                });
+                pipeline.add_many([&src, &mode]).map_err(build_err)?;
+                src.link(&mode).map_err(build_err)?;
+                camera_jpeg = Some(camera_jpeg_stage(
+                    &pipeline,
+                    &mode,
+                    &convert,
+                    publisher.clone(),
+                )?);
             }
+        }
+        let (camera_jpeg, counted) = match camera_jpeg {
+            Some((routes, camera_tee)) => (Some(routes), camera_tee),
+            None => (None, tee),
+        };
+        let routes = Arc::new(Routes {
+            jpeg: jpeg_valve,
+            h264: h264_valve,
+            camera_jpeg,
+            upright: spec.orientation.video_direction() == "identity",
+            decided: Mutex::default(),
+        });
+        let counted = counted
+            .static_pad("sink")
+            .ok_or_else(|| PipelineError::Build("a tee without a sink pad".into()))?;
+        number_frames(&counted, publisher);
+        if routes.camera_jpeg.is_some() {
+            follow_camera_format(&counted, Arc::downgrade(&routes));
         }
         let built = Pipeline {
             pipeline,
             balance,
             view_size,
-            jpeg_valve,
-            h264,
+            routes,
+            h264_sink,
             stall_valve,
             simulated,
             capture: (spec.width, spec.height),
@@ -485,16 +615,19 @@ impl Pipeline {
     /// Opens each encoder's valve while someone takes its output, and
     /// closes it otherwise (nothing is encoded for nobody).
     pub fn set_wants(&self, wants: Wants) {
-        self.jpeg_valve.set_property("drop", wants.jpeg == 0);
-        if let Some((valve, _)) = &self.h264 {
-            valve.set_property("drop", wants.h264 == 0);
-        }
+        self.routes.update(|d| d.wants = wants);
+    }
+
+    /// Whether JPEG viewers get the camera's own JPEGs now (no decoding or
+    /// encoding on the way).
+    pub fn passing_through(&self) -> bool {
+        self.routes.passing_through()
     }
 
     /// Asks the H.264 encoder for a key frame (with its parameter sets) as
     /// soon as possible.
     pub fn force_key_frame(&self) {
-        if let Some((_, sink)) = &self.h264 {
+        if let Some(sink) = &self.h264_sink {
             let request = gst::Structure::builder("GstForceKeyUnit")
                 .field("all-headers", true)
                 .field("count", 0u32)
@@ -576,6 +709,8 @@ impl Pipeline {
             .field("height", h as i32)
             .build();
         self.view_size.set_property("caps", caps);
+        let transformed = view.grayscale || view.half_resolution;
+        self.routes.update(|d| d.transformed = transformed);
     }
 
     /// The pipeline's message bus.
@@ -644,20 +779,89 @@ fn latest_queue() -> Result<gst::Element, PipelineError> {
     Ok(queue)
 }
 
-/// Numbers every frame passing the capture stage's tee.
-fn number_frames(tee: &gst::Element, publisher: Publisher) {
-    if let Some(pad) = tee.static_pad("sink") {
-        pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
-            if let Some(buffer) = info.buffer() {
-                let segment = pad.sticky_event::<gst::event::Segment>(0);
-                publisher.number(running_time(
-                    segment.as_ref().map(|e| e.segment()),
-                    buffer.pts(),
-                ));
-            }
-            gst::PadProbeReturn::Ok
-        });
-    }
+/// Numbers every frame the camera delivers, where it enters the pipeline's
+/// first tee (before any decoding, so frames count whichever stages run).
+fn number_frames(pad: &gst::Pad, publisher: Publisher) {
+    pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+        if let Some(buffer) = info.buffer() {
+            let segment = pad.sticky_event::<gst::event::Segment>(0);
+            publisher.number(running_time(
+                segment.as_ref().map(|e| e.segment()),
+                buffer.pts(),
+            ));
+        }
+        gst::PadProbeReturn::Ok
+    });
+}
+
+/// Re-routes when the camera's format is settled (or changes): JPEG can
+/// pass through, raw frames cannot.
+fn follow_camera_format(pad: &gst::Pad, routes: std::sync::Weak<Routes>) {
+    pad.add_probe(gst::PadProbeType::EVENT_DOWNSTREAM, move |_, info| {
+        if let Some(gst::EventView::Caps(caps)) = info.event().map(|e| e.view())
+            && let Some(routes) = routes.upgrade()
+            && let Some(camera) = &routes.camera_jpeg
+        {
+            let jpeg = caps
+                .caps()
+                .structure(0)
+                .is_some_and(|s| s.name() == "image/jpeg");
+            camera.delivers_jpeg.store(jpeg, Ordering::Release);
+            routes.update(|_| {});
+        }
+        gst::PadProbeReturn::Ok
+    });
+}
+
+/// JPEG quality of the test source's simulated webcam encoder.
+const TEST_CAMERA_JPEG_QUALITY: i32 = 90;
+
+/// After a source that may deliver JPEG: a tee whose one branch publishes
+/// the camera's JPEGs as they are (`queue -> valve -> appsink`) and whose
+/// other decodes them (or takes raw frames) into `convert` (`valve ->
+/// decodebin`). Returns the routes (both valves closed to passthrough
+/// until the camera's format is known) and the tee.
+fn camera_jpeg_stage(
+    pipeline: &gst::Pipeline,
+    camera: &gst::Element,
+    convert: &gst::Element,
+    publisher: Publisher,
+) -> Result<(CameraJpeg, gst::Element), PipelineError> {
+    let build_err = |e: gst::glib::BoolError| PipelineError::Build(e.to_string());
+    let tee = make("tee")?;
+    let passthrough = make("valve")?;
+    passthrough.set_property("drop", true);
+    // No caps on this sink: a raw camera negotiates through the tee too.
+    let sink = encoded_sink(FrameKind::Jpeg, None, publisher);
+    let pass_chain = [&tee, &latest_queue()?, &passthrough, sink.upcast_ref()];
+    pipeline.add_many(pass_chain).map_err(build_err)?;
+    gst::Element::link_many(pass_chain).map_err(build_err)?;
+    let decode_valve = make("valve")?;
+    let decode = make("decodebin")?;
+    pipeline
+        .add_many([&decode_valve, &decode])
+        .map_err(build_err)?;
+    gst::Element::link_many([camera, &tee, &decode_valve, &decode]).map_err(build_err)?;
+    let convert_weak = convert.downgrade();
+    decode.connect_pad_added(move |_, pad| {
+        let Some(convert) = convert_weak.upgrade() else {
+            return;
+        };
+        let Some(sink_pad) = convert.static_pad("sink") else {
+            return;
+        };
+        if !sink_pad.is_linked()
+            && let Err(err) = pad.link(&sink_pad)
+        {
+            tracing::warn!(?err, "cannot link the decoded camera stream");
+        }
+    });
+    let routes = CameraJpeg {
+        passthrough,
+        decode: decode_valve,
+        delivers_jpeg: AtomicBool::new(false),
+    };
+    Ok((routes, tee))
 }
 
 /// The H.264 branch after the view tee: `queue -> valve -> encoder ->
@@ -703,7 +907,7 @@ fn h264_branch(
         .field("stream-format", "byte-stream")
         .field("alignment", "au")
         .build();
-    let sink = encoded_sink(FrameKind::H264, access_units.clone(), publisher);
+    let sink = encoded_sink(FrameKind::H264, Some(access_units.clone()), publisher);
     let chain = vec![
         latest_queue()?,
         valve.clone(),
@@ -718,14 +922,20 @@ fn h264_branch(
 
 /// The appsink at the end of an encoder: publishes every sample as a
 /// `kind` frame. H.264 needs every access unit, so its sink never drops.
-fn encoded_sink(kind: FrameKind, caps: gst::Caps, publisher: Publisher) -> gst_app::AppSink {
-    let sink = match kind {
-        FrameKind::Jpeg => latest_only_sink(Some(caps)),
-        FrameKind::H264 => gst_app::AppSink::builder()
-            .caps(&caps)
-            .sync(false)
-            .async_(false)
-            .build(),
+fn encoded_sink(
+    kind: FrameKind,
+    caps: Option<gst::Caps>,
+    publisher: Publisher,
+) -> gst_app::AppSink {
+    let sink = match (kind, caps) {
+        (FrameKind::Jpeg, caps) => latest_only_sink(caps),
+        (FrameKind::H264, caps) => {
+            let builder = gst_app::AppSink::builder().sync(false).async_(false);
+            match caps {
+                Some(caps) => builder.caps(&caps).build(),
+                None => builder.build(),
+            }
+        }
     };
     // Parameter sets that came without a picture, for the next one.
     let parameter_sets = Mutex::new(Vec::new());
@@ -838,4 +1048,46 @@ fn capture_time_us(element: &gst::Element, running: Option<gst::ClockTime>) -> u
     };
     let age = clock.time().saturating_sub(base + running);
     now_unix.saturating_sub(age.useconds())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wants(jpeg: u32, h264: u32, raw: u32) -> Wants {
+        Wants { jpeg, h264, raw }
+    }
+
+    #[test]
+    fn jpeg_viewers_alone_of_a_jpeg_camera_need_no_decoding() {
+        let open = Open::decide(wants(3, 0, 0), true, true);
+        assert_eq!(
+            open,
+            Open {
+                passthrough: true,
+                decode: false,
+                jpeg: false,
+                h264: false
+            }
+        );
+        // Nobody at all: nothing runs.
+        assert!(!Open::decide(wants(0, 0, 0), true, true).decode);
+    }
+
+    #[test]
+    fn a_changed_picture_or_other_consumers_need_the_decoder() {
+        let transformed = Open::decide(wants(1, 0, 0), true, false);
+        assert!(!transformed.passthrough && transformed.decode && transformed.jpeg);
+        let with_h264 = Open::decide(wants(1, 1, 0), true, true);
+        assert!(with_h264.passthrough && with_h264.decode && with_h264.h264 && !with_h264.jpeg);
+        let recording = Open::decide(wants(0, 0, 1), true, true);
+        assert!(recording.decode && !recording.passthrough);
+    }
+
+    #[test]
+    fn raw_cameras_always_decode_and_encode() {
+        let open = Open::decide(wants(1, 0, 0), false, true);
+        assert!(!open.passthrough && open.decode && open.jpeg);
+        assert!(Open::decide(wants(0, 0, 0), false, true).decode);
+    }
 }

@@ -1,7 +1,9 @@
 //! Choosing the camera: resolves `camera.source = "auto"` to the first
 //! V4L2 capture device or, when there is none, the test source. A device
 //! node counts as a camera only if GStreamer's `v4l2src` can open it as a
-//! video capture device (metadata and output nodes are skipped).
+//! video capture device (metadata and output nodes are skipped). The test
+//! source can imitate a Raspberry Pi camera (raw frames) or a USB webcam
+//! (MJPEG, [`TestFormat`]).
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +21,21 @@ pub struct ResolvedSource {
     /// Device path (V4L2) or camera name (libcamera), if any.
     pub device: Option<String>,
 }
+
+/// What the test source delivers (`camera.test_format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TestFormat {
+    /// Raw frames, like a Raspberry Pi camera.
+    #[default]
+    Raw,
+    /// JPEG frames from the camera's own encoder, like a USB webcam's
+    /// MJPEG mode.
+    Mjpeg,
+}
+
+/// Every test format by its name in the configuration.
+pub const TEST_FORMATS: &[(&str, TestFormat)] =
+    &[("raw", TestFormat::Raw), ("mjpeg", TestFormat::Mjpeg)];
 
 /// Resolves the configured source; blocking (it probes devices), so call it
 /// from a blocking thread. `gst::init` must have run.

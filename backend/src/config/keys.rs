@@ -15,6 +15,7 @@ use shared::device::DeviceMode;
 use super::layers::Raw;
 use super::{Config, SecretText, SourceSetting, TlsMode};
 use crate::camera::orientation::{FLIPS, Rotation};
+use crate::camera::source::TEST_FORMATS;
 
 /// Sets a field from a raw value; `None` means the value is not accepted.
 type Setter = Box<dyn Fn(&mut Config, &Raw) -> Option<()> + Send + Sync>;
@@ -612,6 +613,14 @@ fn declare() -> Vec<Key> {
              as rotate 180). Viewers, snapshots and recordings all get the mirrored picture.",
         )
         .choice(FLIPS, |c| &mut c.camera.flip),
+        key(
+            "camera.test_format",
+            "test-format",
+            "What the test source delivers: raw (like a Raspberry Pi camera) or mjpeg (like a USB \
+             webcam, whose JPEGs go to JPEG viewers as they are while no view setting changes the \
+             picture). Other sources ignore it.",
+        )
+        .choice(TEST_FORMATS, |c| &mut c.camera.test_format),
         key(
             "media.dir",
             "media-dir",

@@ -19,6 +19,7 @@ pub use keys::{Key, keys};
 pub use layers::{ConfigError, Layers, Origin, env_var};
 
 use crate::camera::orientation::{Flip, Rotation};
+use crate::camera::source::TestFormat;
 use shared::CameraSource;
 use shared::device::DeviceMode;
 
@@ -262,6 +263,8 @@ pub struct CameraConfig {
     pub rotate: Rotation,
     /// Mirror of the rotated picture (`camera.flip`).
     pub flip: Flip,
+    /// What the test source delivers (`camera.test_format`).
+    pub test_format: TestFormat,
 }
 
 impl CameraConfig {
@@ -318,6 +321,7 @@ impl Default for Config {
                 idle_seconds: 10,
                 rotate: Rotation::None,
                 flip: Flip::None,
+                test_format: TestFormat::Raw,
             },
             media: MediaConfig {
                 dir: PathBuf::from("media"),
