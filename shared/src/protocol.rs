@@ -549,6 +549,10 @@ pub enum Feature {
     Probing,
     /// Publishing the live H.264 to a media server (`restream.url`).
     Restream,
+    /// A feature this build does not know, from a newer server: a web app
+    /// still open across an upgrade keeps reading the state.
+    #[serde(other)]
+    Other,
 }
 
 impl Feature {
@@ -579,6 +583,7 @@ impl Feature {
             Feature::Thumbnails => "thumbnails",
             Feature::Probing => "video probing",
             Feature::Restream => "the restream",
+            Feature::Other => "a newer feature",
         }
     }
 }
@@ -826,6 +831,16 @@ impl ServerMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feature_from_a_newer_server_still_parses() {
+        let unavailable: Unavailable =
+            serde_json::from_str(r#"{"feature":"holograms","reason":"not yet"}"#).unwrap();
+        assert_eq!(unavailable.feature, Feature::Other);
+        let known: Unavailable =
+            serde_json::from_str(r#"{"feature":"live_h264","reason":"x264enc"}"#).unwrap();
+        assert_eq!(known.feature, Feature::LiveH264);
+    }
 
     #[test]
     fn examples_cover_every_command() {
