@@ -296,7 +296,11 @@ async fn write_loop(
             },
             pulse = pulses.recv() => match pulse {
                 Ok(pulse) => Message::Text(
-                    ServerMessage::Pulse { samples: pulse.samples, rate_hz: pulse.rate_hz }
+                    ServerMessage::Pulse {
+                        samples: pulse.samples,
+                        rate_hz: pulse.rate_hz,
+                        received_us: Some(pulse.received_us),
+                    }
                         .to_json()
                         .into(),
                 ),

@@ -82,6 +82,14 @@ async fn heart_rate_and_light_over_a_pty() {
                 let v: serde_json::Value = serde_json::from_str(&text).unwrap();
                 if v["type"] == "pulse" && v["samples"].as_array().is_some_and(|s| !s.is_empty()) {
                     assert_eq!(v["rate_hz"], 50);
+                    // Stamped when it came off the serial line: a moment
+                    // ago by this machine's clock.
+                    let received = v["received_us"].as_u64().unwrap();
+                    let now = camrig::camera::pipeline::unix_now_us();
+                    assert!(
+                        received <= now && now - received < 5_000_000,
+                        "{received} vs {now}"
+                    );
                     pulse_seen = true;
                 }
                 if let Some(bpm) = v["state"]["device"]["heart"]["bpm"].as_f64() {

@@ -349,6 +349,11 @@ pub enum ServerMessage {
         samples: Vec<u16>,
         /// Samples per second.
         rate_hz: u16,
+        /// When the batch arrived from the board, by the server's clock
+        /// (µs since the Unix epoch); with the clock offset from `pong` it
+        /// tells how long the batch took to reach the client.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        received_us: Option<u64>,
     },
     /// The media catalogue changed; every client receives it.
     Media {

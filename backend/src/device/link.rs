@@ -330,6 +330,7 @@ impl Link {
                 let _ = self.pulses.send(Pulse {
                     samples,
                     rate_hz: (1000 / proto::PULSE_SAMPLE_PERIOD_MS) as u16,
+                    received_us: crate::camera::pipeline::unix_now_us(),
                 });
             }
             Event::Error(message) => self.state.send_modify(|s| s.device.reason = Some(message)),

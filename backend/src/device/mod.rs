@@ -26,6 +26,8 @@ pub struct Pulse {
     pub samples: Vec<u16>,
     /// Samples per second.
     pub rate_hz: u16,
+    /// When the batch arrived from the board (µs since the Unix epoch).
+    pub received_us: u64,
 }
 
 /// Why a light request failed.
