@@ -12,6 +12,7 @@
 //! the sender, state changes broadcast through [`state`].
 
 pub mod actions;
+pub mod allocator;
 pub mod audit;
 pub mod auth;
 pub mod camera;

@@ -12,7 +12,8 @@ use clap::{CommandFactory, FromArgMatches, Parser};
 use tokio_util::sync::CancellationToken;
 
 /// mimalloc gives memory back to the system once viewers leave (glibc's
-/// allocator kept it; see the README's Performance section).
+/// allocator kept it; see the README's Performance section), with the
+/// settings of [`camrig::allocator`].
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -72,8 +73,14 @@ enum TlsCommand {
 }
 
 fn main() -> std::process::ExitCode {
+    // Before anything else: may run the program again with the allocator's
+    // settings.
+    let allocator = camrig::allocator::apply();
     // To standard error, and kept in memory for the operator's log panel.
     camrig::logs::init("info,sea_orm_migration=warn");
+    if let Some(err) = allocator {
+        tracing::warn!(%err, "cannot apply the memory allocator's settings; using its defaults");
+    }
     // The configuration's flags come from its declaration, one per key.
     let flags = camrig::config::keys().iter().map(|key| {
         clap::Arg::new(key.name)
