@@ -454,9 +454,9 @@ impl Connection {
                 id: None, message, ..
             }) => self.last_error.set(Some(message)),
             Ok(ServerMessage::Media { event }) => self.media.dispatch(&event),
-            Ok(ServerMessage::Pulse { samples, rate_hz, .. }) => {
-                self.pulse.dispatch(&PulseBatch { samples, rate_hz })
-            }
+            Ok(ServerMessage::Pulse {
+                samples, rate_hz, ..
+            }) => self.pulse.dispatch(&PulseBatch { samples, rate_hz }),
             Ok(ServerMessage::ActionResult {
                 id: Some(id),
                 result,
