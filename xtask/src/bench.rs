@@ -10,7 +10,12 @@
 //! `--runs 1,1h,50+10,0` repeats the measurement: `50` is 50 WebSocket
 //! viewers of JPEG, `50h` of H.264, `50+10` adds 10 MJPEG viewers, `0` is
 //! nobody watching once the camera has paused and `0r` nobody with the
-//! camera kept running (`spec.rs` has the syntax). `--record` records
+//! camera kept running (`spec.rs` has the syntax). `1f` and `200f` are the
+//! baseline: MJPEG viewers of the classic Flask streaming example
+//! (`xtask/bench/flask_example.py`, with camrig's test source), which the
+//! bench starts for those runs on the server's core and measures as it
+//! measures the server; the targets table compares one camrig viewer's CPU
+//! with `1f`'s. `--record` records
 //! through every run with viewers and counts the frames in the file (the
 //! started server keeps its media in a temporary folder, removed at the
 //! end).
@@ -29,12 +34,14 @@
 //! Every wait is bounded, and only loopback addresses are used.
 //!
 //! Modules: `spec` (the run syntax), `server` (starting and asking the
-//! server), `run` and `viewer` (one measurement), `procfs` and `profile`
-//! (CPU, memory and threads), `mp4` (frames in a recording), `report`
-//! (figures and tables), `targets` (the targets), `unread`
-//! (`--idle`).
+//! server), `flask` (starting the Flask example), `run` and `viewer` (one
+//! measurement), `multipart` (MJPEG parts), `procfs` and `profile` (CPU,
+//! memory and threads), `mp4` (frames in a recording), `report` (figures
+//! and tables), `targets` (the targets), `unread` (`--idle`).
 
+mod flask;
 mod mp4;
+mod multipart;
 mod procfs;
 mod profile;
 mod report;
@@ -82,8 +89,10 @@ pub struct Args {
     /// `+` is MJPEG (`50`, `50h`, `50+10`, `25+25h`). `0` is nobody
     /// watching, measured once the camera has paused (the server runs with
     /// `--idle-seconds 1`); `0r` is nobody with the camera kept running
-    /// (`--idle-seconds 0`).
-    #[arg(long, value_name = "1,1h,50+10,0,0r")]
+    /// (`--idle-seconds 0`). `1f`, `200f`: MJPEG viewers of the Flask
+    /// streaming example instead of camrig (a run of their own; `cargo
+    /// xtask setup` installs Flask).
+    #[arg(long, value_name = "1,1h,50+10,0,0r,1f")]
     runs: Option<String>,
     /// Camera width the started server uses.
     #[arg(long, default_value_t = 1280)]
@@ -169,7 +178,7 @@ fn options(args: Args) -> Result<Options> {
         (_, true) => spec::parse_runs("1,1h,0", 0)?,
         (Some(spec), false) => spec::parse_runs(spec, args.mjpeg)?,
         (None, false) => vec![RunSpec {
-            viewers: [args.ws, 0, args.mjpeg],
+            viewers: [args.ws, 0, args.mjpeg, 0],
             keep_running: false,
         }],
     };
@@ -262,7 +271,8 @@ fn pin(o: &Options) -> (Option<Pinning>, String) {
     }
 }
 
-/// The server the runs go to: started here, or the one at `--url`.
+/// The server the runs go to: started here, or the one at `--url`, or
+/// the Flask example.
 struct Up {
     addr: SocketAddr,
     pid: Option<u32>,
@@ -344,6 +354,23 @@ async fn run_all(
     result
 }
 
+/// The Flask example, on the core the server gets (it is started here
+/// even with `--url`).
+async fn bring_up_flask(size: [u32; 3], pinning: &Option<Pinning>) -> Result<Up> {
+    let launch = flask::Launch {
+        size,
+        cpu: pinning.as_ref().map(|p| p.server),
+    };
+    let (child, addr) = flask::start(launch).await?;
+    Ok(Up {
+        addr,
+        pid: child.id(),
+        child: Some(child),
+        no_h264: Some("the Flask example serves MJPEG only".into()),
+        size,
+    })
+}
+
 /// `--idle N`.
 async fn unread(o: &Options, n: usize, pinning: &Option<Pinning>, media: &Path) -> Result<()> {
     let up = bring_up(o, o.sizes[0], None, pinning, media).await?;
@@ -381,7 +408,10 @@ async fn runs(o: &Options, clk_tck: f64, pinning: &Option<Pinning>, media: &Path
     let mut at = 0;
     while let Some(&(first, size)) = plan.get(at) {
         let idle = first.idle_seconds();
-        let same = |(run, s): &&(RunSpec, [u32; 3])| *s == size && run.idle_seconds() == idle;
+        let is_flask = first.is_flask();
+        let same = |(run, s): &&(RunSpec, [u32; 3])| {
+            *s == size && run.idle_seconds() == idle && run.is_flask() == is_flask
+        };
         let group: Vec<RunSpec> = plan
             .get(at..)
             .unwrap_or_default()
@@ -389,31 +419,58 @@ async fn runs(o: &Options, clk_tck: f64, pinning: &Option<Pinning>, media: &Path
             .take_while(same)
             .map(|(run, _)| *run)
             .collect();
-        let up = bring_up(o, size, idle, pinning, media).await?;
-        let idle_flag = idle.map_or_else(
-            || "default --idle-seconds".to_owned(),
-            |s| format!("--idle-seconds {s}"),
-        );
-        let h264 = match &up.no_h264 {
-            None => "H.264 live view offered".to_owned(),
-            Some(why) => format!("no H.264 live view: {why}"),
+        let up = match is_flask {
+            false => bring_up(o, size, idle, pinning, media).await?,
+            true => match bring_up_flask(size, pinning).await {
+                Ok(up) => up,
+                Err(err) => {
+                    // The baseline missing does not void camrig's runs.
+                    let why = format!("the Flask example did not start: {err:#}");
+                    for (i, spec) in group.iter().enumerate() {
+                        println!("run {}/{}: {}", at + i + 1, plan.len(), spec.label());
+                        let result = RunResult::not_run(*spec, size, why.clone());
+                        report::print_block(&result);
+                        results.push(result);
+                    }
+                    at += group.len().max(1);
+                    continue;
+                }
+            },
         };
         let pid = up
             .pid
             .map_or_else(|| "no --pid".to_owned(), |p| format!("pid {p}"));
         let cpus = up.pid.map(procfs::allowed_cpus).unwrap_or_default();
-        println!(
-            "server: {}, {idle_flag}, {pid}, CPUs {}; {h264}\n",
-            report::size_label(up.size),
-            procfs::cpu_list(&cpus)
-        );
+        if is_flask {
+            println!(
+                "Flask example: {}, {}, http://{}, {pid}, CPUs {}\n",
+                flask::script().display(),
+                report::size_label(up.size),
+                up.addr,
+                procfs::cpu_list(&cpus)
+            );
+        } else {
+            let idle_flag = idle.map_or_else(
+                || "default --idle-seconds".to_owned(),
+                |s| format!("--idle-seconds {s}"),
+            );
+            let h264 = match &up.no_h264 {
+                None => "H.264 live view offered".to_owned(),
+                Some(why) => format!("no H.264 live view: {why}"),
+            };
+            println!(
+                "server: {}, {idle_flag}, {pid}, CPUs {}; {h264}\n",
+                report::size_label(up.size),
+                procfs::cpu_list(&cpus)
+            );
+        }
         let target = run::Target {
             addr: up.addr,
             pid: up.pid,
             clk_tck,
             layout: Layout {
                 h264: up.no_h264.is_none(),
-                recordings: o.record,
+                recordings: o.record && !is_flask,
             },
         };
         let mut outcome = Ok(());
@@ -474,7 +531,7 @@ async fn with_viewers(
     size: [u32; 3],
     media: &Path,
 ) -> Result<RunResult> {
-    let recording = match o.record {
+    let recording = match o.record && !spec.is_flask() {
         true => {
             let started = Instant::now();
             server::action(target.addr, "record_start").await?;
@@ -484,6 +541,11 @@ async fn with_viewers(
     };
     let measured = run::measure(target, &spec, o.seconds).await;
     let mut result = report::summarise(spec, size, &measured);
+    if o.record && spec.is_flask() {
+        result
+            .notes
+            .push("not recording: the Flask example has no recorder".into());
+    }
     if let Some(started) = recording {
         let entry = server::action(target.addr, "record_stop").await?;
         let wall_s = started.elapsed().as_secs_f64();
@@ -608,7 +670,7 @@ mod tests {
         );
         let plain = parsed(&["--ws", "3", "--mjpeg", "2"]).unwrap();
         let three_and_two = RunSpec {
-            viewers: [3, 0, 2],
+            viewers: [3, 0, 2, 0],
             keep_running: false,
         };
         assert_eq!(plain.runs, [three_and_two]);

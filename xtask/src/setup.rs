@@ -4,9 +4,11 @@
 //! thumbv7em target), Trunk, `wasm-bindgen-cli` at exactly the
 //! version in Cargo.lock, `wasm-opt` from the npm package `binaryen`
 //! (Debian's is too old and produces broken wasm), and for the tests the
-//! e2e node packages and two Python virtual environments from PyPI
+//! e2e node packages and three Python virtual environments from PyPI
 //! (schemathesis; neurokit2 for the heart-rate reference, which
-//! [`ensure_hr_venv`] installs alone for `cargo xtask hr-eval`).
+//! [`ensure_hr_venv`] installs alone for `cargo xtask hr-eval`; Flask for
+//! the bench's baseline, `xtask/bench/flask_example.py`, in a virtual
+//! environment of Debian's python3 that sees its GStreamer bindings).
 //! Everything comes from the package registries; no step downloads a
 //! prebuilt binary from elsewhere.
 //!
@@ -36,6 +38,12 @@ pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 /// neurokit2 (PyPI) version: the reference beats of `cargo xtask hr-eval`
 /// (`xtask/hr_reference.py`), in their own virtual environment.
 pub const NEUROKIT2_VERSION: &str = "0.3.0";
+/// Flask (PyPI) version of the bench's baseline, the Flask streaming
+/// example (`xtask/bench/flask_example.py`), in [`flask_venv`].
+pub const FLASK_VERSION: &str = "3.1.3";
+/// Debian's Python: the one its python3-gi (GStreamer's bindings) is
+/// built for; a python3 earlier on PATH (pyenv's, say) cannot import it.
+const DEBIAN_PYTHON: &str = "/usr/bin/python3";
 
 /// What the installation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -86,6 +94,12 @@ const TEST_PACKAGES: &[&str] = &[
     "libnss3-tools",
     // systemd-analyze checks the service unit (backend/deploy/).
     "systemd",
+    // The bench's Flask example: GStreamer from Debian's python3, and
+    // `python3 -m venv` for its virtual environment.
+    "python3-gi",
+    "gir1.2-gstreamer-1.0",
+    "gir1.2-gst-plugins-base-1.0",
+    "python3-venv",
 ];
 
 /// Programs the tests run: the program, the argument that makes it print
@@ -207,6 +221,7 @@ fn system_tools(purpose: Purpose, tools: &Tools) -> Result<()> {
         timed("e2e npm packages", || e2e_packages(tools))?;
         timed("schemathesis (PyPI)", || schemathesis(tools))?;
         timed("neurokit2 (PyPI, hr-venv)", || neurokit2(tools))?;
+        timed("Flask (PyPI, flask-venv)", || flask(tools))?;
     }
     Ok(())
 }
@@ -263,6 +278,73 @@ fn neurokit2(tools: &Tools) -> Result<()> {
             neurokit2_version()
                 .as_deref()
                 .unwrap_or("nothing (the import fails)")
+        );
+    }
+    Ok(())
+}
+
+/// The virtual environment of the bench's Flask example: Debian's python3
+/// with its system packages visible (python3-gi), and Flask from PyPI.
+pub fn flask_venv() -> PathBuf {
+    tools_dir().join("flask-venv")
+}
+
+/// The Python of [`flask_venv`].
+pub fn flask_python() -> PathBuf {
+    flask_venv().join("bin/python")
+}
+
+/// What the Flask example imports, ending with Flask's version.
+const FLASK_PROBE: &str = "import importlib.metadata, gi; \
+    gi.require_version('Gst', '1.0'); gi.require_version('GstApp', '1.0'); \
+    from gi.repository import Gst, GstApp; import flask; \
+    print(importlib.metadata.version('flask'))";
+
+/// Flask's version in [`flask_venv`], if it and GStreamer's bindings
+/// import there.
+fn flask_version() -> Option<String> {
+    output(Command::new(flask_python()).args(["-c", FLASK_PROBE]))
+}
+
+/// Whether [`flask_venv`] has everything the Flask example imports, with
+/// Flask at [`FLASK_VERSION`].
+fn has_flask() -> bool {
+    flask_version().as_deref() == Some(FLASK_VERSION)
+}
+
+/// Flask in a virtual environment of Debian's python3 that sees its
+/// system packages (GStreamer's bindings come from Debian, not PyPI). An
+/// environment made from another Python, which cannot import them, is
+/// made anew.
+fn flask(tools: &Tools) -> Result<()> {
+    if has_flask() {
+        return Ok(());
+    }
+    let venv = flask_venv();
+    let sees_gi = output(Command::new(flask_python()).args(["-c", "import gi"])).is_some();
+    if venv.exists() && !sees_gi {
+        println!(
+            "xtask: {} cannot import GStreamer's bindings; making it anew",
+            venv.display()
+        );
+        std::fs::remove_dir_all(&venv)
+            .with_context(|| format!("cannot remove {}", venv.display()))?;
+    }
+    if !venv.join("bin/pip").is_file() {
+        let mut python = Command::new(DEBIAN_PYTHON);
+        python
+            .args(["-m", "venv", "--system-site-packages"])
+            .arg(&venv);
+        status(&mut python)?;
+    }
+    pip_install(tools, &venv, &format!("flask=={FLASK_VERSION}"))?;
+    if !has_flask() {
+        bail!(
+            "Flask {FLASK_VERSION} was installed in {} but its imports give {}",
+            venv.display(),
+            flask_version()
+                .as_deref()
+                .unwrap_or("an error (is python3-gi installed?)")
         );
     }
     Ok(())
@@ -416,7 +498,9 @@ pub fn verify(purpose: Purpose) -> Result<()> {
 /// Checks that what the product needs is really there (not only that its
 /// packages are): every GStreamer element and helper program in the
 /// backend's requirements table, and for the tests `ffprobe`, Chromium,
-/// ChromeDriver and a PostgreSQL server.
+/// ChromeDriver, a PostgreSQL server and the Python environments
+/// (schemathesis, neurokit2, and Flask with GStreamer's bindings for the
+/// bench's Flask example).
 fn check_needs(purpose: Purpose, tools: &Tools) -> Result<()> {
     let mut problems = Vec::new();
     let inspect = "gst-inspect-1.0";
@@ -464,6 +548,13 @@ fn check_needs(purpose: Purpose, tools: &Tools) -> Result<()> {
             problems.push(format!(
                 "the heart-rate reference needs neurokit2 {NEUROKIT2_VERSION} (PyPI) in {}",
                 hr_venv().display()
+            ));
+        }
+        if !has_flask() {
+            problems.push(format!(
+                "the bench's Flask example needs Flask {FLASK_VERSION} (PyPI) and Debian's \
+                 python3-gi in {}",
+                flask_venv().display()
             ));
         }
         if let Err(err) = crate::postgres::bin_dir() {

@@ -9,7 +9,9 @@
 //! queue first, then the JPEG branch's, the H.264 branch's (when there is
 //! an H.264 encoder) and the recording tap's, and each recording makes one
 //! more in its own pipeline. The stage names follow that order, which a
-//! rebuilt camera pipeline would shift: they are approximate.
+//! rebuilt camera pipeline would shift: they are approximate. The Flask
+//! example names its two queues as camrig's first two are, and its Python
+//! threads (Flask's, one per client, and the camera thread) are `python`.
 
 use std::collections::BTreeMap;
 
@@ -138,6 +140,8 @@ pub fn stage_of(group: &str, layout: Layout) -> Option<&'static str> {
         Some("async tasks: WebSocket and HTTP sends, supervisor")
     } else if group == "camrig" {
         Some("main thread")
+    } else if starts("python") {
+        Some("Python: Flask's threads (one per client), the camera thread")
     } else {
         None
     }
@@ -214,6 +218,7 @@ mod tests {
         assert_eq!(stage_of("queue2:src", without), Some("recording tap"));
         assert_eq!(stage_of("queue3:src", without), Some("a later pipeline"));
         assert_eq!(stage_of("gmain", without), None);
+        assert!(stage_of("python3", without).is_some_and(|s| s.starts_with("Python")));
         assert!(stage_of("tokio-rt-worker", without).is_some_and(|s| s.starts_with("async")));
     }
 

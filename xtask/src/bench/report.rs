@@ -5,7 +5,9 @@
 //! latency (pooled over the viewers), the header's encode time, skipped
 //! frames by sequence number, and the bandwidth per viewer; per run, the
 //! server's CPU and memory, the load generator's CPU, the recording, and
-//! where the server's time went. Each run prints a block as it ends; at
+//! where the server's time went. A run of the Flask example (`1f`) has the
+//! same figures, its process in the server's place, and no latency (its
+//! JPEGs carry no capture time). Each run prints a block as it ends; at
 //! the end come markdown tables for the README: the results, server CPU
 //! by viewers and by resolution, and by stage (the targets are in
 //! `targets.rs`).
@@ -171,7 +173,7 @@ pub fn group(kind: Kind, stats: &[&ViewerStats], seconds: f64) -> Group {
         .map(|v| v.times.len())
         .sum();
     let expected = skipped as f64 + ws_frames as f64;
-    let has_headers = kind != Kind::Mjpeg;
+    let has_headers = kind.has_headers();
     Group {
         kind,
         viewers: stats.len(),
@@ -256,7 +258,7 @@ pub fn print_block(r: &RunResult) {
             "  gap p99",
             format!("{} ms", show(g.gap_p99_ms, 1)),
         );
-        if g.kind != Kind::Mjpeg {
+        if g.kind.has_headers() {
             let latency = format!(
                 "{} / {} ms (capture to encoded, from the header: {} / {} ms)",
                 show(g.latency_p50_ms, 1),
@@ -295,9 +297,14 @@ pub fn print_block(r: &RunResult) {
         None => String::new(),
     };
     if r.not_run.is_none() {
+        let server = if r.spec.is_flask() {
+            "Flask example"
+        } else {
+            "server"
+        };
         line(
             &mut out,
-            "server",
+            server,
             format!("{} cores{memory}", show(r.cpu[0], 3)),
         );
         line(
@@ -466,12 +473,17 @@ pub fn cpu_by_viewers(results: &[RunResult]) -> String {
             if cells.iter().all(|c| c == "-") {
                 continue;
             }
+            // Nobody watching is measured of camrig only.
+            let (paused, running) = match kind {
+                Kind::Flask => (None, None),
+                _ => (nobody(false), nobody(true)),
+            };
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} |",
                 kind.label(),
-                show(nobody(false), 3),
-                show(nobody(true), 3),
+                show(paused, 3),
+                show(running, 3),
                 cells.join(" | ")
             );
         }
@@ -639,17 +651,27 @@ mod tests {
             sample("1", 0.1, 30.0),
             sample("50", 0.2, 30.0),
             sample("50h", 0.3, 30.0),
+            sample("0", 0.0, 0.0),
+            sample("1f", 0.4, 25.0),
         ];
         let table = results_table(&results);
-        assert_eq!(table.lines().count(), 5);
+        assert_eq!(table.lines().count(), 7);
         assert!(table.contains("| 50h | 1280x720 | 50 H.264 (WS) |"));
+        assert!(
+            table.contains("| 1f | 1280x720 | 1 MJPEG (Flask example) | 1 | 25.0 | - | - | - | -"),
+            "{table}"
+        );
         let pivot = cpu_by_viewers(&results);
         assert!(
-            pivot.contains("| JPEG (WS) | - | - | 0.100 | 0.200 |"),
+            pivot.contains("| JPEG (WS) | 0.000 | - | 0.100 | 0.200 |"),
             "{pivot}"
         );
         assert!(
-            pivot.contains("| H.264 (WS) | - | - | - | 0.300 |"),
+            pivot.contains("| H.264 (WS) | 0.000 | - | - | 0.300 |"),
+            "{pivot}"
+        );
+        assert!(
+            pivot.contains("| MJPEG (Flask example) | - | - | 0.400 | - |"),
             "{pivot}"
         );
         assert_eq!(cpu_by_resolution(&results), "");

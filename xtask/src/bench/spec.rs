@@ -7,7 +7,9 @@
 //! kinds. `0` is nobody watching and nothing recording, measured once the
 //! camera has paused (the server runs with `--idle-seconds 1`), and `0r`
 //! is nobody with the camera kept running (`--idle-seconds 0`), for
-//! comparison.
+//! comparison. `f` is the baseline: MJPEG viewers of the Flask streaming
+//! example (`xtask/bench/flask_example.py`) instead of camrig, so `1f` and
+//! `200f` stand alone (no `+`, at least one viewer).
 
 use anyhow::{Result, bail};
 
@@ -22,11 +24,14 @@ pub enum Kind {
     H264,
     /// Multipart JPEG over HTTP (`/video_feed`).
     Mjpeg,
+    /// Multipart JPEG over HTTP from the Flask example's `/video_feed`
+    /// (another server, which the bench starts for the run).
+    Flask,
 }
 
 impl Kind {
     /// Every kind, in the order of [`RunSpec::viewers`].
-    pub const ALL: [Kind; 3] = [Kind::Jpeg, Kind::H264, Kind::Mjpeg];
+    pub const ALL: [Kind; 4] = [Kind::Jpeg, Kind::H264, Kind::Mjpeg, Kind::Flask];
 
     /// The name in the printed results.
     pub fn label(self) -> &'static str {
@@ -34,6 +39,7 @@ impl Kind {
             Kind::Jpeg => "JPEG (WS)",
             Kind::H264 => "H.264 (WS)",
             Kind::Mjpeg => "MJPEG",
+            Kind::Flask => "MJPEG (Flask example)",
         }
     }
 
@@ -42,6 +48,7 @@ impl Kind {
             Kind::Jpeg => 'j',
             Kind::H264 => 'h',
             Kind::Mjpeg => 'm',
+            Kind::Flask => 'f',
         }
     }
 
@@ -50,7 +57,14 @@ impl Kind {
             Kind::Jpeg => 0,
             Kind::H264 => 1,
             Kind::Mjpeg => 2,
+            Kind::Flask => 3,
         }
+    }
+
+    /// Whether its frames carry camrig's frame header (capture time,
+    /// encode time, sequence number); multipart parts carry none.
+    pub fn has_headers(self) -> bool {
+        matches!(self, Kind::Jpeg | Kind::H264)
     }
 }
 
@@ -59,7 +73,7 @@ impl Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RunSpec {
     /// Viewers per kind, in the order of [`Kind::ALL`].
-    pub viewers: [usize; 3],
+    pub viewers: [usize; 4],
     /// With nobody watching: keep the camera running (`0r`) instead of
     /// letting it pause (`0`).
     pub keep_running: bool,
@@ -79,6 +93,11 @@ impl RunSpec {
     /// Nobody watching.
     pub fn is_nobody(&self) -> bool {
         self.total() == 0
+    }
+
+    /// A run against the Flask example instead of camrig.
+    pub fn is_flask(&self) -> bool {
+        self.count(Kind::Flask) > 0
     }
 
     /// The kinds this run has viewers of.
@@ -156,7 +175,7 @@ fn parse_run(item: &str, mjpeg: usize) -> Result<RunSpec> {
         });
     }
     let mut run = RunSpec::default();
-    let mut named = [false; 3];
+    let mut named = [false; 4];
     for (i, part) in item.split('+').map(str::trim).enumerate() {
         let bare = if i == 0 { Kind::Jpeg } else { Kind::Mjpeg };
         let (digits, kind) = Kind::ALL
@@ -168,7 +187,13 @@ fn parse_run(item: &str, mjpeg: usize) -> Result<RunSpec> {
         }
         run.viewers[kind.index()] = number("--runs", digits)?;
     }
-    if !item.contains('+') {
+    if run.is_flask() && run.total() != run.count(Kind::Flask) {
+        bail!("--runs {item:?}: the Flask example's viewers (`f`) make a run of their own");
+    }
+    if run.count(Kind::Flask) == 0 && named[Kind::Flask.index()] {
+        bail!("--runs {item:?}: a run of the Flask example needs at least one viewer");
+    }
+    if !item.contains('+') && !run.is_flask() {
         run.viewers[Kind::Mjpeg.index()] += mjpeg;
     }
     Ok(run)
@@ -180,7 +205,14 @@ mod tests {
 
     fn run(jpeg: usize, h264: usize, mjpeg: usize) -> RunSpec {
         RunSpec {
-            viewers: [jpeg, h264, mjpeg],
+            viewers: [jpeg, h264, mjpeg, 0],
+            keep_running: false,
+        }
+    }
+
+    fn flask(viewers: usize) -> RunSpec {
+        RunSpec {
+            viewers: [0, 0, 0, viewers],
             keep_running: false,
         }
     }
@@ -222,6 +254,28 @@ mod tests {
         assert_eq!(runs[0].idle_seconds(), Some(1));
         assert_eq!(runs[1].idle_seconds(), Some(0));
         assert_eq!(run(1, 0, 0).idle_seconds(), None);
+    }
+
+    #[test]
+    fn flask_runs_stand_alone() {
+        let runs = parse_runs("1,1f, 200f,1m", 2).unwrap();
+        // `--mjpeg 2` joins camrig's runs, not the example's.
+        assert_eq!(runs, [run(1, 0, 2), flask(1), flask(200), run(0, 0, 3)]);
+        let labels: Vec<String> = runs.iter().map(RunSpec::label).collect();
+        assert_eq!(labels, ["1+2m", "1f", "200f", "3m"]);
+        assert!(runs[1].is_flask() && !runs[0].is_flask());
+        assert_eq!(runs[2].only(), Some(Kind::Flask));
+        assert_eq!(runs[2].idle_seconds(), None);
+        assert_eq!(
+            runs[1].describe(),
+            "1 MJPEG (Flask example) viewer",
+            "the heading names the example"
+        );
+        assert!(!Kind::Flask.has_headers() && !Kind::Mjpeg.has_headers());
+        assert!(Kind::Jpeg.has_headers() && Kind::H264.has_headers());
+        for bad in ["0f", "1+1f", "1f+1", "1h+1f", "f", "1f+2f", "1ff"] {
+            assert!(parse_runs(bad, 0).is_err(), "{bad}");
+        }
     }
 
     #[test]

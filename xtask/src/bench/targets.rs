@@ -6,8 +6,12 @@
 //! that size, with or without a recording) and is printed as a markdown
 //! table next to the measured figure with whether it was met. A figure
 //! that cannot be right is not judged: H.264 latency when the headers say
-//! encoding took no time. The comparison with the Flask example is listed
-//! as not made (that example is not in this repository).
+//! encoding took no time. "One viewer: less CPU than the Flask example"
+//! compares the server's CPU with one JPEG viewer (`1`) and with one MJPEG
+//! viewer (`1m`) against the Flask example's with one viewer (`1f`, the
+//! same size, measured in the same bench run); without a `1f` run, or
+//! when the camrig run was recording, the row says why it was not
+//! compared.
 
 use std::fmt::Write as _;
 
@@ -165,18 +169,80 @@ pub fn checks(results: &[RunResult]) -> Vec<Check> {
     checks
 }
 
+/// A camrig run with one viewer of `kind` (at [`TARGET_SIZE`] if there
+/// is one, else the first).
+fn one_viewer(results: &[RunResult], kind: Kind) -> Option<&RunResult> {
+    let one = |r: &&RunResult| r.only(kind).is_some_and(|g| g.viewers == 1) && r.not_run.is_none();
+    let mut ones = results.iter().filter(one);
+    ones.clone()
+        .find(|r| r.size == TARGET_SIZE)
+        .or_else(|| ones.next())
+}
+
+/// The rows comparing one camrig viewer's server CPU with the Flask
+/// example's (`1f` at the same size): one for `1`, one for `1m`, when
+/// measured.
+pub fn flask_rows(results: &[RunResult]) -> Vec<String> {
+    let mut rows = Vec::new();
+    for kind in [Kind::Jpeg, Kind::Mjpeg] {
+        let Some(r) = one_viewer(results, kind) else {
+            continue;
+        };
+        let flask = results
+            .iter()
+            .find(|f| f.only(Kind::Flask).is_some_and(|g| g.viewers == 1) && f.size == r.size)
+            .or_else(|| {
+                // A `1f` that could not be measured, to say why.
+                results
+                    .iter()
+                    .find(|f| f.spec.count(Kind::Flask) == 1 && f.size == r.size)
+            });
+        let camrig = r.cpu[0];
+        let (bound, met) = match (flask, &r.recorded) {
+            (_, Some(_)) => (
+                "-".to_owned(),
+                "not compared: a recording ran through this run".to_owned(),
+            ),
+            (None, None) => (
+                "< the Flask example's".to_owned(),
+                "not compared: no `1f` run at this size (add `1f` to --runs)".to_owned(),
+            ),
+            (Some(f), None) => {
+                let bound = format!("< {} cores ({})", show(f.cpu[0], 3), f.spec.label());
+                let met = match (&f.not_run, camrig, f.cpu[0]) {
+                    (Some(why), ..) => format!("not compared: {why}"),
+                    (None, Some(ours), Some(theirs)) if ours < theirs => "yes".to_owned(),
+                    // The figures as printed would look alike.
+                    (None, Some(ours), Some(theirs))
+                        if show(Some(ours), 3) == show(Some(theirs), 3) =>
+                    {
+                        "**no** (equal to 3 decimals)".to_owned()
+                    }
+                    (None, Some(_), Some(_)) => "**no**".to_owned(),
+                    (None, ..) => "not measured".to_owned(),
+                };
+                (bound, met)
+            }
+        };
+        let short = if kind == Kind::Jpeg { "JPEG" } else { "MJPEG" };
+        rows.push(format!(
+            "| 1 {short} viewer: less CPU than the Flask example | {} @ {}x{} | {} cores | \
+             {bound} | {met} |",
+            r.spec.label(),
+            r.size[0],
+            r.size[1],
+            show(camrig, 3)
+        ));
+    }
+    rows
+}
+
 /// The targets as a markdown table, with the comparison with the Flask
-/// example noted as not made.
+/// example.
 pub fn targets_table(results: &[RunResult]) -> String {
     let checks = checks(results);
-    let one_viewer =
-        |r: &&RunResult| r.only(Kind::Jpeg).is_some_and(|g| g.viewers == 1) && r.not_run.is_none();
-    let mut ones = results.iter().filter(one_viewer);
-    let one_viewer = ones
-        .clone()
-        .find(|r| r.size == TARGET_SIZE)
-        .or_else(|| ones.next());
-    if checks.is_empty() && one_viewer.is_none() {
+    let flask_rows = flask_rows(results);
+    if checks.is_empty() && flask_rows.is_empty() {
         return String::new();
     }
     let mut out = format!(
@@ -203,16 +269,8 @@ pub fn targets_table(results: &[RunResult]) -> String {
             c.what, c.run, c.limit, c.unit
         );
     }
-    if let Some(r) = one_viewer {
-        let _ = writeln!(
-            out,
-            "| 1 viewer: less CPU than the Flask example | {} @ {}x{} | {} cores | < Flask example | \
-             not compared: the Flask example is not in this repository |",
-            r.spec.label(),
-            r.size[0],
-            r.size[1],
-            show(r.cpu[0], 3)
-        );
+    for row in flask_rows {
+        let _ = writeln!(out, "{row}");
     }
     out
 }
@@ -254,5 +312,48 @@ mod tests {
         assert!(judged.len() == 2 && judged.iter().all(Option::is_some));
         let table = targets_table(&results);
         assert!(table.contains("| 200h @ 1280x720 | 0.400 cores | ≤ 0.35 cores | **no** |"));
+        assert!(
+            !table.contains("Flask"),
+            "no one-viewer run, no comparison: {table}"
+        );
+    }
+
+    #[test]
+    fn one_viewer_is_compared_with_the_flask_example() {
+        let results = [
+            sample("1", 0.3, 30.0),
+            sample("1m", 0.5, 30.0),
+            sample("1f", 0.4, 30.0),
+            sample("200f", 0.9, 10.0),
+        ];
+        let rows = flask_rows(&results);
+        assert_eq!(
+            rows,
+            [
+                "| 1 JPEG viewer: less CPU than the Flask example | 1 @ 1280x720 | 0.300 cores | \
+                 < 0.400 cores (1f) | yes |",
+                "| 1 MJPEG viewer: less CPU than the Flask example | 1m @ 1280x720 | 0.500 cores | \
+                 < 0.400 cores (1f) | **no** |",
+            ]
+        );
+        assert!(
+            checks(&results).is_empty(),
+            "the Flask runs meet no camrig target"
+        );
+        assert!(targets_table(&results).contains(&rows[1]));
+
+        // Without a `1f`, or with one that did not start, the row says why.
+        let alone = flask_rows(&results[..1]);
+        assert!(alone[0].contains("| < the Flask example's | not compared: no `1f` run"));
+        let failed = RunResult::not_run(results[2].spec, [1280, 720, 30], "no venv".into());
+        let rows = flask_rows(&[results[0].clone(), failed]);
+        assert!(rows[0].ends_with("| < - cores (1f) | not compared: no venv |"));
+        // A tie as printed says so.
+        let tie = [sample("1m", 0.3341, 30.0), sample("1f", 0.3338, 30.0)];
+        assert!(flask_rows(&tie)[0].ends_with("| **no** (equal to 3 decimals) |"));
+        // At another size the example does not count.
+        let mut small = sample("1f", 0.1, 30.0);
+        small.size = [640, 480, 30];
+        assert!(flask_rows(&[results[0].clone(), small])[0].contains("no `1f` run"));
     }
 }

@@ -3,10 +3,11 @@
 //! window is announced records every frame that arrives inside it: the
 //! arrival time, the size, and for WebSocket frames the header's capture
 //! time (latency), encode time, key flag and sequence number (skipped
-//! frames, jumps to a key frame, numbers that did not increase). JPEG and H.264 viewers use `/ws` and `/ws?video=h264`, MJPEG
-//! viewers a raw HTTP/1.1 `GET /video_feed` split into parts. Every wait is
-//! bounded by the run's deadlines, and failures end up in the viewer's
-//! `error`, never in a panic.
+//! frames, jumps to a key frame, numbers that did not increase). JPEG and
+//! H.264 viewers use `/ws` and `/ws?video=h264`, MJPEG viewers (of camrig
+//! or of the Flask example) a raw HTTP/1.1 `GET /video_feed` split into
+//! parts (`multipart.rs`). Every wait is bounded by the run's deadlines,
+//! and failures end up in the viewer's `error`, never in a panic.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,7 +15,6 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use futures_util::StreamExt;
-use shared::mjpeg::PartReader;
 use shared::{FrameHeader, FrameKind};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -22,6 +22,7 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::{sleep_until, timeout_at};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async, tungstenite::Message};
 
+use super::multipart::Parts;
 use super::spec::Kind;
 
 /// The measuring window, announced once every viewer has connected.
@@ -152,7 +153,7 @@ pub async fn viewer(ctx: Ctx, kind: Kind) -> ViewerStats {
                 Kind::H264 => Ok(Feed::Ws(Box::new(
                     connect_async(ws("?video=h264")).await?.0,
                 ))),
-                Kind::Mjpeg => open_mjpeg(ctx.addr).await,
+                Kind::Mjpeg | Kind::Flask => open_mjpeg(ctx.addr).await,
             }
         };
         timeout_at(ctx.connect_deadline.into(), connect).await
@@ -169,7 +170,7 @@ async fn read_frames(ctx: &Ctx, mut feed: Feed, mut stats: ViewerStats) -> Viewe
     let (mut window, mut frames) = (ctx.window.clone(), Vec::new());
     let wanted = match stats.kind {
         Kind::H264 => FrameKind::H264,
-        Kind::Jpeg | Kind::Mjpeg => FrameKind::Jpeg,
+        Kind::Jpeg | Kind::Mjpeg | Kind::Flask => FrameKind::Jpeg,
     };
     loop {
         tokio::select! {
@@ -207,7 +208,7 @@ enum Feed {
         stream: TcpStream,
         buf: Vec<u8>,
         dechunk: Option<Dechunker>,
-        parts: PartReader,
+        parts: Parts,
     },
 }
 
@@ -250,7 +251,7 @@ impl Feed {
     }
 }
 
-fn feed_mjpeg(dechunk: &mut Option<Dechunker>, parts: &mut PartReader, bytes: &[u8]) -> Result<()> {
+fn feed_mjpeg(dechunk: &mut Option<Dechunker>, parts: &mut Parts, bytes: &[u8]) -> Result<()> {
     match dechunk {
         Some(dechunk) => parts.push(&dechunk.feed(bytes)?),
         None => parts.push(bytes),
@@ -282,7 +283,7 @@ async fn open_mjpeg(addr: SocketAddr) -> Result<Feed> {
     let chunked = text
         .lines()
         .any(|l| l.starts_with("transfer-encoding:") && l.contains("chunked"));
-    let (mut dechunk, mut parts) = (chunked.then(Dechunker::default), PartReader::default());
+    let (mut dechunk, mut parts) = (chunked.then(Dechunker::default), Parts::default());
     feed_mjpeg(
         &mut dechunk,
         &mut parts,
@@ -295,6 +296,21 @@ async fn open_mjpeg(addr: SocketAddr) -> Result<Feed> {
         dechunk,
         parts,
     })
+}
+
+/// Opens `GET /video_feed` and reads until its first part is complete;
+/// that part's size.
+pub async fn first_mjpeg_part(addr: SocketAddr) -> Result<usize> {
+    let mut feed = open_mjpeg(addr).await?;
+    let mut frames = Vec::new();
+    loop {
+        if !feed.next(&mut frames).await? {
+            bail!("/video_feed ended before its first part");
+        }
+        if let Some(first) = frames.first() {
+            return Ok(first.bytes);
+        }
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
