@@ -24,6 +24,9 @@
 //! H.264 viewer, nobody; it fails only when a run gets no frame at all,
 //! never on a figure. `--idle N` instead opens N viewers that never read
 //! and reports the server's memory with them and after they left.
+//! `--heart` runs the server with its simulated board (`--demo`) and
+//! measures how long its pulse batches take from the board's line to each
+//! WebSocket viewer (the `received_us` stamp of every `pulse` message).
 //!
 //! The server is restarted whenever a run needs other settings (a
 //! resolution, or the idle pause of the runs with nobody), and on a machine
@@ -132,6 +135,11 @@ pub struct Args {
     /// Instead of the runs: this many viewers that never read (memory).
     #[arg(long, value_name = "N")]
     idle: Option<usize>,
+    /// Run the server's simulated board (`--demo`) and measure the heart
+    /// rate's pulse batches from the board's line to every WebSocket
+    /// viewer.
+    #[arg(long, conflicts_with = "url")]
+    heart: bool,
 }
 
 struct Options {
@@ -145,6 +153,7 @@ struct Options {
     record: bool,
     idle: Option<usize>,
     pin: bool,
+    heart: bool,
 }
 
 /// Runs the benchmark with the options given after `cargo xtask bench`.
@@ -203,6 +212,7 @@ fn options(args: Args) -> Result<Options> {
         record: args.record,
         idle: args.idle,
         pin: !args.no_pin,
+        heart: args.heart,
     })
 }
 
@@ -299,6 +309,7 @@ async fn bring_up(
                 idle_seconds,
                 media_dir: media_dir.to_owned(),
                 cpu: pinning.as_ref().map(|p| p.server),
+                demo: o.heart,
             };
             let (child, addr) = server::start(&launch).await?;
             (addr, child.id(), Some(child))
@@ -348,7 +359,16 @@ async fn run_all(
         .with_context(|| format!("cannot create {}", media_dir.display()))?;
     let result = match o.idle {
         Some(n) => unread(&o, n, &pinning, &media_dir).await,
-        None => runs(&o, clk_tck, &pinning, &media_dir).await,
+        None => {
+            // Before anything runs: what the machine alone does to a busy
+            // thread (frame gaps and late frames below this are not the
+            // server's).
+            let probe = tokio::task::spawn_blocking(move || {
+                procfs::stall_probe(std::time::Duration::from_secs(3), clk_tck)
+            });
+            println!("{}", probe.await.unwrap_or_else(|e| format!("stalls: {e}")));
+            runs(&o, clk_tck, &pinning, &media_dir).await
+        }
     };
     let _ = std::fs::remove_dir_all(&media_dir);
     result

@@ -1,9 +1,11 @@
 //! What the benchmark reads from `/proc` and the system: a process's CPU
 //! time (utime + stime, all threads) and memory (VmRSS, VmHWM), each
 //! thread's name and CPU time (`/proc/PID/task/*/stat`) for the profile,
-//! the CPUs this process may run on (for pinning), the clock tick, and a
-//! one-line description of the machine. Nothing here fails: what cannot
-//! be read is `None`.
+//! the CPUs this process may run on (for pinning), the clock tick, a
+//! one-line description of the machine, and how often the machine itself
+//! holds a busy thread up ([`stall_probe`]: a virtual machine's host taking
+//! its CPU shows as gaps and late frames that no server change can cut).
+//! Nothing here fails: what cannot be read is `None`.
 
 use std::collections::BTreeMap;
 
@@ -53,6 +55,46 @@ fn parse_machine_busy(cpu_line: &str) -> Option<u64> {
         .filter_map(|&i| ticks.get(i))
         .sum();
     Some(busy)
+}
+
+/// The machine's steal time in clock ticks (CPU time its virtual machine
+/// host took), from `/proc/stat`.
+fn steal_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    stat.lines().next()?.split_whitespace().nth(8)?.parse().ok()
+}
+
+/// Stalls of at least this long count in [`stall_probe`].
+const STALL: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// Spins for `span` on this thread, noting every time it was held up for
+/// [`STALL`] or more (nothing else runs in it, so only the scheduler or
+/// the virtual machine's host can hold it), and describes what it saw.
+/// Blocking.
+pub fn stall_probe(span: std::time::Duration, clk_tck: f64) -> String {
+    let steal_before = steal_ticks();
+    let start = std::time::Instant::now();
+    let (mut last, mut stalls, mut longest) = (start, 0u32, std::time::Duration::ZERO);
+    while last - start < span {
+        let now = std::time::Instant::now();
+        let held = now - last;
+        if held >= STALL {
+            stalls += 1;
+            longest = longest.max(held);
+        }
+        last = now;
+    }
+    let steal = match (steal_before, steal_ticks()) {
+        (Some(a), Some(b)) => format!("{:.0} ms", b.saturating_sub(a) as f64 * 1e3 / clk_tck),
+        _ => "unknown".to_owned(),
+    };
+    format!(
+        "stalls: a busy thread was held up {stalls} times for {} ms or more in {:.0} s, \
+         longest {:.1} ms; steal time {steal}",
+        STALL.as_millis(),
+        span.as_secs_f64(),
+        longest.as_secs_f64() * 1e3
+    )
 }
 
 /// Each thread's name and CPU time in clock ticks, by thread id.

@@ -46,6 +46,11 @@ pub struct Group {
     pub keys_per_s: Option<f64>,
     /// Mbit/s, median viewer.
     pub mbit_per_viewer: Option<f64>,
+    /// Pulse batches from the board's line to the viewer, all viewers.
+    pub pulse_p50_ms: Option<f64>,
+    pub pulse_p99_ms: Option<f64>,
+    /// How many pulse batches the viewers received.
+    pub pulses: usize,
 }
 
 /// Why H.264 latency is not taken at its word when the headers say no
@@ -166,6 +171,7 @@ pub fn group(kind: Kind, stats: &[&ViewerStats], seconds: f64) -> Group {
     };
     let latencies = pooled(|v| &v.latencies_ms);
     let encode = pooled(|v| &v.encode_ms);
+    let pulse = pooled(|v| &v.pulse_ms);
     let skipped: u64 = stats.iter().map(|v| v.skipped).sum();
     let ws_frames: usize = stats
         .iter()
@@ -193,6 +199,9 @@ pub fn group(kind: Kind, stats: &[&ViewerStats], seconds: f64) -> Group {
             .then(|| percentile(&keys, 50.0))
             .flatten(),
         mbit_per_viewer: percentile(&mbit, 50.0),
+        pulse_p50_ms: percentile(&pulse, 50.0),
+        pulse_p99_ms: percentile(&pulse, 99.0),
+        pulses: pulse.len(),
     }
 }
 
@@ -291,6 +300,15 @@ pub fn print_block(r: &RunResult) {
         }
         let mbit = format!("{} Mbit/s per viewer", show(g.mbit_per_viewer, 2));
         line(&mut out, "  bandwidth", mbit);
+        if g.pulses > 0 {
+            let pulse = format!(
+                "{} / {} ms from the board's line to the viewer ({} batches)",
+                show(g.pulse_p50_ms, 1),
+                show(g.pulse_p99_ms, 1),
+                g.pulses
+            );
+            line(&mut out, "  heart p50 / p99", pulse);
+        }
     }
     let memory = match r.memory {
         Some((rss, peak)) => format!(", RSS {rss:.1} MB, peak {peak:.1} MB"),

@@ -38,6 +38,8 @@ pub struct Launch {
     pub idle_seconds: Option<u32>,
     /// `--media-dir`: where recordings go.
     pub media_dir: PathBuf,
+    /// `--demo`: the simulated light and heart-rate board.
+    pub demo: bool,
     /// The CPU to pin it to (`taskset -c`).
     pub cpu: Option<usize>,
 }
@@ -73,6 +75,9 @@ pub async fn start(launch: &Launch) -> Result<(Child, SocketAddr)> {
         .arg(&launch.media_dir);
     if let Some(idle) = launch.idle_seconds {
         command.args(["--idle-seconds", &idle.to_string()]);
+    }
+    if launch.demo {
+        command.arg("--demo");
     }
     {
         use std::io::Write;

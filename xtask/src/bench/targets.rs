@@ -60,6 +60,7 @@ enum Figure {
     Mbit,
     LatencyP50,
     LatencyP99,
+    PulseP99,
 }
 
 impl Figure {
@@ -73,6 +74,7 @@ impl Figure {
             Figure::Mbit => ("bandwidth per viewer", "Mbit/s", 2),
             Figure::LatencyP50 => ("latency p50", "ms", 1),
             Figure::LatencyP99 => ("latency p99", "ms", 1),
+            Figure::PulseP99 => ("heart-rate sample to the viewer, p99", "ms", 1),
         }
     }
 
@@ -85,6 +87,7 @@ impl Figure {
             Figure::Mbit => g.mbit_per_viewer,
             Figure::LatencyP50 => g.latency_p50_ms,
             Figure::LatencyP99 => g.latency_p99_ms,
+            Figure::PulseP99 => g.pulse_p99_ms,
         }
     }
 }
@@ -97,6 +100,8 @@ const TARGETS: &[(Kind, usize, Figure, f64, bool)] = &[
     (Kind::Jpeg, 200, Figure::GapP99, 40.0, false),
     (Kind::Jpeg, 200, Figure::Cpu, 0.25, false),
     (Kind::Jpeg, 200, Figure::Rss, 80.0, false),
+    // Measured with `--heart` (the server runs its simulated board).
+    (Kind::Jpeg, 200, Figure::PulseP99, 50.0, false),
     (Kind::H264, 200, Figure::FpsMin, 29.5, true),
     (Kind::H264, 200, Figure::Cpu, 0.35, false),
     (Kind::H264, 200, Figure::Mbit, 2.5, false),
@@ -150,6 +155,10 @@ pub fn checks(results: &[RunResult]) -> Vec<Check> {
             .iter()
             .filter(|(k, n, ..)| *k == kind && *n == g.viewers);
         for &(_, n, figure, limit, at_least) in applying {
+            // Only runs with the simulated board (`--heart`) have pulses.
+            if figure == Figure::PulseP99 && g.pulses == 0 {
+                continue;
+            }
             let (name, unit, decimals) = figure.shown();
             let short = if kind == Kind::Jpeg { "JPEG" } else { "H.264" };
             let latency = matches!(figure, Figure::LatencyP50 | Figure::LatencyP99);
@@ -310,6 +319,18 @@ mod tests {
         h264.groups[0].encode_p50_ms = Some(0.0);
         let judged: Vec<Option<&str>> = super::checks(&[h264]).iter().map(|c| c.caveat).collect();
         assert!(judged.len() == 2 && judged.iter().all(Option::is_some));
+        // With the simulated board, the heart rate's delay is judged too.
+        let mut heart = sample("200", 0.2, 29.9);
+        heart.groups[0].pulses = 10;
+        heart.groups[0].pulse_p99_ms = Some(3.5);
+        let judged: Vec<(String, Option<bool>)> = super::checks(&[heart])
+            .iter()
+            .map(|c| (c.what.clone(), c.met()))
+            .collect();
+        assert!(judged.contains(&(
+            "200 JPEG viewers: heart-rate sample to the viewer, p99".to_owned(),
+            Some(true)
+        )));
         let table = targets_table(&results);
         assert!(table.contains("| 200h @ 1280x720 | 0.400 cores | ≤ 0.35 cores | **no** |"));
         assert!(

@@ -44,6 +44,9 @@ pub struct ViewerStats {
     pub latencies_ms: Vec<f64>,
     /// Capture to encoded, per frame, from the header (WebSocket only).
     pub encode_ms: Vec<f64>,
+    /// Pulse batches: from the server reading them off the board's line
+    /// to their arrival here (WebSocket only, with a device).
+    pub pulse_ms: Vec<f64>,
     /// Frames that decode on their own.
     pub keys: u64,
     pub last_seq: Option<u64>,
@@ -66,6 +69,7 @@ impl ViewerStats {
             bytes: 0,
             latencies_ms: Vec::new(),
             encode_ms: Vec::new(),
+            pulse_ms: Vec::new(),
             keys: 0,
             last_seq: None,
             skipped: 0,
@@ -83,11 +87,25 @@ impl ViewerStats {
     }
 }
 
-/// A frame as it arrived: its header (WebSocket) and size.
+/// A frame as it arrived: its header (WebSocket) and size; or a pulse
+/// batch, with the server's time of reading it from the board.
 #[derive(Debug, Clone, Copy)]
-pub struct Received {
-    pub header: Option<FrameHeader>,
-    pub bytes: usize,
+pub enum Received {
+    Frame {
+        header: Option<FrameHeader>,
+        bytes: usize,
+    },
+    Pulse {
+        received_us: u64,
+    },
+}
+
+/// Microseconds since the Unix epoch, now.
+fn unix_now_us() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_micros() as f64
 }
 
 /// A viewer's connect gate, readiness report, window and deadlines.
@@ -109,22 +127,28 @@ impl Ctx {
 
     /// Records a frame received at `now` if it falls in the window; false
     /// once the window is over.
-    pub fn record(&self, stats: &mut ViewerStats, now: Instant, frame: Received) -> bool {
+    pub fn record(&self, stats: &mut ViewerStats, now: Instant, received: Received) -> bool {
         let Some(w) = *self.window.borrow() else {
             return true;
         };
         if now < w.start || now >= w.end {
             return now < w.end;
         }
+        let (header, bytes) = match received {
+            Received::Frame { header, bytes } => (header, bytes),
+            Received::Pulse { received_us } => {
+                stats
+                    .pulse_ms
+                    .push((unix_now_us() - received_us as f64) / 1e3);
+                return true;
+            }
+        };
         stats.times.push(now);
-        stats.bytes += frame.bytes as u64;
-        if let Some(h) = frame.header {
-            let now_us = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default();
+        stats.bytes += bytes as u64;
+        if let Some(h) = header {
             stats
                 .latencies_ms
-                .push((now_us.as_micros() as f64 - h.captured_us as f64) / 1e3);
+                .push((unix_now_us() - h.captured_us as f64) / 1e3);
             stats.encode_ms.push(f64::from(h.encode_us) / 1e3);
             stats.keys += u64::from(h.key);
             if let Some(last) = stats.last_seq {
@@ -185,7 +209,10 @@ async fn read_frames(ctx: &Ctx, mut feed: Feed, mut stats: ViewerStats) -> Viewe
         }
         let now = Instant::now();
         for frame in frames.drain(..) {
-            if let Some(header) = frame.header
+            if let Received::Frame {
+                header: Some(header),
+                ..
+            } = frame
                 && header.kind != wanted
             {
                 let error = format!(
@@ -221,11 +248,17 @@ impl Feed {
                 match socket.next().await.transpose()? {
                     Some(Message::Binary(bytes)) => {
                         let header = FrameHeader::decode(&bytes)?.0;
-                        out.push(Received {
+                        out.push(Received::Frame {
                             header: Some(header),
                             bytes: bytes.len(),
                         });
                         return Ok(true);
+                    }
+                    Some(Message::Text(text)) => {
+                        if let Some(received_us) = pulse_received_us(&text) {
+                            out.push(Received::Pulse { received_us });
+                            return Ok(true);
+                        }
                     }
                     Some(Message::Close(_)) | None => return Ok(false),
                     Some(_) => {} // state messages, pings
@@ -240,7 +273,7 @@ impl Feed {
                 let n = stream.read(buf).await.context("MJPEG read")?;
                 feed_mjpeg(dechunk, parts, buf.get(..n).unwrap_or_default())?;
                 while let Some(part) = parts.next_part()? {
-                    out.push(Received {
+                    out.push(Received::Frame {
                         header: None,
                         bytes: part.len(),
                     });
@@ -249,6 +282,18 @@ impl Feed {
             }
         }
     }
+}
+
+/// The server's reading time of a `pulse` message's batch, if `text` is
+/// one that carries it.
+fn pulse_received_us(text: &str) -> Option<u64> {
+    if !text.contains("\"pulse\"") {
+        return None;
+    }
+    let message: serde_json::Value = serde_json::from_str(text).ok()?;
+    (message["type"] == "pulse")
+        .then(|| message["received_us"].as_u64())
+        .flatten()
 }
 
 fn feed_mjpeg(dechunk: &mut Option<Dechunker>, parts: &mut Parts, bytes: &[u8]) -> Result<()> {
@@ -307,8 +352,8 @@ pub async fn first_mjpeg_part(addr: SocketAddr) -> Result<usize> {
         if !feed.next(&mut frames).await? {
             bail!("/video_feed ended before its first part");
         }
-        if let Some(first) = frames.first() {
-            return Ok(first.bytes);
+        if let Some(Received::Frame { bytes, .. }) = frames.first() {
+            return Ok(*bytes);
         }
     }
 }
@@ -405,7 +450,7 @@ mod tests {
                 encode_us: 4000,
                 ..FrameHeader::default()
             };
-            let frame = Received {
+            let frame = Received::Frame {
                 header: Some(header),
                 bytes: 1000,
             };
@@ -415,7 +460,7 @@ mod tests {
         assert_eq!((stats.keys, stats.skipped, stats.skips), (2, 3, 1));
         assert_eq!((stats.key_skips, stats.repeats), (1, 1));
         assert_eq!(stats.encode_ms, [4.0; 5]);
-        let before = Received {
+        let before = Received::Frame {
             header: None,
             bytes: 1,
         };
@@ -426,5 +471,32 @@ mod tests {
             5,
             "frames outside the window are not counted"
         );
+        // A pulse batch read by the server 12 ms ago: its delay, and no
+        // frame counted.
+        let received_us = (unix_now_us() - 12_000.0) as u64;
+        assert!(ctx.record(&mut stats, Instant::now(), Received::Pulse { received_us }));
+        assert_eq!(stats.times.len(), 5);
+        assert!(
+            (12.0..1000.0).contains(&stats.pulse_ms[0]),
+            "{:?}",
+            stats.pulse_ms
+        );
+    }
+
+    #[test]
+    fn pulse_messages_give_their_reading_time() {
+        let pulse =
+            r#"{"type":"pulse","samples":[512,530],"rate_hz":50,"received_us":1764600000000000}"#;
+        assert_eq!(pulse_received_us(pulse), Some(1_764_600_000_000_000));
+        // From a server that does not stamp them, and other messages.
+        assert_eq!(
+            pulse_received_us(r#"{"type":"pulse","samples":[],"rate_hz":50}"#),
+            None
+        );
+        assert_eq!(
+            pulse_received_us(r#"{"type":"state","note":"pulse"}"#),
+            None
+        );
+        assert_eq!(pulse_received_us("not json \"pulse\""), None);
     }
 }
