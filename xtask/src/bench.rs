@@ -363,10 +363,20 @@ async fn run_all(
             // Before anything runs: what the machine alone does to a busy
             // thread (frame gaps and late frames below this are not the
             // server's).
+            let cpu = pinning.as_ref().map(|p| p.server);
+            // A thread of its own, gone afterwards: the core it moves to
+            // must not keep one of the runtime's threads.
             let probe = tokio::task::spawn_blocking(move || {
-                procfs::stall_probe(std::time::Duration::from_secs(3), clk_tck)
+                std::thread::spawn(move || {
+                    procfs::stall_probe(std::time::Duration::from_secs(5), clk_tck, cpu)
+                })
+                .join()
             });
-            println!("{}", probe.await.unwrap_or_else(|e| format!("stalls: {e}")));
+            let seen = match probe.await {
+                Ok(Ok(seen)) => seen,
+                _ => "stalls: the probe failed".to_owned(),
+            };
+            println!("{seen}");
             runs(&o, clk_tck, &pinning, &media_dir).await
         }
     };

@@ -67,11 +67,28 @@ fn steal_ticks() -> Option<u64> {
 /// Stalls of at least this long count in [`stall_probe`].
 const STALL: std::time::Duration = std::time::Duration::from_millis(5);
 
-/// Spins for `span` on this thread, noting every time it was held up for
-/// [`STALL`] or more (nothing else runs in it, so only the scheduler or
-/// the virtual machine's host can hold it), and describes what it saw.
-/// Blocking.
-pub fn stall_probe(span: std::time::Duration, clk_tck: f64) -> String {
+/// Spins for `span` on this thread (moved to `cpu` first, the server's
+/// core, with `taskset -p` on the thread's id), noting every time it was
+/// held up for [`STALL`] or more (nothing else runs in it, so only the
+/// scheduler or the virtual machine's host can hold it), and describes
+/// what it saw. Blocking.
+pub fn stall_probe(span: std::time::Duration, clk_tck: f64, cpu: Option<usize>) -> String {
+    let mut place = "this process's cores".to_owned();
+    if let Some(cpu) = cpu {
+        let tid = std::fs::read_link("/proc/thread-self")
+            .ok()
+            .and_then(|p| p.file_name()?.to_str()?.parse::<u32>().ok());
+        let moved = tid.is_some_and(|tid| {
+            std::process::Command::new("taskset")
+                .args(["-p", "-c", &cpu.to_string(), &tid.to_string()])
+                .stdout(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+        if moved {
+            place = format!("CPU {cpu}");
+        }
+    }
     let steal_before = steal_ticks();
     let start = std::time::Instant::now();
     let (mut last, mut stalls, mut longest) = (start, 0u32, std::time::Duration::ZERO);
@@ -89,8 +106,8 @@ pub fn stall_probe(span: std::time::Duration, clk_tck: f64) -> String {
         _ => "unknown".to_owned(),
     };
     format!(
-        "stalls: a busy thread was held up {stalls} times for {} ms or more in {:.0} s, \
-         longest {:.1} ms; steal time {steal}",
+        "stalls: a busy thread on {place} was held up {stalls} times for {} ms or more in \
+         {:.0} s, longest {:.1} ms; steal time {steal}",
         STALL.as_millis(),
         span.as_secs_f64(),
         longest.as_secs_f64() * 1e3
