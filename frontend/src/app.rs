@@ -1,22 +1,20 @@
 //! The root component: opens the connection once per page load, provides it
 //! (and the message bar's notices) as context, and lays out the top bar,
 //! the routed page and the message bar, which shows the server's replies to
-//! commands. Routes: `/` live, `/gallery` (with `/gallery/{id}` as the
-//! viewer over it), `/database`, `/system` (operators: actions, logs,
-//! audit trail), `/login` (the start-up QR code's link).
+//! commands. Routes ([`crate::router`]): `/` live, `/gallery` (with
+//! `/gallery/{id}` as the viewer over it), `/database`, `/system`
+//! (operators: actions, logs, audit trail), `/login` (the start-up QR
+//! code's link).
 //! The session ([`Access`]) is context too; the top bar shows it. The connection lives outside the router,
 //! so changing route never reconnects.
 
 use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
 
 use crate::access::Access;
 use crate::components::access_bar::AccessBar;
 use crate::components::message_bar::MessageBar;
 use crate::components::nav_bar::NavBar;
 use crate::components::status_bar::StatusBar;
-use crate::components::viewer::Viewer;
 use crate::connection::Connection;
 use crate::live::figures::LiveFigures;
 use crate::notice::Notices;
@@ -26,6 +24,7 @@ use crate::pages::live::LivePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::system::SystemPage;
+use crate::router::{Page, Router};
 
 /// The whole app.
 #[component]
@@ -37,28 +36,25 @@ pub fn App() -> impl IntoView {
     let notices = Notices::default();
     provide_context(notices);
     report_replies(connection, notices);
+    let page = Router::start().page();
     view! {
-        <Router>
-            <header class="topbar">
-                <h1>"camrig"</h1>
-                <NavBar/>
-                <StatusBar/>
-                <AccessBar/>
-            </header>
-            <main class="page">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=LivePage/>
-                    <ParentRoute path=path!("/gallery") view=GalleryPage>
-                        <Route path=path!(":id") view=Viewer/>
-                        <Route path=path!("") view=|| ()/>
-                    </ParentRoute>
-                    <Route path=path!("/database") view=DatabasePage/>
-                    <Route path=path!("/system") view=SystemPage/>
-                    <Route path=path!("/login") view=LoginPage/>
-                </Routes>
-            </main>
-            <MessageBar/>
-        </Router>
+        <header class="topbar">
+            <h1>"camrig"</h1>
+            <NavBar/>
+            <StatusBar/>
+            <AccessBar/>
+        </header>
+        <main class="page">
+            {move || match page.get() {
+                Page::Live => view! { <LivePage/> }.into_any(),
+                Page::Gallery => view! { <GalleryPage/> }.into_any(),
+                Page::Database => view! { <DatabasePage/> }.into_any(),
+                Page::System => view! { <SystemPage/> }.into_any(),
+                Page::Login => view! { <LoginPage/> }.into_any(),
+                Page::NotFound => view! { <NotFound/> }.into_any(),
+            }}
+        </main>
+        <MessageBar/>
     }
 }
 

@@ -27,6 +27,7 @@ mod notice;
 mod pages;
 mod pulse_trace;
 mod recording_clock;
+mod router;
 mod subscribers;
 mod waveform;
 

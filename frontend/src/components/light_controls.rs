@@ -112,7 +112,7 @@ fn LevelRow(
             <RangeInput
                 testid
                 value_testid
-                label=format!("Light {}", label.to_lowercase())
+                label=format!("Light {}", label.to_ascii_lowercase())
                 min=0.0
                 max=255.0
                 step=1.0

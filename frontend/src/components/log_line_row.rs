@@ -17,7 +17,7 @@ pub fn LogLineRow(
         <li class="log-line" data-testid="log-line" data-level=level>
             <time class="log-time">{format::clock(line.at_ms)}</time>
             " "
-            <span class="log-level">{level.to_uppercase()}</span>
+            <span class="log-level">{level.to_ascii_uppercase()}</span>
             " "
             <span class="log-target">{line.target}</span>
             " "

@@ -3,29 +3,33 @@
 //! `aria-current="page"`.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::access::Access;
+use crate::router::{Router, is_current};
 
 /// Links to the pages.
 #[component]
 pub fn NavBar() -> impl IntoView {
     let operator = expect_context::<Access>().is_operator();
+    let path = Router::get().path();
+    let current = move |href: &'static str, exact: bool| {
+        move || path.with(|p| is_current(href, p, exact)).then_some("page")
+    };
     view! {
         <nav class="nav" aria-label="Pages">
-            <A href="/" exact=true {..} data-testid="nav-live">
+            <a href="/" aria-current=current("/", true) data-testid="nav-live">
                 "Live"
-            </A>
-            <A href="/gallery" {..} data-testid="nav-gallery">
+            </a>
+            <a href="/gallery" aria-current=current("/gallery", false) data-testid="nav-gallery">
                 "Gallery"
-            </A>
-            <A href="/database" {..} data-testid="nav-database">
+            </a>
+            <a href="/database" aria-current=current("/database", false) data-testid="nav-database">
                 "Database"
-            </A>
+            </a>
             <Show when=move || operator.get()>
-                <A href="/system" {..} data-testid="nav-system">
+                <a href="/system" aria-current=current("/system", false) data-testid="nav-system">
                     "System"
-                </A>
+                </a>
             </Show>
         </nav>
     }

@@ -57,7 +57,13 @@ pub fn RangeInput(
         }
         now
     });
-    let read = |ev: &leptos::ev::Event| event_target_value(ev).parse::<f64>().ok();
+    // The browser's number for the slider's value (a range input's value
+    // is always a valid number): parsing the text with `str::parse::<f64>`
+    // would add Rust's float parser and its tables to the web app.
+    let read = |ev: &leptos::ev::Event| {
+        let v = event_target::<web_sys::HtmlInputElement>(ev).value_as_number();
+        (!v.is_nan()).then_some(v)
+    };
     view! {
         <span class="range">
             <input

@@ -2,7 +2,6 @@
 //! cards, kept current as captures are added, edited or deleted anywhere.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::media_grid::MediaGrid;
 use crate::media_list::MediaList;
@@ -18,9 +17,9 @@ pub fn RecentCaptures() -> impl IntoView {
         <section class="recent" aria-labelledby="recent-title">
             <div class="section-head">
                 <h2 id="recent-title">"Recent captures"</h2>
-                <A href="/gallery" {..} class="button">
+                <a href="/gallery" class="button">
                     "All"
-                </A>
+                </a>
             </div>
             <MediaGrid list compact=true testid="recent" empty="Nothing captured yet."/>
         </section>

@@ -8,8 +8,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::MediaEvent;
 use shared::media::{MediaEntry, MediaKind, MediaStatus};
 
@@ -21,6 +19,7 @@ use crate::components::video_heart::VideoHeart;
 use crate::connection::Connection;
 use crate::generation::Generation;
 use crate::notice::Notices;
+use crate::router::Router;
 use crate::{api, format};
 
 /// What the viewer knows about its entry.
@@ -37,8 +36,9 @@ enum Shown {
 pub fn Viewer() -> impl IntoView {
     let connection = expect_context::<Connection>();
     let notices = expect_context::<Notices>();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()));
+    let router = Router::get();
+    let entry = router.entry();
+    let id = Memo::new(move |_| entry.with(|e| e.as_deref().and_then(|s| s.parse::<i64>().ok())));
     let shown = RwSignal::new(Shown::Loading);
     let editing = RwSignal::new(false);
     let deleting = RwSignal::new(false);
@@ -84,16 +84,7 @@ pub fn Viewer() -> impl IntoView {
         }
     });
 
-    let navigate = use_navigate();
-    let close = Callback::new(move |()| {
-        navigate(
-            "/gallery",
-            NavigateOptions {
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    });
+    let close = Callback::new(move |()| router.navigate("/gallery", false, false));
     // Keyboard and screen-reader users land in the dialog.
     let close_button = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {

@@ -1,14 +1,15 @@
 //! `/gallery`: every photo and video as cards, filtered by kind, loaded 24
-//! at a time. `/gallery/{id}` opens the viewer over it (the nested route
-//! renders into the outlet), so the list and its scroll position stay.
+//! at a time. `/gallery/{id}` opens the viewer over it (rendered after
+//! the list), so the list and its scroll position stay.
 
 use leptos::prelude::*;
-use leptos_router::components::Outlet;
 use shared::media::MediaKind;
 
 use crate::components::kind_filter::KindFilter;
 use crate::components::media_grid::MediaGrid;
+use crate::components::viewer::Viewer;
 use crate::media_list::MediaList;
+use crate::router::Router;
 
 /// Entries fetched per page.
 const PER_PAGE: u64 = 24;
@@ -17,6 +18,9 @@ const PER_PAGE: u64 = 24;
 #[component]
 pub fn GalleryPage() -> impl IntoView {
     let list = MediaList::new(PER_PAGE, None);
+    // The viewer stays while only the entry changes (`/gallery/3` to `/4`).
+    let entry = Router::get().entry();
+    let viewing = Memo::new(move |_| entry.with(Option::is_some));
     let count = move || {
         let total = list.total().get();
         let noun = match list.kind().get() {
@@ -36,6 +40,6 @@ pub fn GalleryPage() -> impl IntoView {
             <KindFilter list/>
             <MediaGrid list testid="gallery" empty="No photos or videos here yet."/>
         </section>
-        <Outlet/>
+        {move || viewing.get().then(|| view! { <Viewer/> })}
     }
 }

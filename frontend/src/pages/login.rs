@@ -5,10 +5,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_navigate;
 
 use crate::access::Access;
+use crate::router::Router;
 
 /// The key in a `#key=...` fragment.
 fn key_in(hash: &str) -> Option<String> {
@@ -23,7 +22,7 @@ fn key_in(hash: &str) -> Option<String> {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let access = expect_context::<Access>();
-    let navigate = use_navigate();
+    let router = Router::get();
     let outcome = RwSignal::new(None::<String>);
     let location = window().location();
     let key = location.hash().ok().as_deref().and_then(key_in);
@@ -37,13 +36,7 @@ pub fn LoginPage() -> impl IntoView {
         )),
         Some(key) => spawn_local(async move {
             match access.login(&key).await {
-                Ok(_) => navigate(
-                    "/",
-                    NavigateOptions {
-                        replace: true,
-                        ..NavigateOptions::default()
-                    },
-                ),
+                Ok(_) => router.navigate("/", true, true),
                 Err(err) => outcome.set(Some(format!("Could not log in: {}", err.message))),
             }
         }),

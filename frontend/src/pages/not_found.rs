@@ -1,7 +1,6 @@
 //! Any other path: says so and links home.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The not-found page.
 #[component]
@@ -10,7 +9,7 @@ pub fn NotFound() -> impl IntoView {
         <section class="panel" data-testid="not-found">
             <h2>"Page not found"</h2>
             <p>
-                "There is no page here. " <A href="/">"Go to the live view"</A> "."
+                "There is no page here. " <a href="/">"Go to the live view"</a> "."
             </p>
         </section>
     }
