@@ -128,9 +128,22 @@ async fn session(socket: WebSocket, app: AppState, caller: Caller, video: VideoF
     let (outbox, replies) = mpsc::channel(OUTBOX);
     let video = watch::channel(checked_format(&app, video)).0;
     let shutdown = app.shutdown.clone();
+    let writer = write_loop(sink, &app, replies, video.subscribe(), shutdown.clone());
+    let reader = read_loop(stream, &app, &caller, outbox, &video);
+    tokio::pin!(writer, reader);
     tokio::select! {
-        _ = write_loop(sink, &app, replies, video.subscribe(), shutdown) => {}
-        _ = read_loop(stream, &app, &caller, outbox, &video) => {}
+        _ = &mut writer => {
+            // The writer stops once it has sent a close the reader asked
+            // for (a flood, a message too big, a silent client), or when
+            // the client is gone. The reader then takes what the client
+            // still sends until it answers the close (bounded): dropping
+            // the socket with unread data would reset the connection, and
+            // the client would see a reset instead of the close's code.
+            if !shutdown.is_cancelled() {
+                let _ = tokio::time::timeout(CLOSE_GRACE, &mut reader).await;
+            }
+        }
+        _ = &mut reader => {}
     }
 }
 
