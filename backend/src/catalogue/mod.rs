@@ -107,6 +107,13 @@ impl Catalogue {
         options
             .sqlx_logging(false)
             .connect_timeout(Duration::from_secs(10))
+            // No idle timeout or maximum lifetime: sqlx then runs no pool
+            // maintenance task. Its loop (sqlx-core 0.9.0) walks the idle
+            // count without yielding, and once spun for 16 minutes on a
+            // test's runtime, starving it; closing idle connections of a
+            // local database gains nothing.
+            .idle_timeout(None::<Duration>)
+            .max_lifetime(None::<Duration>)
             .map_sqlx_sqlite_opts(|o| {
                 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
                 o.journal_mode(SqliteJournalMode::Wal)
