@@ -1,7 +1,18 @@
 // Playwright configuration: Debian's Chromium (never a downloaded browser),
 // one worker (the machines have two cores and the server needs one), and
 // each test file starts its own real server (see tests/server.ts).
+// Projects: `desktop` runs every spec but the phone's; the four phone
+// projects (two common sizes, portrait and landscape, touch, 3x pixels) run
+// phone.spec.ts. Contexts made by tests/server.ts take the project's device.
 import { defineConfig } from '@playwright/test';
+
+/** A touch-screen phone `width` x `height` CSS pixels. */
+const phone = (width: number, height: number) => ({
+  viewport: { width, height },
+  deviceScaleFactor: 3,
+  isMobile: true,
+  hasTouch: true,
+});
 
 export default defineConfig({
   testDir: './tests',
@@ -26,4 +37,11 @@ export default defineConfig({
     },
     trace: 'off',
   },
+  projects: [
+    { name: 'desktop', use: { viewport: { width: 1280, height: 800 } }, testIgnore: /phone\.spec\.ts/ },
+    { name: 'phone-360', use: phone(360, 740), testMatch: /phone\.spec\.ts/ },
+    { name: 'phone-360-land', use: phone(740, 360), testMatch: /phone\.spec\.ts/ },
+    { name: 'phone-390', use: phone(390, 844), testMatch: /phone\.spec\.ts/ },
+    { name: 'phone-390-land', use: phone(844, 390), testMatch: /phone\.spec\.ts/ },
+  ],
 });

@@ -14,7 +14,7 @@
 // operator key OPERATOR_KEY; operatorContext() is a browser context logged
 // in with it (as the login form would), viewerContext() one that is not.
 import { spawn, ChildProcess } from 'node:child_process';
-import { expect, Browser, BrowserContext, BrowserContextOptions, Page } from '@playwright/test';
+import { expect, test, Browser, BrowserContext, BrowserContextOptions, Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -162,7 +162,7 @@ export class Server {
 
   /** A new browser context that is not logged in: a viewer. */
   async viewerContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
-    return browser.newContext(options);
+    return browser.newContext({ ...projectDevice(), ...options });
   }
 
   /** Logs `context` in as the operator (the session cookie is kept by the
@@ -175,10 +175,30 @@ export class Server {
   /** A new browser context logged in as the operator: the login answer's
    * session cookie is kept by the context, as the login form's is. */
   async operatorContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
-    const context = await browser.newContext(options);
+    const context = await browser.newContext({ ...projectDevice(), ...options });
     await this.login(context);
     return context;
   }
+}
+
+/** The context options of the running test's project (its screen and
+ * touch; see playwright.config.ts), with service workers blocked unless a
+ * test asks for them: a worker left from one test must not serve the next
+ * one's pages. */
+function projectDevice(): BrowserContextOptions {
+  let use: BrowserContextOptions = {};
+  try {
+    use = test.info().project.use;
+  } catch {
+    // Outside a test (a helper script): Playwright's defaults.
+  }
+  return {
+    viewport: use.viewport,
+    deviceScaleFactor: use.deviceScaleFactor,
+    isMobile: use.isMobile,
+    hasTouch: use.hasTouch,
+    serviceWorkers: 'block',
+  };
 }
 
 /** Environment that makes GStreamer see every installed plugin except the
