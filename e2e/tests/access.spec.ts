@@ -5,7 +5,7 @@
 // at once, a wrong key is said under the form, and logging out hides the
 // controls again.
 import { test, expect, Page } from '@playwright/test';
-import { OPERATOR_KEY, Server } from './server';
+import { OPERATOR_KEY, Server, openSheet } from './server';
 
 const server = new Server({ args: ['--device-mode', 'demo'] });
 
@@ -17,14 +17,15 @@ test.afterEach(async () => {
   await server.stop();
 });
 
-/** The operator controls of the live page. */
-const operatorControls = (page: Page) => [
+/** The operator controls of the live page: in the quick bar, always in
+ * view, and in the control sheet. */
+const barControls = (page: Page) => [page.getByTestId('snapshot'), page.getByTestId('record')];
+const sheetControls = (page: Page) => [
   page.getByTestId('view-controls'),
-  page.getByTestId('snapshot'),
-  page.getByTestId('record'),
   page.getByTestId('light'),
   page.getByTestId('controls-panel'),
 ];
+const operatorControls = (page: Page) => [...barControls(page), ...sheetControls(page)];
 
 async function expectViewer(page: Page) {
   await expect(page.getByTestId('access')).toHaveAttribute('data-role', 'viewer');
@@ -38,7 +39,9 @@ async function expectViewer(page: Page) {
 async function expectOperator(page: Page) {
   await expect(page.getByTestId('access')).toHaveAttribute('data-role', 'operator');
   await expect(page.getByTestId('access-role')).toHaveText('Operator');
-  for (const control of operatorControls(page)) await expect(control).toBeVisible();
+  for (const control of barControls(page)) await expect(control).toBeVisible();
+  await openSheet(page);
+  for (const control of sheetControls(page)) await expect(control).toBeVisible();
 }
 
 test('a viewer sees no operator controls, and the form logs in and out', async ({ browser }) => {

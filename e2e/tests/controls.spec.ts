@@ -6,7 +6,7 @@
 import { test, expect, Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Server, openPage } from './server';
+import { Server, namedCapture, openPage } from './server';
 
 const server = new Server();
 
@@ -56,8 +56,7 @@ test('a snapshot appears in the recent captures', async ({ page }) => {
   await server.login(page.context());
   await page.goto(server.url);
   await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
-  await page.getByTestId('snapshot-name').fill('Left eye');
-  await page.getByTestId('snapshot').click();
+  await namedCapture(page, 'snapshot', 'Left eye');
   await expect(page.getByTestId('message')).toContainText('Saved Left_eye.jpg');
   await expect(page.getByTestId('media-card').first()).toContainText('Left eye');
   expect(fs.existsSync(path.join(server.mediaDir, 'Left_eye.jpg'))).toBe(true);
@@ -98,8 +97,14 @@ test('camera controls: every control of the camera is listed', async ({ page }) 
   await page.goto(server.url);
   await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
   await openControls(page);
-  const controls: any[] = (await server.state()).camera.controls;
+  // The focus controls are the Focus panel's, not listed again.
+  const state = await server.state();
+  const focusControls = ['focus_absolute', 'focus_automatic_continuous', 'focus_auto'];
+  const controls: any[] = state.camera.controls.filter(
+    (c: any) => !(state.camera.focus && focusControls.includes(c.name)),
+  );
   expect(controls.length).toBeGreaterThan(1);
+  for (const name of focusControls) await expect(page.getByTestId(`control-${name}`)).toHaveCount(0);
   const tag = { integer: 'INPUT', boolean: 'INPUT', menu: 'SELECT' } as Record<string, string>;
   const type = { integer: 'range', boolean: 'checkbox', menu: 'select-one' } as Record<string, string>;
   for (const c of controls) {

@@ -15,7 +15,7 @@ import { spawn, ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Server, openPage, phonePage } from './server';
+import { Server, openPage, openSheet, phonePage } from './server';
 
 const DEMO_BPM = 75;
 
@@ -191,14 +191,15 @@ test.describe('with the simulated device', () => {
     await expect(page.getByTestId('heart')).toBeVisible();
     await expect(page.getByTestId('light-power')).toBeEnabled();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    const chart = await page.getByTestId('pulse-chart').boundingBox();
+    expect(chart!.width).toBeGreaterThan(250);
+    expect(chart!.x + chart!.width).toBeLessThanOrEqual(360);
+    await openSheet(page);
     for (const id of ['light-power', 'light-brightness', 'light-color']) {
       const box = await page.getByTestId(id).boundingBox();
       expect(box!.height, id).toBeGreaterThanOrEqual(44);
       expect(box!.width, id).toBeGreaterThanOrEqual(44);
     }
-    const chart = await page.getByTestId('pulse-chart').boundingBox();
-    expect(chart!.width).toBeGreaterThan(250);
-    expect(chart!.x + chart!.width).toBeLessThanOrEqual(360);
     // A tap switches the light.
     const before = (await light(server)).on;
     await page.getByTestId('light-power').tap();

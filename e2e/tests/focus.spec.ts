@@ -3,7 +3,7 @@
 // autofocus disables manual focus in every browser. The panel fits a
 // phone-sized screen.
 import { test, expect, Page } from '@playwright/test';
-import { Server, openPage, phonePage } from './server';
+import { Server, openPage, openSheet, phonePage } from './server';
 
 const server = new Server();
 
@@ -17,6 +17,7 @@ test.afterEach(async () => {
 
 /** Turns autofocus off, from whatever it was, and waits until it shows. */
 async function manualFocus(page: Page) {
+  await openSheet(page);
   const auto = page.getByTestId('focus-auto');
   await expect(auto).toHaveAttribute('aria-pressed', /true|false/);
   if ((await auto.getAttribute('aria-pressed')) === 'true') await auto.click();

@@ -2,7 +2,7 @@
 // rate are shown, two browsers see the same stream, the page recovers by
 // itself after a server restart, and it works on a phone-sized touch screen.
 import { test, expect, Page, Browser } from '@playwright/test';
-import { Server, phonePage } from './server';
+import { Server, openSheet, phonePage } from './server';
 
 const server = new Server();
 
@@ -83,7 +83,9 @@ test('works on a phone-sized touch screen', async ({ browser }) => {
   const box = await page.getByTestId('live-view').boundingBox();
   expect(box!.width).toBeGreaterThan(300);
   expect(box!.width).toBeLessThanOrEqual(360);
-  // Tap to pause: the picture stops while the server keeps producing frames.
+  // Freeze (in the sheet): the picture stops here while the server keeps
+  // producing frames.
+  await openSheet(page);
   const pause = page.getByTestId('pause');
   await pause.tap();
   await expect(pause).toHaveAttribute('aria-pressed', 'true');

@@ -244,6 +244,25 @@ export async function openPage(
   return page;
 }
 
+/** Opens the live page's control sheet where it is not always open (a
+ * phone): More, then the sheet is shown. */
+export async function openSheet(page: Page): Promise<void> {
+  const sheet = page.getByTestId('sheet');
+  if (await sheet.isVisible()) return;
+  await page.getByTestId('more').click();
+  await expect(sheet).toBeVisible();
+}
+
+/** Takes a snapshot or starts a recording named `name`, through the
+ * sheet's "Name a …" button and the name dialog. */
+export async function namedCapture(page: Page, kind: 'snapshot' | 'record', name: string): Promise<void> {
+  await openSheet(page);
+  await page.getByTestId(`${kind}-name-open`).click();
+  await page.getByTestId(`${kind}-name`).fill(name);
+  await page.getByTestId('name-save').click();
+  await expect(page.getByTestId('name-dialog')).toBeHidden();
+}
+
 /** A new page in a 360 px wide touch-screen phone context, logged in as
  * the operator (not yet navigated). */
 export async function phonePage(browser: Browser, server: Server): Promise<Page> {

@@ -6,6 +6,9 @@
 //! ([`ControlError`](crate::components::control_error::ControlError)), and
 //! every command gets an answer: the server's, or a clear failure when the
 //! link is down, drops, or no answer comes within the deadline.
+//! [`CommandSlot::state`] gives the control its own feedback: busy while
+//! an answer is awaited, done for a moment after a success, failed until
+//! the next command.
 
 use leptos::prelude::*;
 use serde_json::Value;
@@ -13,6 +16,34 @@ use shared::Command;
 
 use crate::connection::Connection;
 use crate::notice::Notices;
+
+/// How long a control shows that its command succeeded.
+const DONE_VISIBLE: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// What a control shows about its last command (its `data-state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotState {
+    /// Nothing sent, or the last success was a while ago.
+    Idle,
+    /// An answer is awaited.
+    Busy,
+    /// The last command succeeded just now.
+    Done,
+    /// The last command failed (the error says why).
+    Failed,
+}
+
+impl SlotState {
+    /// The name used in `data-state`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlotState::Idle => "idle",
+            SlotState::Busy => "busy",
+            SlotState::Done => "done",
+            SlotState::Failed => "failed",
+        }
+    }
+}
 
 /// A control's command state; `Copy`.
 #[derive(Clone, Copy)]
@@ -22,6 +53,9 @@ pub struct CommandSlot {
     error: RwSignal<Option<String>>,
     waiting: RwSignal<bool>,
     failures: RwSignal<u64>,
+    /// Counts successes; `done` is the count whose success is on show.
+    successes: RwSignal<u64>,
+    done: RwSignal<Option<u64>>,
 }
 
 impl CommandSlot {
@@ -34,6 +68,8 @@ impl CommandSlot {
             error: RwSignal::new(None),
             waiting: RwSignal::new(false),
             failures: RwSignal::new(0),
+            successes: RwSignal::new(0),
+            done: RwSignal::new(None),
         }
     }
 
@@ -44,17 +80,58 @@ impl CommandSlot {
         let connection = self.connection;
         let slot = *self;
         slot.error.set(None);
+        slot.done.set(None);
         slot.waiting.set(true);
         connection.request(command, move |answer| {
             slot.waiting.try_set(false);
             match answer {
-                Ok(result) => on_ok(result),
+                Ok(result) => {
+                    slot.show_done();
+                    on_ok(result)
+                }
                 Err(message) => {
                     slot.error.try_set(Some(message));
                     slot.failures.try_update(|n| *n += 1);
                 }
             }
         });
+    }
+
+    /// Marks the latest success as on show, until [`DONE_VISIBLE`] has
+    /// passed or another command is sent.
+    fn show_done(&self) {
+        let Some(serial) = self.successes.try_update(|n| {
+            *n += 1;
+            *n
+        }) else {
+            return;
+        };
+        self.done.try_set(Some(serial));
+        let done = self.done;
+        set_timeout(
+            move || {
+                if done.try_get_untracked().flatten() == Some(serial) {
+                    done.try_set(None);
+                }
+            },
+            DONE_VISIBLE,
+        );
+    }
+
+    /// What the control shows about its last command.
+    pub fn state(&self) -> Signal<SlotState> {
+        let slot = *self;
+        Signal::derive(move || {
+            if slot.waiting.get() {
+                SlotState::Busy
+            } else if slot.error.with(Option::is_some) {
+                SlotState::Failed
+            } else if slot.done.with(Option::is_some) {
+                SlotState::Done
+            } else {
+                SlotState::Idle
+            }
+        })
     }
 
     /// Sends `command` and, on success, says `summary(result)` in the

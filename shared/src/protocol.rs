@@ -670,6 +670,17 @@ pub struct CameraState {
     pub controls: Vec<CameraControl>,
 }
 
+/// The V4L2 control holding the lens position; the server reads focus
+/// from it, and the web app shows it as focus, not as a camera control.
+pub const FOCUS_ABSOLUTE: &str = "focus_absolute";
+/// The V4L2 controls that switch continuous autofocus, newest first.
+pub const FOCUS_AUTO: [&str; 2] = ["focus_automatic_continuous", "focus_auto"];
+
+/// Whether the camera control `name` is one of the focus controls.
+pub fn is_focus_control(name: &str) -> bool {
+    name == FOCUS_ABSOLUTE || FOCUS_AUTO.contains(&name)
+}
+
 /// Focus of a camera whose lens can be driven.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

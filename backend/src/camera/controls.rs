@@ -7,12 +7,8 @@
 //! `focus_automatic_continuous` (or the older `focus_auto`), so the same
 //! code drives a real lens and the simulated one.
 
+pub use shared::protocol::{FOCUS_ABSOLUTE, FOCUS_AUTO};
 use shared::{CameraControl, ControlKind, FocusState};
-
-/// Control holding the lens position.
-pub const FOCUS_ABSOLUTE: &str = "focus_absolute";
-/// Control names that switch continuous autofocus, newest first.
-pub const FOCUS_AUTO: [&str; 2] = ["focus_automatic_continuous", "focus_auto"];
 
 /// Why a control could not be read or set.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,7 +1,9 @@
 //! "Camera controls": a collapsible panel on the live page listing every
 //! control the camera offers (brightness, exposure, ...) as a
 //! [`ControlRow`], hidden when there are none (or the camera is offline).
-//! Whether it is open survives the camera going away and coming back.
+//! Whether it is open survives the camera going away and coming back. For
+//! a camera whose focus can be driven, the focus controls are left out:
+//! the Focus panel shows them once, as 0-1 and Autofocus.
 
 use leptos::prelude::*;
 use shared::CameraControl;
@@ -19,7 +21,12 @@ pub fn CameraControls() -> impl IntoView {
         connection
             .server()
             .get()
-            .map(|s| s.camera.controls)
+            .map(|s| {
+                let focus = s.camera.focus.is_some();
+                let mut controls = s.camera.controls;
+                controls.retain(|c| !(focus && shared::protocol::is_focus_control(&c.name)));
+                controls
+            })
             .unwrap_or_default()
     });
     // Rows are keyed by name and follow their own control's changes.

@@ -1,13 +1,14 @@
-//! The lens focus on the live page, shown only for a camera whose focus can
-//! be driven: an Autofocus toggle (when the camera has autofocus), a
-//! slider for the lens position with − and + steps, and the position as a
-//! number. Everything shows the server's state, so other browsers follow;
+//! The lens focus in the control sheet, shown only for a camera whose
+//! focus can be driven: an Autofocus toggle (when the camera has
+//! autofocus), a slider for the lens position and the position as a
+//! number (the − and + steps are the quick bar's
+//! [`FocusStepper`](crate::components::focus_stepper::FocusStepper)). Everything shows the server's state, so other browsers follow;
 //! manual focus is disabled while autofocus is on.
 
 use leptos::prelude::*;
 use shared::FocusState;
 
-use crate::actions::{FOCUS_STEP, FocusChange};
+use crate::actions::FocusChange;
 use crate::command::CommandSlot;
 use crate::components::control_error::ControlError;
 use crate::components::range_input::RangeInput;
@@ -38,20 +39,6 @@ fn FocusPanel(
     let auto = move || focus.get().and_then(|f| f.auto);
     let auto_on = Signal::derive(move || auto().unwrap_or(false));
     let position = Signal::derive(move || focus.get().map_or(0.0, |f| f.position));
-    let step = move |label: &'static str, testid: &'static str, delta: f64| {
-        view! {
-            <button
-                type="button"
-                class="step"
-                data-testid=testid
-                aria-label=format!("Focus {delta:+.2}")
-                disabled=move || auto_on.get()
-                on:click=move |_| change(FocusChange::Step(delta))
-            >
-                {label}
-            </button>
-        }
-    };
     view! {
         <section class="panel focus" data-testid="focus-panel" aria-label="Focus">
             <h2>"Focus"</h2>
@@ -61,7 +48,6 @@ fn FocusPanel(
                 })}
             </Show>
             <div class="focus-manual">
-                {step("−", "focus-out", -FOCUS_STEP)}
                 <RangeInput
                     testid="focus-slider"
                     value_testid="focus-value"
@@ -75,7 +61,6 @@ fn FocusPanel(
                     failures=commands.failures()
                     on_change=Callback::new(move |v| change(FocusChange::Position(v)))
                 />
-                {step("+", "focus-in", FOCUS_STEP)}
             </div>
             <ControlError commands testid="focus-error"/>
         </section>

@@ -1,9 +1,9 @@
-//! The light panel on the live page: a power switch, brightness, colour
-//! and, for RGBW lights, white. Each change is sent at once as the `light`
+//! The light panel in the control sheet: brightness, colour and, for RGBW
+//! lights, white (the switch is the quick bar's
+//! [`LightButton`](crate::components::light_button::LightButton)). Each change is sent at once as the `light`
 //! action; the controls show the state the device confirmed, so every
 //! browser follows, and they are disabled while the device is not
-//! connected (or the server is out of reach). Switching on sends only
-//! `on`: the device restores the colour and brightness it had.
+//! connected (or the server is out of reach).
 
 use leptos::prelude::*;
 use shared::device::{DeviceState, LightState};
@@ -14,7 +14,6 @@ use crate::command::CommandSlot;
 use crate::components::color_input::ColorInput;
 use crate::components::control_error::ControlError;
 use crate::components::range_input::RangeInput;
-use crate::components::toggle::toggle_when;
 use crate::device_status;
 
 /// The light panel for `device`.
@@ -40,13 +39,9 @@ pub fn LightControls(device: Memo<DeviceState>) -> impl IntoView {
         <section class="panel light" data-testid="light" aria-label="Light">
             <div class="panel-head">
                 <h2>"Light"</h2>
-                {toggle_when(
-                    "Power",
-                    "light-power",
-                    move || light.with(|l| l.on),
-                    move || usable.get(),
-                    move |on| change(LightChange::Power(on)),
-                )}
+                <span class="meta" data-testid="light-on">
+                    {move || if light.with(|l| l.on) { "on" } else { "off" }}
+                </span>
             </div>
             <LevelRow
                 label="Brightness"

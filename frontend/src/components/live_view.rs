@@ -1,9 +1,11 @@
-//! The live view: the canvas with the live picture and its pause control.
+//! The live view: the canvas with the live picture, and what is drawn
+//! over it while there is no picture. Freezing it (the sheet's Freeze,
+//! [`LiveScreen::paused`]) stops painting on this screen only.
 //! While mounted it watches the best picture this browser can show
 //! ([`crate::live::watch`]: H.264 through WebCodecs, or JPEG) and paints
 //! every frame it can ([`crate::live::h264`], [`crate::live::jpeg`]);
 //! the canvas says which codec it uses (`data-codec`) and how many frames
-//! it painted. Pausing freezes the picture. Leaving the view (another
+//! it painted. Leaving the view (another
 //! route) stops the picture and unregisters its frame handler.
 
 use std::rc::Rc;
@@ -17,17 +19,18 @@ use crate::live::figures::LiveFigures;
 use crate::live::frame::Frame;
 use crate::live::h264::H264Path;
 use crate::live::jpeg::JpegPath;
-use crate::live::picture::{Drawn, Picture};
+use crate::live::picture::Picture;
+use crate::live::screen::LiveScreen;
 use crate::live::watch::Watch;
 
-/// The canvas with the live picture and its pause control.
+/// The canvas with the live picture.
 #[component]
 pub fn LiveView() -> impl IntoView {
     let connection = expect_context::<Connection>();
     let figures = expect_context::<LiveFigures>();
     let canvas = NodeRef::<Canvas>::new();
-    let paused = RwSignal::new(false);
-    let drawn = RwSignal::new(Drawn::default());
+    let screen = expect_context::<LiveScreen>();
+    let (paused, drawn) = (screen.paused, screen.drawn);
     let picture = Rc::new(Picture::new(canvas, paused, drawn, figures, connection));
     let watch = Watch::start(connection, figures);
     let jpeg = Rc::new(JpegPath::new(Rc::clone(&picture)));
@@ -75,22 +78,9 @@ pub fn LiveView() -> impl IntoView {
                         {move || if has_picture() { "Camera not delivering — last picture shown" } else { "Waiting for the camera…" }}
                     </p>
                 </Show>
-            </div>
-            <div class="controls">
-                <button
-                    type="button"
-                    data-testid="pause"
-                    aria-pressed=move || paused.get().to_string()
-                    on:click=move |_| paused.update(|p| *p = !*p)
-                >
-                    {move || if paused.get() { "Resume" } else { "Pause" }}
-                </button>
-                <span class="meta" data-testid="resolution">
-                    {move || {
-                        let d = drawn.get();
-                        if d.count == 0 { String::new() } else { format!("{}×{}", d.width, d.height) }
-                    }}
-                </span>
+                <Show when=move || paused.get()>
+                    <p class="chip frozen" data-testid="frozen">"Frozen here · others see live"</p>
+                </Show>
             </div>
         </section>
     }

@@ -1,7 +1,6 @@
 //! An on/off button that shows a setting of the server (`aria-pressed`) and
 //! asks for the opposite when clicked; it changes only when the server's
-//! state does, so every browser shows the same. [`toggle_when`] also
-//! disables it while the setting cannot be changed.
+//! state does, so every browser shows the same.
 
 use leptos::prelude::*;
 
@@ -13,23 +12,11 @@ pub fn toggle(
     pressed: impl Fn() -> bool + Copy + Send + Sync + 'static,
     set: impl Fn(bool) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    toggle_when(label, testid, pressed, || true, set)
-}
-
-/// A [`toggle`] that can be clicked only while `enabled`.
-pub fn toggle_when(
-    label: &'static str,
-    testid: &'static str,
-    pressed: impl Fn() -> bool + Copy + Send + Sync + 'static,
-    enabled: impl Fn() -> bool + Send + Sync + 'static,
-    set: impl Fn(bool) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
     view! {
         <button
             type="button"
             data-testid=testid
             aria-pressed=move || pressed().to_string()
-            disabled=move || !enabled()
             on:click=move |_| set(!pressed())
         >
             {label}

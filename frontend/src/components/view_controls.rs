@@ -1,20 +1,18 @@
-//! Camera controls on the live page: grayscale and half-resolution toggles
-//! that show the server's real setting (so a second browser's buttons
-//! follow), and a snapshot button with an optional name. A saved photo is
-//! reported in the message bar; a failure shows under the control that
-//! caused it.
+//! "Picture for everyone" in the control sheet: grayscale and
+//! half-resolution toggles that show the server's real setting (so a
+//! second browser's buttons follow). They change the picture every viewer
+//! sees and what is recorded, and the section says so; a failure shows
+//! under the toggles.
 
 use leptos::prelude::*;
 use shared::Command;
 
-use crate::actions;
 use crate::command::CommandSlot;
 use crate::components::control_error::ControlError;
-use crate::components::name_form::NameForm;
 use crate::components::toggle::toggle;
 use crate::connection::Connection;
 
-/// The toggles and the snapshot form.
+/// The toggles.
 #[component]
 pub fn ViewControls() -> impl IntoView {
     let connection = expect_context::<Connection>();
@@ -28,7 +26,6 @@ pub fn ViewControls() -> impl IntoView {
     let grayscale = move || view_settings().grayscale;
     let half = move || view_settings().half_resolution;
     let view = CommandSlot::new();
-    let photo = CommandSlot::new();
     let set_view = move |grayscale, half_resolution| {
         view.send(
             Command::SetView {
@@ -38,28 +35,15 @@ pub fn ViewControls() -> impl IntoView {
             |_| {},
         )
     };
-    let snapshot = Callback::new(move |name: String| {
-        photo.send_and_report(actions::snapshot(&name), |r| {
-            actions::capture_summary(false, r)
-        });
-    });
     view! {
-        <div class="controls" data-testid="view-controls">
+        <section class="sheet-part" data-testid="view-controls" aria-labelledby="everyone-title">
+            <h2 id="everyone-title">"Picture for everyone"</h2>
+            <p class="hint">"Changes what every viewer sees and what is recorded."</p>
+            <div class="controls">
             {toggle("Grayscale", "grayscale", grayscale, move |on| set_view(Some(on), None))}
             {toggle("Half size", "half-resolution", half, move |on| set_view(None, Some(on)))}
+            </div>
             <ControlError commands=view testid="view-error"/>
-            <NameForm
-                input_testid="snapshot-name"
-                label="Snapshot name"
-                placeholder="Name (optional)".to_owned()
-                locked=false
-                on_submit=snapshot
-            >
-                <button type="submit" data-testid="snapshot">
-                    "Snapshot"
-                </button>
-            </NameForm>
-            <ControlError commands=photo testid="snapshot-error"/>
-        </div>
+        </section>
     }
 }

@@ -20,4 +20,5 @@ pub mod h264;
 pub mod jpeg;
 pub mod latency;
 pub mod picture;
+pub mod screen;
 pub mod watch;
