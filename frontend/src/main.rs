@@ -14,6 +14,7 @@ mod command;
 mod components;
 mod connection;
 mod device_status;
+mod dialog;
 mod format;
 mod fps;
 mod generation;
