@@ -136,7 +136,7 @@ test('files added on the database page appear in the gallery', async ({ page }) 
   await viewer.getByTestId('edit-date').fill('Visit 3');
   await viewer.getByTestId('edit-notes').fill('Slightly out of focus');
   await viewer.getByTestId('save').click();
-  await expect(message(page)).toHaveText('Saved photo.jpg');
+  await expect(message(page)).toHaveText('Saved Left eye');
   await expect(viewer.getByTestId('viewer-title')).toHaveText('Left eye');
   const saved = await entry(photoId);
   expect([saved.title, saved.date_label, saved.notes]).toEqual(['Left eye', 'Visit 3', 'Slightly out of focus']);
@@ -199,7 +199,7 @@ test('changes in one browser show in the others without reload', async ({ browse
   await a.getByTestId('edit').click();
   await a.getByTestId('edit-title').fill('Blink test');
   await a.getByTestId('save').click();
-  await expect(a.getByTestId('message')).toHaveText('Saved clip.mp4');
+  await expect(a.getByTestId('message')).toHaveText('Saved Blink test');
   await expect(card(b, clipId).getByTestId('card-title')).toHaveText('Blink test');
   await expect(live.locator(`[data-testid="recent"] [data-id="${clipId}"]`)).toContainText('Blink test');
 
