@@ -288,6 +288,48 @@ test('the database page adds, removes and resets with visible results', async ({
   await expect(page.getByTestId('db-count')).toHaveText('2 entries');
 });
 
+test('the database page shows titles and dates', async ({ page }) => {
+  await server.login(page.context());
+  const photoId = await importFile('photo.jpg');
+  const clipId = await importFile('clip.mp4', '2024-05-01');
+  const res = await fetch(`${server.url}/api/media/${photoId}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_KEY}` },
+    body: JSON.stringify({ title: 'Left eye' }),
+  });
+  expect(res.status).toBe(200);
+  await page.goto(`${server.url}/database`);
+  const row = (id: number) => page.locator(`[data-testid="db-row"][data-id="${id}"]`);
+  await expect(page.getByTestId('db-row')).toHaveCount(2);
+  await expect(page.getByTestId('db-table').locator('th').nth(1)).toHaveText('Title');
+
+  // The title, with the file name beside it; an untitled entry shows its
+  // file name once.
+  await expect(row(photoId).getByTestId('db-title')).toHaveText('Left eye');
+  await expect(row(photoId).getByTestId('db-file')).toHaveText('photo.jpg');
+  await expect(row(clipId).getByTestId('db-title')).toHaveText('clip.mp4');
+  await expect(row(clipId).getByTestId('db-file')).toHaveCount(0);
+  // The date label as given, else the capture time as the gallery shows it.
+  await expect(row(clipId).getByTestId('db-date')).toHaveText('2024-05-01');
+  await expect(row(photoId).getByTestId('db-date')).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  const photoDate = await row(photoId).getByTestId('db-date').textContent();
+  await page.goto(`${server.url}/gallery`);
+  await expect(card(page, photoId)).toContainText(photoDate!);
+
+  // A title given elsewhere shows without a reload.
+  await page.goto(`${server.url}/database`);
+  await expect(row(clipId).getByTestId('db-title')).toHaveText('clip.mp4');
+  const edit = await fetch(`${server.url}/api/media/${clipId}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_KEY}` },
+    body: JSON.stringify({ title: 'Blink test' }),
+  });
+  expect(edit.status).toBe(200);
+  await expect(row(clipId).getByTestId('db-title')).toHaveText('Blink test');
+  await expect(row(clipId).getByTestId('db-file')).toHaveText('clip.mp4');
+  for (const date of await page.getByTestId('db-date').allTextContents()) expect(date.trim()).not.toBe('');
+});
+
 test('gallery and database fit a 360 px phone', async ({ browser }) => {
   for (let i = 1; i <= 5; i++) server.addMediaFiles({ [`Auge links ${i}.jpg`]: { copy: photo } });
   for (const name of ['clip.mp4', 'photo.jpg', 'Auge links 1.jpg', 'Auge links 2.jpg']) await importFile(name);
