@@ -1,13 +1,13 @@
 //! Glue for modal dialogs: a `<dialog>` element shown with `showModal()`,
 //! so the browser makes the page behind it inert; Tab and Shift+Tab go
 //! round the dialog's controls (the browser alone would let Tab leave the
-//! last one for its own toolbar);
-//! Escape (the `cancel` event, or the browser closing the dialog by itself,
-//! which it does when a page refuses `cancel` twice without the user doing
-//! anything in between) asks the owner to dismiss it; and when it goes
-//! (the owner closes it or removes it from the page) focus returns to the
-//! element the owner names, else to the element that had focus when it
-//! opened. Used by the gallery's viewer; meant for every modal dialog.
+//! last one for its own toolbar); Escape (the `cancel` event, or the
+//! browser closing the dialog by itself, which it does when a page refuses
+//! `cancel` twice without the user doing anything in between) asks the
+//! owner to dismiss it; and when it goes (the owner closes it or removes
+//! it from the page) focus returns to the element the owner names, else to
+//! the element that had focus when it opened. Used by the gallery's
+//! viewer; meant for every modal dialog (help, names).
 
 use std::rc::Rc;
 
@@ -33,7 +33,7 @@ struct Modal {
     /// The element that had focus when it opened.
     opener: Option<HtmlElement>,
     focus_after: FocusAfter,
-    /// `cancel` and `close`, removed on cleanup.
+    /// `cancel`, `close` and `keydown`, removed on cleanup.
     listeners: Vec<Listener>,
 }
 
