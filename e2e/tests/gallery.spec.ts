@@ -136,7 +136,7 @@ test('files added on the database page appear in the gallery', async ({ page }) 
   await viewer.getByTestId('edit-date').fill('Visit 3');
   await viewer.getByTestId('edit-notes').fill('Slightly out of focus');
   await viewer.getByTestId('save').click();
-  await expect(message(page)).toHaveText('Saved photo.jpg');
+  await expect(message(page)).toHaveText('Saved Left eye');
   await expect(viewer.getByTestId('viewer-title')).toHaveText('Left eye');
   const saved = await entry(photoId);
   expect([saved.title, saved.date_label, saved.notes]).toEqual(['Left eye', 'Visit 3', 'Slightly out of focus']);
@@ -199,7 +199,7 @@ test('changes in one browser show in the others without reload', async ({ browse
   await a.getByTestId('edit').click();
   await a.getByTestId('edit-title').fill('Blink test');
   await a.getByTestId('save').click();
-  await expect(a.getByTestId('message')).toHaveText('Saved clip.mp4');
+  await expect(a.getByTestId('message')).toHaveText('Saved Blink test');
   await expect(card(b, clipId).getByTestId('card-title')).toHaveText('Blink test');
   await expect(live.locator(`[data-testid="recent"] [data-id="${clipId}"]`)).toContainText('Blink test');
 
@@ -286,6 +286,48 @@ test('the database page adds, removes and resets with visible results', async ({
   await expect(dbRow('clip.mp4')).toHaveCount(1);
   await expect(page.getByTestId('no-untracked')).toBeVisible();
   await expect(page.getByTestId('db-count')).toHaveText('2 entries');
+});
+
+test('the database page shows titles and dates', async ({ page }) => {
+  await server.login(page.context());
+  const photoId = await importFile('photo.jpg');
+  const clipId = await importFile('clip.mp4', '2024-05-01');
+  const res = await fetch(`${server.url}/api/media/${photoId}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_KEY}` },
+    body: JSON.stringify({ title: 'Left eye' }),
+  });
+  expect(res.status).toBe(200);
+  await page.goto(`${server.url}/database`);
+  const row = (id: number) => page.locator(`[data-testid="db-row"][data-id="${id}"]`);
+  await expect(page.getByTestId('db-row')).toHaveCount(2);
+  await expect(page.getByTestId('db-table').locator('th').nth(1)).toHaveText('Title');
+
+  // The title, with the file name beside it; an untitled entry shows its
+  // file name once.
+  await expect(row(photoId).getByTestId('db-title')).toHaveText('Left eye');
+  await expect(row(photoId).getByTestId('db-file')).toHaveText('photo.jpg');
+  await expect(row(clipId).getByTestId('db-title')).toHaveText('clip.mp4');
+  await expect(row(clipId).getByTestId('db-file')).toHaveCount(0);
+  // The date label as given, else the capture time as the gallery shows it.
+  await expect(row(clipId).getByTestId('db-date')).toHaveText('2024-05-01');
+  await expect(row(photoId).getByTestId('db-date')).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  const photoDate = await row(photoId).getByTestId('db-date').textContent();
+  await page.goto(`${server.url}/gallery`);
+  await expect(card(page, photoId)).toContainText(photoDate!);
+
+  // A title given elsewhere shows without a reload.
+  await page.goto(`${server.url}/database`);
+  await expect(row(clipId).getByTestId('db-title')).toHaveText('clip.mp4');
+  const edit = await fetch(`${server.url}/api/media/${clipId}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_KEY}` },
+    body: JSON.stringify({ title: 'Blink test' }),
+  });
+  expect(edit.status).toBe(200);
+  await expect(row(clipId).getByTestId('db-title')).toHaveText('Blink test');
+  await expect(row(clipId).getByTestId('db-file')).toHaveText('clip.mp4');
+  for (const date of await page.getByTestId('db-date').allTextContents()) expect(date.trim()).not.toBe('');
 });
 
 test('gallery and database fit a 360 px phone', async ({ browser }) => {

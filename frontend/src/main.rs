@@ -15,6 +15,7 @@ mod command;
 mod components;
 mod connection;
 mod device_status;
+mod dialog;
 mod format;
 mod fps;
 mod generation;

@@ -32,7 +32,7 @@ pub fn CatalogueTable() -> impl IntoView {
                 <thead>
                     <tr>
                         <th scope="col">"Id"</th>
-                        <th scope="col">"File"</th>
+                        <th scope="col">"Title"</th>
                         <th scope="col">"Date"</th>
                         <th scope="col">"Kind"</th>
                         <th scope="col">"Status"</th>
@@ -42,7 +42,7 @@ pub fn CatalogueTable() -> impl IntoView {
                 <tbody>
                     <For
                         each=move || entries.get()
-                        key=|e| (e.id, e.date_label.clone(), e.status)
+                        key=|e| (e.id, e.title.clone(), e.date_label.clone(), e.status)
                         let:entry
                     >
                         <DbRow entry/>

@@ -1,16 +1,17 @@
 //! The form that edits an entry's title, date label and notes and saves
 //! them with `PATCH /api/media/{id}`. It starts from the entry as it was
 //! when opened, so a change from another browser does not overwrite what
-//! is being typed; saving shows the result in the message bar.
+//! is being typed; saving shows the result in the message bar, naming the
+//! entry by its new title.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::MediaEvent;
 use shared::media::{MediaEntry, MediaUpdate};
 
-use crate::api;
 use crate::connection::Connection;
 use crate::notice::Notices;
+use crate::{api, format};
 
 /// Edit form for `entry`.
 #[component]
@@ -41,7 +42,7 @@ pub fn MediaEditForm(
         spawn_local(async move {
             match api::update(id, &changes).await {
                 Ok(entry) => {
-                    notices.ok(format!("Saved {}", entry.file_name));
+                    notices.ok(format!("Saved {}", format::title(&entry)));
                     connection.announce(MediaEvent::Updated {
                         entry: Box::new(entry),
                     });

@@ -1,65 +1,47 @@
 //! The name dialog: opened by a long press on Snapshot or Record, or the
 //! sheet's "Name…" buttons, it asks for an optional name and then takes
 //! the snapshot or starts the recording ([`Captures::named`]). A modal
-//! `<dialog>`: the page behind is inert, Escape or Cancel closes it
-//! without a capture, and focus goes back to what opened it.
+//! `<dialog>` ([`crate::dialog`]): the page behind is inert, Escape or
+//! Cancel closes it without a capture, and focus goes back to what opened
+//! it.
 
 use leptos::html::Dialog;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::HtmlElement;
 
 use crate::captures::{CaptureKind, Captures};
+use crate::dialog;
 
 /// The dialog (closed until a name is asked for).
 #[component]
 pub fn NameDialog() -> impl IntoView {
     let captures = expect_context::<Captures>();
     let naming = captures.naming;
-    let dialog = NodeRef::<Dialog>::new();
+    let node = NodeRef::<Dialog>::new();
     let name = RwSignal::new(String::new());
     // The kind on show, kept while the dialog closes.
     let kind = RwSignal::new(CaptureKind::Snapshot);
-    let opener = StoredValue::new_local(None::<HtmlElement>);
     Effect::new(move |_| {
-        let Some(element) = dialog.get() else {
-            return;
-        };
-        match naming.get() {
-            Some(asked) if !element.open() => {
-                kind.set(asked);
-                name.set(String::new());
-                opener.set_value(
-                    document()
-                        .active_element()
-                        .and_then(|e| e.dyn_into::<HtmlElement>().ok()),
-                );
-                if let Err(err) = element.show_modal() {
-                    leptos::logging::warn!("cannot open the name dialog: {err:?}");
-                    naming.set(None);
-                }
-            }
-            None if element.open() => element.close(),
-            _ => {}
+        if let Some(asked) = naming.get() {
+            kind.set(asked);
+            name.set(String::new());
         }
     });
-    let closed = move |_| {
-        naming.set(None);
-        if let Some(opener) = opener.get_value() {
-            let _ = opener.focus();
-        }
-    };
+    dialog::modal(
+        node,
+        Signal::derive(move || naming.with(Option::is_some)),
+        Callback::new(move |_| naming.set(None)),
+        || None,
+    );
     let texts = move || match kind.get() {
         CaptureKind::Snapshot => ("Name the snapshot", "snapshot-name", "Take snapshot"),
         CaptureKind::Recording => ("Name the recording", "record-name", "Start recording"),
     };
     view! {
         <dialog
-            node_ref=dialog
+            node_ref=node
             class="name-dialog"
             data-testid="name-dialog"
             aria-labelledby="name-dialog-title"
-            on:close=closed
         >
             <form
                 class="name-dialog-form"

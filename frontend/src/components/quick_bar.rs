@@ -60,7 +60,7 @@ pub fn QuickBar() -> impl IntoView {
                 </OperatorOnly>
                 <button
                     type="button"
-                    class="quick more"
+                    class="quick sheet-toggle"
                     data-testid="more"
                     aria-controls="control-sheet"
                     aria-expanded=move || sheet.get().to_string()

@@ -3,13 +3,19 @@
 //! Range requests, so seeking works) and the heart rate recorded with it,
 //! details, Download, Edit and Delete (with a confirming second click). It
 //! follows changes from other browsers and says so when the entry is
-//! deleted elsewhere. Close (or Escape, or the browser's Back) returns to
-//! the gallery.
+//! deleted elsewhere. It is a modal `<dialog>` ([`crate::dialog`]): the
+//! gallery behind is inert and Tab stays inside. Close (or Escape, or the
+//! browser's Back) returns to the gallery, with focus on the card that
+//! opened the viewer; after a deletion the address is `/gallery` and focus
+//! goes to the next card (the previous one for the last), else to the
+//! gallery's heading.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::MediaEvent;
 use shared::media::{MediaEntry, MediaKind, MediaStatus};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::media_card::kind_icon;
@@ -17,8 +23,10 @@ use crate::components::media_edit_form::MediaEditForm;
 use crate::components::operator_only::OperatorOnly;
 use crate::components::video_heart::VideoHeart;
 use crate::connection::Connection;
+use crate::dialog::{self, Dismissal};
 use crate::generation::Generation;
 use crate::notice::Notices;
+use crate::pages::gallery::TITLE_ID;
 use crate::router::Router;
 use crate::{api, format};
 
@@ -29,6 +37,15 @@ enum Shown {
     Entry(Box<MediaEntry>),
     /// Deleted, missing, or unreadable: the message says which.
     Gone(String),
+}
+
+/// Where focus goes when the viewer closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReturnTo {
+    /// The card with this id, else the gallery's heading.
+    Card(i64),
+    /// The gallery's heading.
+    Heading,
 }
 
 /// The overlay for the entry in the route's `id` parameter.
@@ -63,9 +80,14 @@ pub fn Viewer() -> impl IntoView {
             });
         });
     };
+    let return_to = StoredValue::new(ReturnTo::Heading);
     Effect::new(move |_| {
         editing.set(false);
-        load(id.get());
+        let id = id.get();
+        if let Some(id) = id {
+            return_to.set_value(ReturnTo::Card(id));
+        }
+        load(id);
     });
     connection.on_media(move |event| {
         let Some(current) = id.try_get_untracked().flatten() else {
@@ -76,6 +98,11 @@ pub fn Viewer() -> impl IntoView {
                 shown.set(Shown::Entry(entry.clone()));
             }
             MediaEvent::Removed { id } if *id == current => {
+                // The card is still in the page (the list's change shows
+                // later): its neighbour takes the focus.
+                if let Some(card) = card(current) {
+                    return_to.set_value(neighbour(&card).map_or(ReturnTo::Heading, ReturnTo::Card));
+                }
                 editing.set(false);
                 shown.set(Shown::Gone("This entry has been deleted.".into()));
             }
@@ -85,19 +112,30 @@ pub fn Viewer() -> impl IntoView {
     });
 
     let close = Callback::new(move |()| router.navigate("/gallery", false, false));
-    // Keyboard and screen-reader users land in the dialog.
-    let close_button = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(button) = close_button.get() {
+    // Escape backs out of the edit form first, then closes.
+    let edit_button = NodeRef::<leptos::html::Button>::new();
+    let close_form = move || {
+        editing.set(false);
+        if let Some(button) = edit_button.get_untracked() {
             let _ = button.focus();
         }
-    });
-    let on_key = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Escape" && !editing.get_untracked() {
+    };
+    let dismiss = Callback::new(move |why| {
+        if why == Dismissal::Asked && editing.get_untracked() {
+            close_form();
+        } else {
             close.run(());
         }
     });
-    on_cleanup(move || on_key.remove());
+    let dialog_ref = NodeRef::<leptos::html::Dialog>::new();
+    dialog::modal(dialog_ref, Signal::stored(true), dismiss, move || {
+        let card = match return_to.try_get_value() {
+            Some(ReturnTo::Card(id)) => card(id),
+            _ => None,
+        };
+        card.or_else(|| document().get_element_by_id(TITLE_ID))
+            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    });
 
     let entry = move || match shown.get() {
         Shown::Entry(entry) => Some(*entry),
@@ -121,7 +159,9 @@ pub fn Viewer() -> impl IntoView {
                 Ok(()) => {
                     notices.ok(format!("Deleted {}", entry.file_name));
                     connection.announce(MediaEvent::Removed { id: entry.id });
-                    close.run(());
+                    // In place of the deleted entry's address, which now
+                    // leads nowhere.
+                    router.navigate("/gallery", true, false);
                 }
                 Err(err) => notices.error(format!("Could not delete {}: {err}", entry.file_name)),
             }
@@ -130,15 +170,14 @@ pub fn Viewer() -> impl IntoView {
     });
 
     view! {
-        <div class="viewer-backdrop">
-            <div
-                class="viewer"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby="viewer-title"
-                data-testid="viewer"
-                data-id=move || id.get().map(|i| i.to_string())
-            >
+        <dialog
+            class="viewer-dialog"
+            node_ref=dialog_ref
+            aria-labelledby="viewer-title"
+            data-testid="viewer"
+            data-id=move || id.get().map(|i| i.to_string())
+        >
+            <div class="viewer">
                 <header class="viewer-bar">
                     <h2 id="viewer-title" data-testid="viewer-title">
                         {move || match shown.get() {
@@ -150,7 +189,7 @@ pub fn Viewer() -> impl IntoView {
                     <button
                         type="button"
                         class="close"
-                        node_ref=close_button
+                        autofocus=true
                         data-testid="close"
                         aria-label="Close"
                         on:click=move |_| close.run(())
@@ -183,6 +222,7 @@ pub fn Viewer() -> impl IntoView {
                                     <OperatorOnly>
                                         <button
                                             type="button"
+                                            node_ref=edit_button
                                             data-testid="edit"
                                             aria-expanded=move || editing.get().to_string()
                                             on:click=move |_| editing.update(|x| *x = !*x)
@@ -211,15 +251,31 @@ pub fn Viewer() -> impl IntoView {
                                 view! {
                                     <MediaEditForm
                                         entry=e
-                                        on_close=Callback::new(move |()| editing.set(false))
+                                        on_close=Callback::new(move |()| close_form())
                                     />
                                 }
                             })
                     }}
                 </Show>
             </div>
-        </div>
+        </dialog>
     }
+}
+
+/// The gallery's card for entry `id`, if it is in the page.
+fn card(id: i64) -> Option<Element> {
+    document()
+        .query_selector(&format!(".gallery-page .card[data-id=\"{id}\"]"))
+        .ok()
+        .flatten()
+}
+
+/// The id of the card after `card`, or before it when it is the last.
+fn neighbour(card: &Element) -> Option<i64> {
+    let id = |e: Element| e.get_attribute("data-id")?.parse().ok();
+    card.next_element_sibling()
+        .and_then(id)
+        .or_else(|| card.previous_element_sibling().and_then(id))
 }
 
 /// The photo, or the video player with its heart trace.

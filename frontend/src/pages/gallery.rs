@@ -11,6 +11,10 @@ use crate::components::viewer::Viewer;
 use crate::media_list::MediaList;
 use crate::router::Router;
 
+/// The `id` of the page's heading, which takes the focus when the viewer
+/// closes with no card to return to.
+pub const TITLE_ID: &str = "gallery-title";
+
 /// Entries fetched per page.
 const PER_PAGE: u64 = 24;
 
@@ -32,9 +36,9 @@ pub fn GalleryPage() -> impl IntoView {
         format!("{total} {noun}{plural}")
     };
     view! {
-        <section class="gallery-page" aria-labelledby="gallery-title">
+        <section class="gallery-page" aria-labelledby=TITLE_ID>
             <div class="section-head">
-                <h2 id="gallery-title">"Gallery"</h2>
+                <h2 id=TITLE_ID tabindex="-1">"Gallery"</h2>
                 <span class="meta" data-testid="count">{count}</span>
             </div>
             <KindFilter list/>
