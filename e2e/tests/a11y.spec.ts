@@ -85,6 +85,30 @@ for (const theme of ['dark', 'light'] as const) {
     await page.context().close();
   });
 
+  test(`the reconnect banner and the rig-unreachable page (${theme})`, async ({ browser }) => {
+    const page = await themedPage(browser, 'operator');
+    // The live link goes through here: refused while `blocked`, and the
+    // open one can be cut.
+    let blocked = false;
+    let open: { close: () => Promise<void> } | null = null;
+    await page.routeWebSocket(/\/ws/, (ws) => {
+      if (blocked) return ws.close();
+      ws.connectToServer();
+      open = ws;
+    });
+    await page.goto(server.url);
+    await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
+    blocked = true;
+    await open!.close();
+    await expect(page.getByTestId('link-banner')).toBeVisible();
+    await expectAccessible(page, `the reconnect banner (${theme})`);
+
+    await page.reload();
+    await expect(page.getByTestId('rig-unreachable')).toBeVisible();
+    await expectAccessible(page, `the rig-unreachable page (${theme})`);
+    await page.context().close();
+  });
+
   test(`the live page and login as a viewer (${theme})`, async ({ browser }) => {
     const page = await themedPage(browser, 'viewer');
     await page.goto(server.url);

@@ -305,6 +305,8 @@ test.describe('with a serial device that is not there', () => {
     await expect(page.getByTestId('bpm')).toHaveText('--');
     await expect(page.getByTestId('beat')).toHaveClass(/idle/);
     await expect(page.getByTestId('simulated')).toHaveCount(0);
+    // Over the picture too, with the reason.
+    await expect(page.getByTestId('device-chip')).toContainText(/^Device disconnected: ./);
     // Nothing can be sent to it.
     for (const id of ['light-power', 'light-brightness', 'light-color']) {
       await expect(page.getByTestId(id)).toBeDisabled();

@@ -5,6 +5,9 @@
 //! `/gallery/{id}` as the viewer over it), `/database`, `/system`
 //! (operators: actions, logs, audit trail), `/login` (the start-up QR
 //! code's link).
+//! While the link is down after having been up, a banner says so on
+//! every page; when nothing connects within seconds of loading, the page
+//! is replaced by "Rig unreachable, retrying".
 //! The session ([`Access`]) is context too; the top bar shows it. The connection lives outside the router,
 //! so changing route never reconnects.
 
@@ -12,8 +15,10 @@ use leptos::prelude::*;
 
 use crate::access::Access;
 use crate::components::access_bar::AccessBar;
+use crate::components::link_banner::LinkBanner;
 use crate::components::message_bar::MessageBar;
 use crate::components::nav_bar::NavBar;
+use crate::components::rig_unreachable::{self, RigUnreachable};
 use crate::components::status_bar::StatusBar;
 use crate::connection::Connection;
 use crate::live::figures::LiveFigures;
@@ -37,12 +42,15 @@ pub fn App() -> impl IntoView {
     provide_context(notices);
     report_replies(connection, notices);
     let page = Router::start().page();
+    let unreachable = rig_unreachable::unreachable(connection);
     view! {
+        <Show when=move || !unreachable.get() fallback=|| view! { <RigUnreachable/> }>
         <header class="topbar">
             <h1>"camrig"</h1>
             <NavBar/>
             <StatusBar/>
             <AccessBar/>
+            <LinkBanner/>
         </header>
         <main class="page">
             {move || match page.get() {
@@ -55,6 +63,7 @@ pub fn App() -> impl IntoView {
             }}
         </main>
         <MessageBar/>
+        </Show>
     }
 }
 

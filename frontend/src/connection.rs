@@ -130,6 +130,9 @@ pub struct Connection {
     backoff_ms: StoredValue<u64>,
     /// Set once the socket has been open at least once.
     was_live: StoredValue<bool>,
+    /// When the next attempt starts (`performance.now()`, ms), while one
+    /// is scheduled.
+    retry_at: RwSignal<Option<f64>>,
     /// How many times a socket has opened; components that set up
     /// something per session (the live view's `watch`) track it.
     opened: RwSignal<u64>,
@@ -155,6 +158,7 @@ impl Connection {
             next_token: StoredValue::new(1),
             backoff_ms: StoredValue::new(BACKOFF_MIN_MS),
             was_live: StoredValue::new(false),
+            retry_at: RwSignal::new(None),
             opened: RwSignal::new(0),
             pings: StoredValue::new(HashMap::new()),
             clock: StoredValue::new(ClockOffset::default()),
@@ -214,6 +218,12 @@ impl Connection {
     /// µs; `None` until a pong has come back.
     pub fn clock_offset_us(&self) -> Option<f64> {
         self.clock.try_with_value(ClockOffset::offset_us).flatten()
+    }
+
+    /// When the next attempt to connect starts (`performance.now()`, ms),
+    /// while the link is down and one is scheduled.
+    pub fn retry_at(&self) -> Signal<Option<f64>> {
+        self.retry_at.into()
     }
 
     /// How many times the socket has opened: changes with every connect
@@ -485,8 +495,10 @@ impl Connection {
         }
         let delay = self.backoff_ms.get_value();
         self.backoff_ms.set_value((delay * 2).min(BACKOFF_MAX_MS));
+        self.retry_at.set(Some(now_ms() + delay as f64));
         set_timeout(
             move || {
+                self.retry_at.set(None);
                 if self.was_live.get_value() {
                     self.status.set(LinkStatus::Reconnecting);
                 } else {

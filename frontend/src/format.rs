@@ -86,6 +86,17 @@ fn minutes(date: &js_sys::Date) -> String {
     )
 }
 
+/// Milliseconds since the epoch as "HH:MM:SS" in local time.
+pub fn time_of_day(ms: f64) -> String {
+    let date = local(ms);
+    format!(
+        "{:02}:{:02}:{:02}",
+        date.get_hours(),
+        date.get_minutes(),
+        date.get_seconds()
+    )
+}
+
 /// Milliseconds since the epoch as "HH:MM:SS.mmm" in local time.
 pub fn clock(ms: u64) -> String {
     let date = local(ms as f64);

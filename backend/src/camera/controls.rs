@@ -233,10 +233,10 @@ impl Simulated {
     /// Steps of the simulated `focus_absolute` control.
     const LENS_STEPS: i64 = 1000;
 
-    /// The controls at their defaults: the lens starts out of focus, at 0,
-    /// with autofocus off.
+    /// The controls at their defaults: the lens starts in focus (a
+    /// newcomer's first picture is sharp), with autofocus off.
     pub fn new() -> Self {
-        let mut lens = integer(FOCUS_ABSOLUTE, 0, Self::LENS_STEPS, 0);
+        let mut lens = integer(FOCUS_ABSOLUTE, 0, Self::LENS_STEPS, Self::in_focus_step());
         lens.step = 1;
         Simulated {
             controls: vec![
@@ -271,7 +271,7 @@ impl Simulated {
             }
         }
         if name == FOCUS_AUTO[0] {
-            let in_focus = (Self::IN_FOCUS * Self::LENS_STEPS as f64).round() as i64;
+            let in_focus = Self::in_focus_step();
             for control in &mut self.controls {
                 if control.name == FOCUS_ABSOLUTE {
                     control.inactive = value != 0;
@@ -282,6 +282,11 @@ impl Simulated {
             }
         }
         Ok(())
+    }
+
+    /// The lens control's step at [`Simulated::IN_FOCUS`].
+    fn in_focus_step() -> i64 {
+        (Self::IN_FOCUS * Self::LENS_STEPS as f64).round() as i64
     }
 
     /// What the current values do to the picture.
@@ -413,6 +418,8 @@ mod tests {
     #[test]
     fn simulated_autofocus_finds_the_sharp_position() {
         let mut sim = Simulated::new();
+        assert!(sim.look().defocus < 1e-3, "starts sharp");
+        sim.set(FOCUS_ABSOLUTE, 0).unwrap();
         assert!(sim.look().defocus > 0.5);
         sim.set("focus_automatic_continuous", 1).unwrap();
         assert!(sim.look().defocus < 1e-3);

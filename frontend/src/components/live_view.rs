@@ -1,5 +1,5 @@
-//! The live view: the canvas with the live picture, and what is drawn
-//! over it while there is no picture. Freezing it (the sheet's Freeze,
+//! The live view: the canvas with the live picture, and over it what
+//! explains it ([`PictureOverlay`]). Freezing it (the sheet's Freeze,
 //! [`LiveScreen::paused`]) stops painting on this screen only.
 //! While mounted it watches the best picture this browser can show
 //! ([`crate::live::watch`]: H.264 through WebCodecs, or JPEG) and paints
@@ -14,6 +14,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use shared::FrameKind;
 
+use crate::components::picture_overlay::PictureOverlay;
 use crate::connection::Connection;
 use crate::live::figures::LiveFigures;
 use crate::live::frame::Frame;
@@ -48,12 +49,6 @@ pub fn LiveView() -> impl IntoView {
     on_cleanup(move || figures.clear());
 
     let has_picture = move || drawn.get().count > 0;
-    let camera_live = move || {
-        connection
-            .server()
-            .get()
-            .is_some_and(|s| s.camera.status == shared::CameraStatus::Live)
-    };
     let codec = move || figures.codec.get().map(|c| c.as_str());
     view! {
         <section
@@ -73,14 +68,7 @@ pub fn LiveView() -> impl IntoView {
                     width="1280"
                     height="720"
                 ></canvas>
-                <Show when=move || !has_picture() || !camera_live()>
-                    <p class="overlay" data-testid="no-picture">
-                        {move || if has_picture() { "Camera not delivering — last picture shown" } else { "Waiting for the camera…" }}
-                    </p>
-                </Show>
-                <Show when=move || paused.get()>
-                    <p class="chip frozen" data-testid="frozen">"Frozen here · others see live"</p>
-                </Show>
+                <PictureOverlay/>
             </div>
         </section>
     }

@@ -1,0 +1,109 @@
+//! What is drawn over the live picture, so the state of the rig can be
+//! read at a glance from the picture itself. In the middle, the one thing
+//! that matters most, in this order: not connected (with the time of the
+//! last picture shown), the camera offline (with the server's reason),
+//! starting, or no picture yet. In the corners: "Frozen here" while this
+//! screen is frozen (others see live), and the light and pulse device's
+//! trouble while it is not connected.
+
+use leptos::prelude::*;
+use shared::CameraStatus;
+
+use crate::components::device_panels::RigDevice;
+use crate::connection::{Connection, LinkStatus};
+use crate::device_status;
+use crate::format;
+use crate::live::screen::LiveScreen;
+
+/// The overlays of the live picture.
+#[component]
+pub fn PictureOverlay() -> impl IntoView {
+    let connection = expect_context::<Connection>();
+    let screen = expect_context::<LiveScreen>();
+    let device = expect_context::<RigDevice>();
+    let link = connection.status();
+    let opened = connection.opened();
+    let server = connection.server();
+    let drawn = screen.drawn;
+    let paused = screen.paused;
+    // When the link went down: the picture shown is from about then.
+    let lost_at = RwSignal::new(None::<f64>);
+    Effect::new(move |_| {
+        let live = link.get() == LinkStatus::Live;
+        lost_at.update_untracked(|at| match (live, *at) {
+            (true, _) => *at = None,
+            (false, None) => *at = Some(js_sys::Date::now()),
+            (false, Some(_)) => {}
+        });
+        lost_at.notify();
+    });
+    let camera = Memo::new(move |_| {
+        server.with(|s| {
+            s.as_ref()
+                .map(|s| (s.camera.status, s.camera.reason.clone()))
+        })
+    });
+    let message = move || -> Option<(&'static str, String)> {
+        let has_picture = drawn.with(|d| d.count > 0);
+        if link.get() != LinkStatus::Live && opened.get() > 0 {
+            let text = match (has_picture, lost_at.get()) {
+                (true, Some(at)) => {
+                    format!("Not connected · last picture {}", format::time_of_day(at))
+                }
+                _ => "Not connected".to_owned(),
+            };
+            return Some(("disconnected", text));
+        }
+        match camera.get() {
+            Some((CameraStatus::Offline, reason)) => Some((
+                "offline",
+                match reason {
+                    Some(reason) => format!("Camera offline: {reason}"),
+                    None => "Camera offline".to_owned(),
+                },
+            )),
+            Some((CameraStatus::Starting, _)) => Some(("starting", "Camera starting…".to_owned())),
+            _ if !has_picture => Some(("waiting", "Waiting for the camera…".to_owned())),
+            _ => None,
+        }
+    };
+    let device_trouble = move || {
+        if !device.present() || link.get() != LinkStatus::Live {
+            return None;
+        }
+        device.state.with(|d| {
+            (!device_status::connected(d))
+                .then(|| capitalised(&device_status::heart_status(d).text))
+        })
+    };
+    view! {
+        {move || {
+            message()
+                .map(|(state, text)| {
+                    view! {
+                        <p class="overlay" data-testid="no-picture" data-state=state>
+                            {text}
+                        </p>
+                    }
+                })
+        }}
+        <div class="picture-chips">
+            <Show when=move || paused.get()>
+                <p class="chip" data-testid="frozen">"Frozen here · others see live"</p>
+            </Show>
+            {move || {
+                device_trouble()
+                    .map(|text| view! { <p class="chip trouble" data-testid="device-chip">{text}</p> })
+            }}
+        </div>
+    }
+}
+
+/// `text` with its first letter in capitals.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
