@@ -137,3 +137,63 @@ test('every control is at least 44 px', async ({ browser }) => {
   expect(await sideways(page)).toBe(0);
   await page.context().close();
 });
+
+/** Two fingers on the picture move apart (or together) from `from` to
+ * `to` px between them, about the picture's centre, through Chromium's
+ * own touch input. */
+async function pinch(page: Page, from: number, to: number) {
+  const box = (await page.getByTestId('live-view').boundingBox())!;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  const fingers = (gap: number) => [
+    { x: cx - gap / 2, y: cy, id: 1 },
+    { x: cx + gap / 2, y: cy, id: 2 },
+  ];
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(from) });
+  for (let step = 1; step <= 10; step++) {
+    const gap = from + ((to - from) * step) / 10;
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(gap) });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
+}
+
+/** The scale of the picture's zoom on this screen (1 when not zoomed). */
+const scale = (page: Page) =>
+  page.getByTestId('live-view').evaluate((canvas) => {
+    const m = getComputedStyle(canvas).transform.match(/^matrix\(([-\d.e]+)/);
+    return m ? Number(m[1]) : 1;
+  });
+
+test('pinch zooms the picture here only, and reset brings it back', async ({ browser }) => {
+  const page = await livePage(browser);
+  await pinch(page, 60, 120);
+  await expect.poll(() => scale(page)).toBeGreaterThan(1.8);
+  const reset = page.getByTestId('zoom-reset');
+  await expect(reset).toContainText(/^\d\.\d× only here · reset$/);
+  // Only here: the server's picture is not zoomed (a snapshot keeps it whole).
+  expect((await server.state()).camera.view).toMatchObject({ grayscale: false, half_resolution: false });
+  await reset.tap();
+  await expect.poll(() => scale(page)).toBe(1);
+  await expect(reset).toHaveCount(0);
+  await page.context().close();
+});
+
+test('a tap on the picture hides and shows the bars; full screen', async ({ browser }) => {
+  const page = await livePage(browser);
+  const layout = page.getByTestId('live-layout');
+  await page.getByTestId('live-view').tap();
+  await expect(layout).toHaveAttribute('data-chrome', 'hidden');
+  await expect(page.locator('.topbar')).toBeHidden();
+  await page.getByTestId('live-view').tap();
+  await expect(layout).toHaveAttribute('data-chrome', 'shown');
+  await expect(page.getByTestId('snapshot')).toBeVisible();
+
+  await page.getByTestId('fullscreen').tap();
+  await expect(layout).toHaveAttribute('data-fullscreen', 'on');
+  await expect(page.getByTestId('fullscreen')).toHaveAttribute('aria-label', 'Leave full screen');
+  await page.getByTestId('fullscreen').tap();
+  await expect(layout).toHaveAttribute('data-fullscreen', 'off');
+  await page.context().close();
+});

@@ -18,6 +18,7 @@ mod device_status;
 mod dialog;
 mod format;
 mod fps;
+mod fullscreen;
 mod generation;
 mod heart_window;
 mod live;
@@ -33,6 +34,7 @@ mod recording_clock;
 mod router;
 mod subscribers;
 mod waveform;
+mod zoom;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -12,6 +12,7 @@ use web_sys::PointerEvent;
 
 use crate::captures::{CaptureKind, Captures};
 use crate::command::SlotState;
+use crate::live::gestures::client_xy;
 use crate::long_press::{HOLD, LongPress};
 
 /// The Snapshot or the Record button.
@@ -41,7 +42,7 @@ pub fn CaptureButton(kind: CaptureKind) -> impl IntoView {
         }
     };
     let down = move |ev: PointerEvent| {
-        let at = position(&ev);
+        let at = client_xy(&ev);
         if let Some(serial) = press.try_update_value(|p| p.down(at.0, at.1)) {
             set_timeout(
                 move || {
@@ -82,7 +83,7 @@ pub fn CaptureButton(kind: CaptureKind) -> impl IntoView {
             title=cannot
             on:pointerdown=down
             on:pointermove=move |ev: PointerEvent| {
-                let (x, y) = position(&ev);
+                let (x, y) = client_xy(&ev);
                 press.update_value(|p| p.moved(x, y))
             }
             on:pointerup=move |_| press.update_value(LongPress::up)
@@ -110,11 +111,4 @@ pub fn CaptureButton(kind: CaptureKind) -> impl IntoView {
 /// A short buzz where the phone can (a long press was recognised).
 fn vibrate() {
     let _ = window().navigator().vibrate_with_duration(10);
-}
-
-/// Where the pointer is, in CSS pixels. (web-sys gives whole pixels, or
-/// fractions with the unstable APIs the wasm build enables.)
-#[allow(clippy::useless_conversion)]
-fn position(ev: &PointerEvent) -> (f64, f64) {
-    (f64::from(ev.client_x()), f64::from(ev.client_y()))
 }

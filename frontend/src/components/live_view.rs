@@ -1,5 +1,7 @@
 //! The live view: the canvas with the live picture, and over it what
-//! explains it ([`PictureOverlay`]). Freezing it (the sheet's Freeze,
+//! explains it ([`PictureOverlay`]). Pinch, pan and Ctrl + wheel zoom
+//! the picture on this screen only; a tap shows or hides the controls
+//! ([`Gestures`]). Freezing it (the sheet's Freeze,
 //! [`LiveScreen::paused`]) stops painting on this screen only.
 //! While mounted it watches the best picture this browser can show
 //! ([`crate::live::watch`]: H.264 through WebCodecs, or JPEG) and paints
@@ -18,6 +20,7 @@ use crate::components::picture_overlay::PictureOverlay;
 use crate::connection::Connection;
 use crate::live::figures::LiveFigures;
 use crate::live::frame::Frame;
+use crate::live::gestures::Gestures;
 use crate::live::h264::H264Path;
 use crate::live::jpeg::JpegPath;
 use crate::live::picture::Picture;
@@ -49,6 +52,8 @@ pub fn LiveView() -> impl IntoView {
     on_cleanup(move || figures.clear());
 
     let has_picture = move || drawn.get().count > 0;
+    let gestures = Gestures::new(screen);
+    let zoom = screen.zoom;
     let codec = move || figures.codec.get().map(|c| c.as_str());
     view! {
         <section
@@ -57,7 +62,15 @@ pub fn LiveView() -> impl IntoView {
             data-testid="live"
             data-stale=move || connection.stale().get().to_string()
         >
-            <div class="frame" class:empty=move || !has_picture()>
+            <div
+                class="frame"
+                class:empty=move || !has_picture()
+                on:pointerdown=move |ev| gestures.down(&ev)
+                on:pointermove=move |ev| gestures.moved(&ev)
+                on:pointerup=move |ev| gestures.up(&ev)
+                on:pointercancel=move |ev| gestures.up(&ev)
+                on:wheel=move |ev| gestures.wheel(&ev)
+            >
                 <canvas
                     node_ref=canvas
                     data-testid="live-view"
@@ -67,6 +80,7 @@ pub fn LiveView() -> impl IntoView {
                     data-frames=move || drawn.get().count.to_string()
                     width="1280"
                     height="720"
+                    style:transform=move || zoom.with(|z| z.zoomed().then(|| z.css()))
                 ></canvas>
                 <PictureOverlay/>
             </div>

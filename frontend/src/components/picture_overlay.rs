@@ -3,8 +3,9 @@
 //! that matters most, in this order: not connected (with the time of the
 //! last picture shown), the camera offline (with the server's reason),
 //! starting, or no picture yet. In the corners: "Frozen here" while this
-//! screen is frozen (others see live), and the light and pulse device's
-//! trouble while it is not connected.
+//! screen is frozen (others see live), the light and pulse device's
+//! trouble while it is not connected, the zoom with its reset while the
+//! picture is zoomed here, and the full-screen button.
 
 use leptos::prelude::*;
 use shared::CameraStatus;
@@ -13,7 +14,9 @@ use crate::components::device_panels::RigDevice;
 use crate::connection::{Connection, LinkStatus};
 use crate::device_status;
 use crate::format;
+use crate::fullscreen;
 use crate::live::screen::LiveScreen;
+use crate::zoom::Zoom;
 
 /// The overlays of the live picture.
 #[component]
@@ -26,6 +29,8 @@ pub fn PictureOverlay() -> impl IntoView {
     let server = connection.server();
     let drawn = screen.drawn;
     let paused = screen.paused;
+    let zoom = screen.zoom;
+    fullscreen::follow(screen);
     // When the link went down: the picture shown is from about then.
     let lost_at = RwSignal::new(None::<f64>);
     Effect::new(move |_| {
@@ -95,6 +100,28 @@ pub fn PictureOverlay() -> impl IntoView {
                 device_trouble()
                     .map(|text| view! { <p class="chip trouble" data-testid="device-chip">{text}</p> })
             }}
+            <span class="chip-gap"></span>
+            <Show when=move || zoom.with(Zoom::zoomed)>
+                <button
+                    type="button"
+                    class="chip chip-button"
+                    data-testid="zoom-reset"
+                    aria-label="Zoomed in on this screen only; reset the zoom"
+                    on:click=move |_| zoom.set(Zoom::default())
+                >
+                    {move || format!("{:.1}× only here · reset", zoom.get().scale)}
+                </button>
+            </Show>
+            <button
+                type="button"
+                class="chip chip-button"
+                data-testid="fullscreen"
+                aria-pressed=move || screen.fullscreen.get().to_string()
+                aria-label=move || if screen.fullscreen.get() { "Leave full screen" } else { "Full screen" }
+                on:click=move |_| fullscreen::toggle(screen)
+            >
+                {move || if screen.fullscreen.get() { "⤡" } else { "⤢" }}
+            </button>
         </div>
     }
 }

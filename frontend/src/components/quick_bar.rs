@@ -30,7 +30,8 @@ pub fn QuickBar() -> impl IntoView {
     let focus = CommandSlot::new();
     let sheet = screen.sheet;
     view! {
-        <div class="quick-bar" data-testid="quick-bar">
+        // Tabbing into hidden bars shows them again.
+        <div class="quick-bar" data-testid="quick-bar" on:focusin=move |_| screen.chrome.set(true)>
             <OperatorOnly>
                 <div class="quick-errors">
                     <InlineError message=captures.photo.error() lead="Snapshot" testid="snapshot-error"/>

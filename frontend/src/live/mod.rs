@@ -9,6 +9,7 @@
 pub mod choice;
 pub mod figures;
 pub mod frame;
+pub mod gestures;
 // WebCodecs exists in web-sys only for wasm builds with
 // `--cfg=web_sys_unstable_apis` (.cargo/config.toml); host builds (the
 // unit tests) get a stand-in that reports no WebCodecs.

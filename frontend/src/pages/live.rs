@@ -49,6 +49,8 @@ pub fn LivePage() -> impl IntoView {
             class="live-layout"
             data-testid="live-layout"
             data-sheet=move || if screen.sheet.get() { "open" } else { "closed" }
+            data-chrome=move || if screen.chrome.get() { "shown" } else { "hidden" }
+            data-fullscreen=move || if screen.fullscreen.get() { "on" } else { "off" }
         >
             <div class="stage" node_ref=stage>
                 <LiveView/>
