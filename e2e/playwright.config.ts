@@ -25,5 +25,10 @@ export default defineConfig({
       ],
     },
     trace: 'off',
+    // The app's service worker answers navigations from its cache, which
+    // would hide a stopped or restarted server from the tests. Every
+    // context blocks it (server.ts's too) unless its options allow it, as
+    // install.spec.ts's do.
+    serviceWorkers: 'block',
   },
 });

@@ -13,6 +13,9 @@
 // and waits until the camera is live there. Every server runs with the
 // operator key OPERATOR_KEY; operatorContext() is a browser context logged
 // in with it (as the login form would), viewerContext() one that is not.
+// Both block the app's service worker unless the options say
+// `serviceWorkers: 'allow'` (install.spec.ts does): a worker would answer
+// navigations from its cache while a test stops or restarts the server.
 import { spawn, ChildProcess } from 'node:child_process';
 import { expect, Browser, BrowserContext, BrowserContextOptions, Page } from '@playwright/test';
 import * as fs from 'node:fs';
@@ -38,6 +41,9 @@ export interface ServerOptions {
 
 /** The operator key of every test server. */
 export const OPERATOR_KEY = 'e2e-operator-key-0123456789';
+
+/** The options of every context made here, under the test's own. */
+const contextDefaults: BrowserContextOptions = { serviceWorkers: 'block' };
 
 const tempDirs = new Set<string>();
 process.on('exit', () => {
@@ -162,7 +168,7 @@ export class Server {
 
   /** A new browser context that is not logged in: a viewer. */
   async viewerContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
-    return browser.newContext(options);
+    return browser.newContext({ ...contextDefaults, ...options });
   }
 
   /** Logs `context` in as the operator (the session cookie is kept by the
@@ -175,7 +181,7 @@ export class Server {
   /** A new browser context logged in as the operator: the login answer's
    * session cookie is kept by the context, as the login form's is. */
   async operatorContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
-    const context = await browser.newContext(options);
+    const context = await browser.newContext({ ...contextDefaults, ...options });
     await this.login(context);
     return context;
   }
@@ -207,17 +213,21 @@ export function gstreamerWithout(without: string[]): Record<string, string> {
   };
 }
 
-/** Opens `route` of the server in a new browser context, logged in as
- * the operator unless `as` is 'viewer', and waits until the page shows the
+/** Opens `route` of the server in a new browser context (with `options`,
+ * the service worker blocked unless they allow it), logged in as the
+ * operator unless `as` is 'viewer', and waits until the page shows the
  * camera live. */
 export async function openPage(
   browser: Browser,
   server: Server,
   route = '/',
   as: 'operator' | 'viewer' = 'operator',
+  options: BrowserContextOptions = {},
 ): Promise<Page> {
   const context =
-    as === 'operator' ? await server.operatorContext(browser) : await server.viewerContext(browser);
+    as === 'operator'
+      ? await server.operatorContext(browser, options)
+      : await server.viewerContext(browser, options);
   const page = await context.newPage();
   await page.goto(`${server.url}${route}`);
   await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');
