@@ -36,6 +36,11 @@ export default defineConfig({
       ],
     },
     trace: 'off',
+    // The app's service worker answers navigations from its cache, which
+    // would hide a stopped or restarted server from the tests. Every
+    // context blocks it (server.ts's too) unless its options allow it, as
+    // install.spec.ts's do.
+    serviceWorkers: 'block',
   },
   projects: [
     { name: 'desktop', use: { viewport: { width: 1280, height: 800 } }, testIgnore: /phone\.spec\.ts/ },

@@ -3,7 +3,10 @@
 //! admitted by its SHA-256 hash, and WebAssembly compilation), connections
 //! only back to this server (its WebSocket included), no plugins, no
 //! framing by other sites, no `<base>` tricks, forms only to this server.
-//! An injected `<script>` or a script from elsewhere does not run.
+//! An injected `<script>` or a script from elsewhere does not run. The
+//! service worker (`/sw.js`) and the web app manifest come only from this
+//! server too (`worker-src`, `manifest-src`: what `default-src` gives
+//! them, spelt out).
 
 use std::path::Path;
 
@@ -22,8 +25,8 @@ pub fn policy(frontend_dir: &Path) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
          style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; media-src 'self' blob:; \
-         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-         frame-ancestors 'none'"
+         connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
 
@@ -71,6 +74,8 @@ mod tests {
             "{policy}"
         );
         assert!(policy.contains("frame-ancestors 'none'"));
+        assert!(policy.contains("worker-src 'self';"), "{policy}");
+        assert!(policy.contains("manifest-src 'self';"), "{policy}");
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -9,7 +9,10 @@
 //! `frontend-<hash>_bg.wasm`, `main-<hash>.css`) never change under their
 //! name, so they are cached for a year as `immutable`; `index.html`, which
 //! names the current ones, and every other file are `no-cache` (the
-//! browser revalidates them, a 304 when unchanged).
+//! browser revalidates them, a 304 when unchanged). That includes the
+//! service worker `sw.js`, which the browser must see change with each
+//! build, and the manifest, `manifest.webmanifest`, which `mime_guess`
+//! types `application/manifest+json` (docs/design/phone-app.md).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -106,7 +109,66 @@ pub fn is_hashed(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed;
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// The response of the web app in `dir` to `GET path`.
+    async fn get(dir: &std::path::Path, path: &str) -> Response<Body> {
+        let app = WebApp::new(ServeDir::new(dir), ServeFile::new(dir.join("index.html")));
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        app.oneshot(request).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_worker_the_manifest_and_the_icons_are_revalidated_and_typed() {
+        let dir = std::env::temp_dir().join(format!("camrig-web-app-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, contents) in [
+            ("index.html", "<!doctype html>"),
+            ("sw.js", "const VERSION = \"\";"),
+            ("manifest.webmanifest", "{\"name\": \"camrig\"}"),
+            ("icon.svg", "<svg/>"),
+            ("icon-192.png", "png"),
+            ("frontend-0123456789abcdef.js", "js"),
+        ] {
+            std::fs::write(dir.join(name), contents).unwrap();
+        }
+        for (path, content_type, cache) in [
+            ("/sw.js", "text/javascript", NO_CACHE),
+            (
+                "/manifest.webmanifest",
+                "application/manifest+json",
+                NO_CACHE,
+            ),
+            ("/icon.svg", "image/svg+xml", NO_CACHE),
+            ("/icon-192.png", "image/png", NO_CACHE),
+            (
+                "/frontend-0123456789abcdef.js",
+                "text/javascript",
+                IMMUTABLE,
+            ),
+            ("/gallery", "text/html", NO_CACHE),
+        ] {
+            let response = get(&dir, path).await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            let header = |name| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            assert!(
+                header(header::CONTENT_TYPE).starts_with(content_type),
+                "{path}: {}",
+                header(header::CONTENT_TYPE)
+            );
+            assert_eq!(header(header::CACHE_CONTROL), cache, "{path}");
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     #[test]
     fn trunks_names_are_hashed_others_not() {

@@ -13,6 +13,9 @@
 // and waits until the camera is live there. Every server runs with the
 // operator key OPERATOR_KEY; operatorContext() is a browser context logged
 // in with it (as the login form would), viewerContext() one that is not.
+// Both block the app's service worker unless the options say
+// `serviceWorkers: 'allow'` (install.spec.ts does): a worker would answer
+// navigations from its cache while a test stops or restarts the server.
 import { spawn, ChildProcess } from 'node:child_process';
 import { expect, test, Browser, BrowserContext, BrowserContextOptions, Page } from '@playwright/test';
 import * as fs from 'node:fs';
@@ -227,17 +230,21 @@ export function gstreamerWithout(without: string[]): Record<string, string> {
   };
 }
 
-/** Opens `route` of the server in a new browser context, logged in as
- * the operator unless `as` is 'viewer', and waits until the page shows the
+/** Opens `route` of the server in a new browser context (with `options`,
+ * the service worker blocked unless they allow it), logged in as the
+ * operator unless `as` is 'viewer', and waits until the page shows the
  * camera live. */
 export async function openPage(
   browser: Browser,
   server: Server,
   route = '/',
   as: 'operator' | 'viewer' = 'operator',
+  options: BrowserContextOptions = {},
 ): Promise<Page> {
   const context =
-    as === 'operator' ? await server.operatorContext(browser) : await server.viewerContext(browser);
+    as === 'operator'
+      ? await server.operatorContext(browser, options)
+      : await server.viewerContext(browser, options);
   const page = await context.newPage();
   await page.goto(`${server.url}${route}`);
   await expect(page.getByTestId('camera-status')).toHaveAttribute('data-state', 'live');

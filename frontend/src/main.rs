@@ -33,10 +33,12 @@ mod pulse_trace;
 mod recording_clock;
 mod router;
 mod subscribers;
+mod sw;
 mod waveform;
 mod zoom;
 
 fn main() {
     console_error_panic_hook::set_once();
+    sw::register();
     leptos::mount::mount_to_body(app::App);
 }

@@ -11,7 +11,8 @@
 //!
 //! Routes: `/` live, `/gallery` (with `/gallery/{id}` as the viewer over
 //! it), `/database`, `/system`, `/login`; anything else is not found. A
-//! trailing slash is ignored.
+//! trailing slash is ignored. Each page has its title in the browser's
+//! tab and task switcher ("Gallery · camrig").
 
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -27,6 +28,25 @@ pub enum Page {
     System,
     Login,
     NotFound,
+}
+
+impl Page {
+    /// The page's name, first in the document's title.
+    pub fn name(self) -> &'static str {
+        match self {
+            Page::Live => "Live",
+            Page::Gallery => "Gallery",
+            Page::Database => "Database",
+            Page::System => "System",
+            Page::Login => "Log in",
+            Page::NotFound => "Page not found",
+        }
+    }
+
+    /// The document's title while the page is on show.
+    pub fn title(self) -> String {
+        format!("{} · camrig", self.name())
+    }
 }
 
 /// The page `path` shows, and for `/gallery/{id}` the `id` segment (as
@@ -83,6 +103,8 @@ impl Router {
             entry: Memo::new(move |_| path.with(|p| route(p).1.map(str::to_owned))),
         };
         provide_context(router);
+        // The title follows the page (a side effect outside the app's DOM).
+        Effect::new(move |_| document().set_title(&router.page.get().title()));
         let on_click = window_event_listener(leptos::ev::click, move |ev| router.on_click(&ev));
         let on_back_or_forward =
             window_event_listener(leptos::ev::popstate, move |_| router.follow_address_bar());
@@ -227,6 +249,14 @@ mod tests {
         assert_eq!(route("/galleryx"), (Page::NotFound, None));
         assert_eq!(route("/nope"), (Page::NotFound, None));
         assert_eq!(route("/Gallery"), (Page::NotFound, None));
+    }
+
+    #[test]
+    fn each_page_has_its_title() {
+        assert_eq!(Page::Live.title(), "Live · camrig");
+        assert_eq!(Page::Gallery.title(), "Gallery · camrig");
+        assert_eq!(Page::Login.title(), "Log in · camrig");
+        assert_eq!(Page::NotFound.title(), "Page not found · camrig");
     }
 
     #[test]

@@ -10,8 +10,9 @@
 //! - `setup [serve|test] [--check]`: only the installation part; with
 //!   `--check`, only verify that every package it installs is installed and
 //!   everything the product needs is present (what `.ci/run` asserts).
-//! - `build`: release build of the web app, the server and the simulated
-//!   board (`camrig-sim`).
+//! - `build`: release build of the web app (with its PNG icons,
+//!   `icons.rs`, and the service worker's shell, `shell.rs`), the server
+//!   and the simulated board (`camrig-sim`).
 //! - `bench [OPTIONS]`: the load generator (see `bench.rs`).
 //! - `hr-eval`: install neurokit2 if it is missing (only that), fetch the
 //!   reference heart-rate recordings once, and score the board's pulse
@@ -26,6 +27,7 @@
 mod bench;
 mod compress;
 mod hr_eval;
+mod icons;
 mod postgres;
 // The backend's table of what each feature needs (GStreamer elements,
 // programs): std-only, so the setup compiles it before GStreamer exists.
@@ -34,6 +36,7 @@ mod postgres;
 mod requirements;
 mod service;
 mod setup;
+mod shell;
 mod testrun;
 
 use std::path::{Path, PathBuf};
@@ -151,12 +154,23 @@ pub fn status(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
-/// Release build of the web app (Trunk, then its brotli and gzip copies:
-/// `compress.rs`) and the server.
+/// Release build of the web app (Trunk, then the PNG icons: `icons.rs`,
+/// the service worker's shell: `shell.rs`, and last the brotli and gzip
+/// copies: `compress.rs`) and the server.
 pub fn build(tools: &setup::Tools) -> Result<()> {
     let started = std::time::Instant::now();
     run(tools, "trunk", &["build", "--release"])?;
     let dist = root().join("dist");
+    let icons = icons::render_all(&dist)
+        .with_context(|| format!("cannot render the icons in {}", dist.display()))?;
+    println!("xtask: {} PNG icons rendered", icons.len());
+    let shell = shell::fill(&dist)
+        .with_context(|| format!("cannot fill the service worker in {}", dist.display()))?;
+    println!(
+        "xtask: sw.js: version {}, {} files precached",
+        shell.version,
+        shell.files.len()
+    );
     let files = compress::compress_dir(&dist)
         .with_context(|| format!("cannot compress the web app in {}", dist.display()))?;
     for file in &files {
