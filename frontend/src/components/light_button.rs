@@ -1,18 +1,21 @@
 //! The quick bar's light switch: "Light on" or "Light off" as the device
 //! confirmed it (`aria-pressed`), a tap asks for the opposite. Disabled,
-//! with the reason as its title, while the device is not connected. Its
-//! command's state shows on it; its failure above the bar.
+//! with the reason as its title, while the device is not connected. It
+//! sends through [`LiveCommands`], whose state shows on it; its failure
+//! above the bar.
 
 use leptos::prelude::*;
 
-use crate::actions::LightChange;
-use crate::command::{CommandSlot, SlotState};
+use crate::command::SlotState;
 use crate::components::device_panels::RigDevice;
 use crate::device_status;
+use crate::live::commands::LiveCommands;
 
-/// The switch, sending through `commands`.
+/// The switch.
 #[component]
-pub fn LightButton(commands: CommandSlot) -> impl IntoView {
+pub fn LightButton() -> impl IntoView {
+    let live = expect_context::<LiveCommands>();
+    let commands = live.light;
     let device = expect_context::<RigDevice>().state;
     let on = Memo::new(move |_| device.with(|d| d.light.on));
     let usable = Memo::new(move |_| device.with(device_status::connected));
@@ -27,7 +30,7 @@ pub fn LightButton(commands: CommandSlot) -> impl IntoView {
             aria-pressed=move || on.get().to_string()
             disabled=move || !usable.get()
             title=move || (!usable.get()).then_some("The light's device is not connected")
-            on:click=move |_| commands.send(LightChange::Power(!on.get_untracked()).command(), |_| {})
+            on:click=move |_| live.toggle_light()
         >
             <span class="quick-icon" aria-hidden="true">{move || if on.get() { "☀" } else { "☼" }}</span>
             <span class="quick-label">{move || if on.get() { "Light on" } else { "Light off" }}</span>

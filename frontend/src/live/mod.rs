@@ -7,6 +7,7 @@
 //! [`latency`]).
 
 pub mod choice;
+pub mod commands;
 pub mod figures;
 pub mod frame;
 // WebCodecs exists in web-sys only for wasm builds with
