@@ -6,16 +6,20 @@
 //! (operators: actions, logs, audit trail), `/login` (the start-up QR
 //! code's link).
 //! The session ([`Access`]) is context too; the top bar shows it. The connection lives outside the router,
-//! so changing route never reconnects.
+//! so changing route never reconnects. The app listens for the keyboard
+//! shortcuts ([`Keys`]) and holds the help overlay (its `?` button is in
+//! the top bar).
 
 use leptos::prelude::*;
 
 use crate::access::Access;
 use crate::components::access_bar::AccessBar;
+use crate::components::help_overlay::HelpOverlay;
 use crate::components::message_bar::MessageBar;
 use crate::components::nav_bar::NavBar;
 use crate::components::status_bar::StatusBar;
 use crate::connection::Connection;
+use crate::keys::Keys;
 use crate::live::figures::LiveFigures;
 use crate::notice::Notices;
 use crate::pages::database::DatabasePage;
@@ -36,6 +40,7 @@ pub fn App() -> impl IntoView {
     let notices = Notices::default();
     provide_context(notices);
     report_replies(connection, notices);
+    provide_context(Keys::listen());
     let page = Router::start().page();
     view! {
         <header class="topbar">
@@ -43,6 +48,7 @@ pub fn App() -> impl IntoView {
             <NavBar/>
             <StatusBar/>
             <AccessBar/>
+            <HelpOverlay/>
         </header>
         <main class="page">
             {move || match page.get() {

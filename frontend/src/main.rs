@@ -20,6 +20,7 @@ mod format;
 mod fps;
 mod generation;
 mod heart_window;
+mod keys;
 mod live;
 mod loader;
 mod log_feed;
@@ -28,10 +29,13 @@ mod long_press;
 mod media_list;
 mod notice;
 mod pages;
+mod prefs;
 mod pulse_trace;
 mod recording_clock;
 mod router;
+mod shortcuts;
 mod subscribers;
+mod theme;
 mod waveform;
 
 fn main() {

@@ -2,7 +2,7 @@
 //! ([`FOCUS_STEP`]); between them the word Focus, or AF while autofocus is
 //! on, when the steps are disabled. Shown only for a camera whose focus
 //! can be driven. The sheet has the slider and the Autofocus switch. The
-//! steps go through [`LiveCommands`].
+//! steps go through [`LiveCommands`], as `[` and `]` do.
 
 use leptos::prelude::*;
 

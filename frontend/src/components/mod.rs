@@ -18,6 +18,7 @@ pub mod device_panels;
 pub mod focus_controls;
 pub mod focus_stepper;
 pub mod heart_rate;
+pub mod help_overlay;
 pub mod inline_error;
 pub mod kind_filter;
 pub mod light_button;

@@ -26,7 +26,7 @@ pub fn QuickBar() -> impl IntoView {
     let screen = expect_context::<LiveScreen>();
     let captures = expect_context::<Captures>();
     let device = expect_context::<RigDevice>();
-    // Shared with other ways of asking (the same failure shows here).
+    // Shared with the keyboard (`l`, `[`, `]`, `a`).
     let commands = expect_context::<LiveCommands>();
     let (light, focus) = (commands.light, commands.focus);
     let sheet = screen.sheet;

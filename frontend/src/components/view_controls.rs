@@ -14,7 +14,7 @@ use crate::live::commands::LiveCommands;
 /// The toggles.
 #[component]
 pub fn ViewControls() -> impl IntoView {
-    // Shared, so a failure shows here however it was asked for.
+    // Shared with the keyboard (`g`, `h`), so a failure shows here.
     let commands = expect_context::<LiveCommands>();
     let grayscale = move || commands.view_settings().grayscale;
     let half = move || commands.view_settings().half_resolution;

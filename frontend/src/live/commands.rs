@@ -1,7 +1,8 @@
-//! The live page's commands that more than one way of asking sends: the
-//! picture for everyone (grayscale, half size), the light switch and the
-//! focus steps. Each asks for the opposite of, or a step from, what the
-//! server last said, and goes
+//! The live page's commands that more than one control sends: the picture
+//! for everyone (grayscale, half size: the sheet's toggles and `g`, `h`),
+//! the light switch (the quick bar's and `l`) and the focus steps and
+//! autofocus (the quick bar's, `[`, `]` and `a`). Each asks for the
+//! opposite of, or a step from, what the server last said, and goes
 //! through one [`CommandSlot`] per group, so a failure shows on the
 //! control whichever way it was asked for. An action its control would
 //! refuse (the light while its device is away, a focus step while
@@ -55,6 +56,18 @@ impl LiveCommands {
         self.view.send(change.command(), |_| {});
     }
 
+    /// Grayscale on if off, off if on.
+    pub fn toggle_grayscale(&self) {
+        let on = untrack(|| self.view_settings().grayscale);
+        self.set_view(ViewChange::Grayscale(!on));
+    }
+
+    /// Half size on if off, off if on.
+    pub fn toggle_half_size(&self) {
+        let on = untrack(|| self.view_settings().half_resolution);
+        self.set_view(ViewChange::HalfSize(!on));
+    }
+
     /// The light on if off, off if on; nothing while its device is away.
     pub fn toggle_light(&self) {
         let Some(on) = self
@@ -79,6 +92,13 @@ impl LiveCommands {
     pub fn focus_step(&self, delta: f64) {
         if self.focus_now().is_some_and(|f| f.auto != Some(true)) {
             self.focus.send(FocusChange::Step(delta).command(), |_| {});
+        }
+    }
+
+    /// Autofocus on if off, off if on; nothing for a lens without it.
+    pub fn toggle_autofocus(&self) {
+        if let Some(auto) = self.focus_now().and_then(|f| f.auto) {
+            self.focus.send(FocusChange::Auto(!auto).command(), |_| {});
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod h264;
 #[path = "h264_host.rs"]
 pub mod h264;
 pub mod jpeg;
+pub mod keys;
 pub mod latency;
 pub mod picture;
 pub mod screen;

@@ -31,6 +31,7 @@ pub fn LivePage() -> impl IntoView {
     provide_context(RigDevice::new());
     provide_context(Captures::new());
     provide_context(LiveCommands::new());
+    crate::live::keys::bind();
     let stage = NodeRef::<Div>::new();
     // A phone on its side: the picture fills the screen, the top bar just
     // above it, out of view until scrolled back.
