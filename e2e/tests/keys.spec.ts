@@ -5,8 +5,10 @@
 // is the gallery's. On the live page each shortcut changes the rig (the
 // server's state, or a file in the media folder), none fires while typing
 // in a field or with a dialog open, and a viewer is told to log in; `?`
-// opens the help, whose theme choice sticks. Every test gets its own media
-// folder and catalogue, and the simulated light and pulse device.
+// opens the help, whose theme choice sticks; the announcer says when a
+// recording starts and stops, never its ticking time. Every test gets its
+// own media folder and catalogue, and the simulated light and pulse
+// device.
 import { test, expect, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -196,6 +198,9 @@ test('each shortcut changes the rig', async ({ browser }) => {
   await press(page, 'l');
   await expect.poll(async () => (await server.state()).device.light.on).toBe(!lit);
   await expect(page.getByTestId('light-power')).toHaveAttribute('aria-pressed', String(!lit));
+  await expect(page.getByTestId('light-power')).toHaveAccessibleName(
+    lit ? 'Light off, turn on' : 'Light on, turn off',
+  );
 
   // a: autofocus, toggled; then off, for the steps.
   const auto = (await server.state()).camera.focus.auto;
@@ -341,5 +346,48 @@ test('the theme chosen in the help applies at once and after a reload', async ({
   await expect(html).toHaveAttribute('data-theme', 'light');
   await page.getByTestId('theme-dark').check();
   await expect(html).toHaveAttribute('data-theme', 'dark');
+  await page.context().close();
+});
+
+test('the announcer says a recording started and stopped, never its time', async ({ browser }) => {
+  const page = await openPage(browser, server);
+  const announcer = page.getByTestId('announcer');
+  await expect(announcer).toHaveAttribute('aria-live', 'polite');
+  // Everything the region ever holds.
+  await announcer.evaluate((el) => {
+    const w = window as unknown as { said: string[] };
+    w.said = [];
+    new MutationObserver(() => w.said.push(el.textContent ?? '')).observe(el, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+  });
+  await press(page, 'r');
+  await expect(announcer).toContainText('Recording started');
+  // The indicator ticks for the eye only, outside every live region.
+  const indicator = page.getByTestId('recording-indicator');
+  await expect(indicator).toContainText('00:03');
+  expect(await indicator.evaluate((el) => el.closest('[aria-live], [role=status], [role=alert]'))).toBeNull();
+  await press(page, 'r');
+  await expect(announcer).toContainText(/Recording stopped after [1-9]\d? seconds?/);
+  const said = await page.evaluate(() => (window as unknown as { said: string[] }).said);
+  expect(said.length).toBeGreaterThan(0);
+  for (const text of said) expect(text).not.toMatch(/\d:\d\d|REC/);
+
+  // Turned off in the help: nothing is said.
+  await page.getByTestId('help-open').click();
+  await page.getByTestId('announce-toggle').uncheck();
+  await page.keyboard.press('Escape');
+  await expect(announcer).toHaveText('');
+  await press(page, 'r');
+  await expect(page.getByTestId('record')).toHaveAccessibleName('Stop recording');
+  await press(page, 'r');
+  await expect(page.getByTestId('record')).toHaveAccessibleName(/^Record/);
+  await expect(announcer).toHaveText('');
+  // And it stays off after a reload.
+  await page.reload();
+  await page.getByTestId('help-open').click();
+  await expect(page.getByTestId('announce-toggle')).not.toBeChecked();
   await page.context().close();
 });

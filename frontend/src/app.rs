@@ -7,13 +7,15 @@
 //! code's link).
 //! The session ([`Access`]) is context too; the top bar shows it. The connection lives outside the router,
 //! so changing route never reconnects. The app listens for the keyboard
-//! shortcuts ([`Keys`]) and holds the help overlay (its `?` button is in
-//! the top bar).
+//! shortcuts ([`Keys`]), holds the help overlay (its `?` button is in the
+//! top bar) and the [`Announcer`], the one live region that says what
+//! changed.
 
 use leptos::prelude::*;
 
 use crate::access::Access;
 use crate::components::access_bar::AccessBar;
+use crate::components::announcer::{Announcements, Announcer};
 use crate::components::help_overlay::HelpOverlay;
 use crate::components::message_bar::MessageBar;
 use crate::components::nav_bar::NavBar;
@@ -41,6 +43,7 @@ pub fn App() -> impl IntoView {
     provide_context(notices);
     report_replies(connection, notices);
     provide_context(Keys::listen());
+    provide_context(Announcements::load());
     let page = Router::start().page();
     view! {
         <header class="topbar">
@@ -61,6 +64,7 @@ pub fn App() -> impl IntoView {
             }}
         </main>
         <MessageBar/>
+        <Announcer/>
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod access;
 mod actions;
+mod announce;
 mod api;
 mod app;
 mod captures;

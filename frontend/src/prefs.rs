@@ -1,5 +1,6 @@
 //! This browser's display preferences, kept in `localStorage` so they
-//! outlive the page: the theme ([`crate::theme`]). Reading or writing fails
+//! outlive the page: the theme ([`crate::theme`]) and whether changes are
+//! spoken ([`crate::components::announcer`]). Reading or writing fails
 //! quietly (storage turned off, private windows that refuse it): the
 //! default applies, and the choice lasts until the page is left.
 

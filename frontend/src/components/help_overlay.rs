@@ -2,14 +2,15 @@
 //! every page) opens a modal `<dialog>` ([`crate::dialog`]) listing the
 //! keyboard shortcuts (from [`SHORTCUTS`], the table the keys work from),
 //! the touch gestures, and the display settings of this browser: the
-//! theme (dark, light or the system's; [`crate::theme`]); on a phone the
-//! settings and
+//! theme (dark, light or the system's; [`crate::theme`]) and whether
+//! changes are spoken ([`Announcements`]); on a phone the settings and
 //! the gestures come first. Escape or Close closes it and focus goes back
 //! to what had it.
 
 use leptos::html::Dialog;
 use leptos::prelude::*;
 
+use crate::components::announcer::Announcements;
 use crate::dialog;
 use crate::keys::Keys;
 use crate::shortcuts::SHORTCUTS;
@@ -26,6 +27,8 @@ const GESTURES: &[(&str, &str)] = &[
 #[component]
 pub fn HelpOverlay() -> impl IntoView {
     let open = expect_context::<Keys>().help;
+    let announcements = expect_context::<Announcements>();
+    let spoken = announcements.on();
     let chosen = RwSignal::new(theme::current());
     let node = NodeRef::<Dialog>::new();
     dialog::modal(
@@ -128,6 +131,16 @@ pub fn HelpOverlay() -> impl IntoView {
                     <legend>"Theme"</legend>
                     {themes}
                 </fieldset>
+                <label class="choice">
+                    <input
+                        type="checkbox"
+                        role="switch"
+                        data-testid="announce-toggle"
+                        prop:checked=move || spoken.get()
+                        on:change=move |ev| announcements.set(event_target_checked(&ev))
+                    />
+                    "Speak changes to screen readers"
+                </label>
             </section>
             </div>
         </dialog>

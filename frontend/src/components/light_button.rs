@@ -1,7 +1,8 @@
 //! The quick bar's light switch: "Light on" or "Light off" as the device
-//! confirmed it (`aria-pressed`), a tap asks for the opposite. Disabled,
-//! with the reason as its title, while the device is not connected. It
-//! sends through [`LiveCommands`], whose state shows on it; its failure
+//! confirmed it (`aria-pressed`), a tap asks for the opposite; its name
+//! says both ("Light off, turn on"). Disabled, with the reason as its
+//! title, while the device is not connected. It sends through
+//! [`LiveCommands`] (as `l` does), whose state shows on it; its failure
 //! above the bar.
 
 use leptos::prelude::*;
@@ -28,6 +29,7 @@ pub fn LightButton() -> impl IntoView {
             data-state=move || state.get().as_str()
             aria-busy=move || (state.get() == SlotState::Busy).to_string()
             aria-pressed=move || on.get().to_string()
+            aria-label=move || if on.get() { "Light on, turn off" } else { "Light off, turn on" }
             disabled=move || !usable.get()
             title=move || (!usable.get()).then_some("The light's device is not connected")
             on:click=move |_| live.toggle_light()

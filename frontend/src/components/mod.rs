@@ -2,6 +2,7 @@
 //! [`crate::pages`].
 
 pub mod access_bar;
+pub mod announcer;
 pub mod audit_panel;
 pub mod audit_row;
 pub mod beat_indicator;

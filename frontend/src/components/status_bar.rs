@@ -1,7 +1,7 @@
-//! The status bar: link status, camera status (with the reason when it is
-//! offline) and the recording indicator while the server records — a
-//! polite live region, so assistive technology announces their changes —
-//! then the number of viewers. The live picture's own figures (frame
+//! The status bar: link status and camera status (with the reason when it
+//! is offline) — a polite live region, so assistive technology announces
+//! their changes — then the recording indicator while the server records
+//! (outside the region: its time ticks) and the number of viewers. The live picture's own figures (frame
 //! rate, codec, latency) are the live page's
 //! ([`PictureInfo`](crate::components::picture_info::PictureInfo)).
 
@@ -55,8 +55,10 @@ pub fn StatusBar() -> impl IntoView {
                 >
                     {move || camera().1}
                 </span>
-                <RecordingIndicator/>
             </span>
+            // Outside the region: its time ticks (the announcer says when
+            // a recording starts and stops).
+            <RecordingIndicator/>
             <span class="figure" data-testid="viewers">
                 {move || format!("{} viewing", viewers())}
             </span>
