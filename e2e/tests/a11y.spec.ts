@@ -1,5 +1,5 @@
 // Accessibility: axe-core (the engine browsers' own audits use) checks every
-// page and state of the web app against WCAG 2.1 A and AA, in the dark
+// page and state of the web app (the help overlay too) against WCAG 2.1 A and AA, in the dark
 // theme (the default) and the light one, as an operator and as a viewer.
 // Any serious or critical finding fails the test and is listed with the
 // elements it was found on.
@@ -60,6 +60,11 @@ for (const theme of ['dark', 'light'] as const) {
     await expect(page.getByTestId('bpm')).toHaveText(/\d+/);
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
     await expectAccessible(page, `the live page as operator (${theme})`);
+    await page.getByTestId('help-open').click();
+    await expect(page.getByTestId('help')).toBeVisible();
+    await expectAccessible(page, `the help overlay (${theme})`);
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('help')).toBeHidden();
 
     await page.goto(`${server.url}/gallery`);
     await expect(page.getByTestId('media-card')).toHaveCount(2);

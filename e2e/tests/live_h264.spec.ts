@@ -271,10 +271,11 @@ test('the status bar shows the latency from capture to paint', async ({ browser 
   // Not announced every second: outside every live region.
   expect(await latency.evaluate((e) => e.closest('[aria-live]') === null)).toBe(true);
   expect(await page.getByTestId('fps').evaluate((e) => e.closest('[aria-live]') === null)).toBe(true);
-  // The link and camera badges still are announced.
+  // Nor are the badges: the announcer says their changes once.
   expect(
-    await page.getByTestId('camera-status').evaluate((e) => e.closest('[aria-live]') !== null),
+    await page.getByTestId('camera-status').evaluate((e) => e.closest('[aria-live]') === null),
   ).toBe(true);
+  await expect(page.getByTestId('announcer')).toHaveAttribute('aria-live', 'polite');
   // It stays current: the figures are re-published as frames come.
   await expect
     .poll(async () => (await latency.textContent()) !== `latency p50 ${p50} ms · p95 ${p95} ms`, {

@@ -56,6 +56,30 @@ impl FocusChange {
     }
 }
 
+/// A change of the picture every viewer sees (and that is recorded).
+/// Each sends one setting; the server keeps the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewChange {
+    /// Grayscale on or off.
+    Grayscale(bool),
+    /// Half size on or off.
+    HalfSize(bool),
+}
+
+impl ViewChange {
+    /// The `set_view` command.
+    pub fn command(self) -> Command {
+        let (grayscale, half_resolution) = match self {
+            ViewChange::Grayscale(on) => (Some(on), None),
+            ViewChange::HalfSize(on) => (None, Some(on)),
+        };
+        Command::SetView {
+            grayscale,
+            half_resolution,
+        }
+    }
+}
+
 /// A change of the light asked for by the user. Each sends one field; the
 /// device keeps the others (switching on restores the colour and
 /// brightness it had).
@@ -142,6 +166,18 @@ mod tests {
         assert_eq!(
             wire(FocusChange::Step(-FOCUS_STEP).command()),
             json!({ "cmd": "focus", "step": -0.05 })
+        );
+    }
+
+    #[test]
+    fn view_changes_send_one_setting_each() {
+        assert_eq!(
+            wire(ViewChange::Grayscale(true).command()),
+            json!({ "cmd": "set_view", "grayscale": true })
+        );
+        assert_eq!(
+            wire(ViewChange::HalfSize(false).command()),
+            json!({ "cmd": "set_view", "half_resolution": false })
         );
     }
 

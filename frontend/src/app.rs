@@ -9,18 +9,24 @@
 //! every page; when nothing connects within seconds of loading, the page
 //! is replaced by "Rig unreachable, retrying".
 //! The session ([`Access`]) is context too; the top bar shows it. The connection lives outside the router,
-//! so changing route never reconnects.
+//! so changing route never reconnects. The app listens for the keyboard
+//! shortcuts ([`Keys`]), holds the help overlay (its `?` button is in the
+//! top bar) and the [`Announcer`], the one live region that says what
+//! changed.
 
 use leptos::prelude::*;
 
 use crate::access::Access;
 use crate::components::access_bar::AccessBar;
+use crate::components::announcer::{Announcements, Announcer};
+use crate::components::help_overlay::HelpOverlay;
 use crate::components::link_banner::LinkBanner;
 use crate::components::message_bar::MessageBar;
 use crate::components::nav_bar::NavBar;
 use crate::components::rig_unreachable::{self, RigUnreachable};
 use crate::components::status_bar::StatusBar;
 use crate::connection::Connection;
+use crate::keys::Keys;
 use crate::live::figures::LiveFigures;
 use crate::notice::Notices;
 use crate::pages::database::DatabasePage;
@@ -41,6 +47,8 @@ pub fn App() -> impl IntoView {
     let notices = Notices::default();
     provide_context(notices);
     report_replies(connection, notices);
+    provide_context(Keys::listen());
+    provide_context(Announcements::load());
     let page = Router::start().page();
     let unreachable = rig_unreachable::unreachable(connection);
     view! {
@@ -50,6 +58,7 @@ pub fn App() -> impl IntoView {
             <NavBar/>
             <StatusBar/>
             <AccessBar/>
+            <HelpOverlay/>
             <LinkBanner/>
         </header>
         <main class="page">
@@ -63,6 +72,7 @@ pub fn App() -> impl IntoView {
             }}
         </main>
         <MessageBar/>
+        <Announcer/>
         </Show>
     }
 }

@@ -6,6 +6,7 @@
 
 mod access;
 mod actions;
+mod announce;
 mod api;
 mod app;
 mod captures;
@@ -21,6 +22,7 @@ mod fps;
 mod fullscreen;
 mod generation;
 mod heart_window;
+mod keys;
 mod live;
 mod loader;
 mod log_feed;
@@ -29,11 +31,14 @@ mod long_press;
 mod media_list;
 mod notice;
 mod pages;
+mod prefs;
 mod pulse_trace;
 mod recording_clock;
 mod router;
+mod shortcuts;
 mod subscribers;
 mod sw;
+mod theme;
 mod waveform;
 mod zoom;
 

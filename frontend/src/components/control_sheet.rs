@@ -119,7 +119,7 @@ pub fn ControlSheet() -> impl IntoView {
 }
 
 /// Puts focus on the quick bar's More button.
-fn focus_more() {
+pub fn focus_more() {
     if let Some(more) = document()
         .query_selector("[data-testid=more]")
         .ok()

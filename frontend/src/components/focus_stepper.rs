@@ -1,17 +1,20 @@
 //! The quick bar's focus steps: − and + move the lens by one step
 //! ([`FOCUS_STEP`]); between them the word Focus, or AF while autofocus is
 //! on, when the steps are disabled. Shown only for a camera whose focus
-//! can be driven. The sheet has the slider and the Autofocus switch.
+//! can be driven. The sheet has the slider and the Autofocus switch. The
+//! steps go through [`LiveCommands`], as `[` and `]` do.
 
 use leptos::prelude::*;
 
-use crate::actions::{FOCUS_STEP, FocusChange};
-use crate::command::CommandSlot;
+use crate::actions::FOCUS_STEP;
 use crate::connection::Connection;
+use crate::live::commands::LiveCommands;
 
-/// The steps, sending through `commands`.
+/// The steps.
 #[component]
-pub fn FocusStepper(commands: CommandSlot) -> impl IntoView {
+pub fn FocusStepper() -> impl IntoView {
+    let live = expect_context::<LiveCommands>();
+    let commands = live.focus;
     let connection = expect_context::<Connection>();
     let focus = Memo::new(move |_| connection.server().get().and_then(|s| s.camera.focus));
     let auto = Memo::new(move |_| focus.with(|f| f.as_ref().and_then(|f| f.auto) == Some(true)));
@@ -24,7 +27,7 @@ pub fn FocusStepper(commands: CommandSlot) -> impl IntoView {
                 data-testid=testid
                 aria-label=name
                 disabled=move || auto.get()
-                on:click=move |_| commands.send(FocusChange::Step(delta).command(), |_| {})
+                on:click=move |_| live.focus_step(delta)
             >
                 {symbol}
             </button>

@@ -2,6 +2,7 @@
 //! [`crate::pages`].
 
 pub mod access_bar;
+pub mod announcer;
 pub mod audit_panel;
 pub mod audit_row;
 pub mod beat_indicator;
@@ -18,6 +19,7 @@ pub mod device_panels;
 pub mod focus_controls;
 pub mod focus_stepper;
 pub mod heart_rate;
+pub mod help_overlay;
 pub mod inline_error;
 pub mod kind_filter;
 pub mod light_button;

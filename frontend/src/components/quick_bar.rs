@@ -9,7 +9,6 @@
 use leptos::prelude::*;
 
 use crate::captures::{CaptureKind, Captures};
-use crate::command::CommandSlot;
 use crate::components::capture_button::CaptureButton;
 use crate::components::control_error::ControlError;
 use crate::components::device_panels::RigDevice;
@@ -18,6 +17,7 @@ use crate::components::inline_error::InlineError;
 use crate::components::light_button::LightButton;
 use crate::components::name_dialog::NameDialog;
 use crate::components::operator_only::OperatorOnly;
+use crate::live::commands::LiveCommands;
 use crate::live::screen::LiveScreen;
 
 /// The bar.
@@ -26,8 +26,9 @@ pub fn QuickBar() -> impl IntoView {
     let screen = expect_context::<LiveScreen>();
     let captures = expect_context::<Captures>();
     let device = expect_context::<RigDevice>();
-    let light = CommandSlot::new();
-    let focus = CommandSlot::new();
+    // Shared with the keyboard (`l`, `[`, `]`, `a`).
+    let commands = expect_context::<LiveCommands>();
+    let (light, focus) = (commands.light, commands.focus);
     let sheet = screen.sheet;
     view! {
         // Tabbing into hidden bars shows them again.
@@ -55,9 +56,9 @@ pub fn QuickBar() -> impl IntoView {
                     <CaptureButton kind=CaptureKind::Snapshot/>
                     <CaptureButton kind=CaptureKind::Recording/>
                     <Show when=move || device.present()>
-                        <LightButton commands=light/>
+                        <LightButton/>
                     </Show>
-                    <FocusStepper commands=focus/>
+                    <FocusStepper/>
                 </OperatorOnly>
                 <button
                     type="button"

@@ -1,8 +1,9 @@
-//! The status bar: link status, camera status (with the reason when it is
-//! offline) and the recording indicator while the server records — a
-//! polite live region, so assistive technology announces their changes —
-//! then the number of viewers. The live picture's own figures (frame
-//! rate, codec, latency) are the live page's
+//! The status bar: one chip for the link or the camera (with the reason
+//! when it is offline), the recording indicator while the server records,
+//! and the number of viewers. None of it is a live region: the
+//! [announcer](crate::components::announcer) says the changes once, at a
+//! calm pace. The live picture's own figures (frame rate, codec, latency)
+//! are the live page's
 //! ([`PictureInfo`](crate::components::picture_info::PictureInfo)).
 
 use leptos::prelude::*;
@@ -36,11 +37,9 @@ pub fn StatusBar() -> impl IntoView {
     let viewers = move || server.get().map(|s| s.viewers).unwrap_or(0);
     view! {
         <div class="status">
-            // Only the badges are announced; the time in the recording
-            // badge is for the eye (it is said again only when it starts).
+            // Not a live region: the app's announcer says what changes, at
+            // a calm pace, once (and can be turned off).
             <span
-                role="status"
-                aria-live="polite"
                 style="display: inline-flex; flex-wrap: wrap; gap: 0.4rem; align-items: center;"
             >
                 // One chip: the link's while it is not live, else the camera's.
@@ -55,8 +54,10 @@ pub fn StatusBar() -> impl IntoView {
                 >
                     {move || camera().1}
                 </span>
-                <RecordingIndicator/>
             </span>
+            // Outside the region: its time ticks (the announcer says when
+            // a recording starts and stops).
+            <RecordingIndicator/>
             <span class="figure" data-testid="viewers">
                 {move || format!("{} viewing", viewers())}
             </span>

@@ -85,6 +85,19 @@ impl Gestures {
     }
 }
 
+/// Zooms `screen`'s picture by `factor` about the middle of its frame (the
+/// `+` and `-` keys).
+pub fn zoom_by(screen: LiveScreen, factor: f64) {
+    let Some(frame) = document().query_selector(".stage .frame").ok().flatten() else {
+        return;
+    };
+    let rect = frame.get_bounding_client_rect();
+    let (width, height) = (rect.width(), rect.height());
+    screen.zoom.update(|zoom| {
+        *zoom = zoom.about(factor, width / 2.0, height / 2.0, width, height);
+    });
+}
+
 /// Where `ev` is in its frame, and the frame's size.
 fn place(ev: &MouseEvent) -> Option<(f64, f64, f64, f64)> {
     let frame = frame_of(ev.as_ref())?;

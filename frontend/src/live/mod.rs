@@ -7,6 +7,7 @@
 //! [`latency`]).
 
 pub mod choice;
+pub mod commands;
 pub mod figures;
 pub mod frame;
 pub mod gestures;
@@ -19,6 +20,7 @@ pub mod h264;
 #[path = "h264_host.rs"]
 pub mod h264;
 pub mod jpeg;
+pub mod keys;
 pub mod latency;
 pub mod picture;
 pub mod screen;

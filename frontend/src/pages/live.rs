@@ -17,6 +17,7 @@ use crate::components::device_panels::{DevicePanels, RigDevice};
 use crate::components::live_view::LiveView;
 use crate::components::quick_bar::QuickBar;
 use crate::components::recent_captures::RecentCaptures;
+use crate::live::commands::LiveCommands;
 use crate::live::screen::LiveScreen;
 
 /// The layout of a phone held sideways (as in `style/main.css`).
@@ -29,6 +30,8 @@ pub fn LivePage() -> impl IntoView {
     provide_context(screen);
     provide_context(RigDevice::new());
     provide_context(Captures::new());
+    provide_context(LiveCommands::new());
+    crate::live::keys::bind();
     let stage = NodeRef::<Div>::new();
     // A phone on its side: the picture fills the screen, the top bar just
     // above it, out of view until scrolled back.
