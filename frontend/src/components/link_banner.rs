@@ -1,7 +1,7 @@
 //! "Connection lost": a banner under the top bar on every page while the
-//! link to the server is down after having been up, with the seconds until
-//! the next attempt, so nobody mistakes a frozen picture or heart rate for
-//! a live one. [`retry_countdown`] is shared with the
+//! link to the server has been down for a second after having been up,
+//! with the seconds until the next attempt, so nobody mistakes a frozen
+//! picture or heart rate for a live one. [`retry_countdown`] is shared with the
 //! [rig-unreachable page](crate::components::rig_unreachable).
 
 use std::time::Duration;
@@ -28,15 +28,36 @@ pub fn retry_countdown(connection: Connection) -> Signal<Option<u64>> {
     })
 }
 
-/// The banner, while the link is down after having been up.
+/// How long the link must be down before the banner shows: a login or
+/// logout reconnects on purpose, in a blink.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// The banner, while the link has been down for [`GRACE`] after having
+/// been up.
 #[component]
 pub fn LinkBanner() -> impl IntoView {
     let connection = expect_context::<Connection>();
     let status = connection.status();
     let opened = connection.opened();
-    let down = move || opened.get() > 0 && status.get() != LinkStatus::Live;
+    let down = Memo::new(move |_| opened.get() > 0 && status.get() != LinkStatus::Live);
+    let shown = RwSignal::new(false);
+    Effect::new(move |_| {
+        if down.get() {
+            set_timeout(
+                move || {
+                    // Still down (and the banner still there to show it).
+                    if let Some(still) = down.try_get_untracked() {
+                        let _ = shown.try_set(still);
+                    }
+                },
+                GRACE,
+            );
+        } else {
+            shown.set(false);
+        }
+    });
     view! {
-        <Show when=down>
+        <Show when=move || shown.get()>
             <LinkDown connection/>
         </Show>
     }
