@@ -6,7 +6,8 @@
 //! the last [`SAMPLES`] round trips the shortest is the one trusted (a slow
 //! one was held up somewhere, most likely on one leg only). All times are
 //! microseconds since the Unix epoch; the page's own comes from
-//! [`local_now_us`].
+//! [`local_now_us`]. [`now_ms`] is the page's monotonic clock, the one
+//! every interval and timer of the app is measured on.
 
 use std::collections::VecDeque;
 
@@ -58,6 +59,14 @@ impl ClockOffset {
     pub fn clear(&mut self) {
         self.samples.clear();
     }
+}
+
+/// Milliseconds on the page's monotonic clock (`performance.now()`): for
+/// intervals and timers, never for dates.
+pub fn now_ms() -> f64 {
+    leptos::prelude::window()
+        .performance()
+        .map_or(0.0, |p| p.now())
 }
 
 /// The page's wall clock in µs since the Unix epoch, with

@@ -28,7 +28,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
-use crate::clock::{self, ClockOffset};
+use crate::clock::{self, ClockOffset, now_ms};
 use crate::subscribers::Subscribers;
 
 /// First reconnect delay.
@@ -509,9 +509,4 @@ impl Connection {
             Duration::from_millis(delay),
         );
     }
-}
-
-/// Milliseconds from `performance.now()`.
-fn now_ms() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
 }

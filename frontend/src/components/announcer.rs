@@ -54,7 +54,7 @@ pub fn Announcer() -> impl IntoView {
     let text = RwSignal::new(String::new());
     Effect::new(move |_| {
         let seen = server.with(|s| seen(link.get() == LinkStatus::Live, s.as_ref()));
-        let now = window().performance().map_or(0.0, |p| p.now());
+        let now = crate::clock::now_ms();
         let said = pacer
             .try_update_value(|p| p.observe(&seen, now))
             .unwrap_or_default();

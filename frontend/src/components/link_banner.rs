@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::clock::now_ms;
 use crate::connection::{Connection, LinkStatus};
 
 /// How often the countdown is recomputed.
@@ -77,9 +78,4 @@ fn LinkDown(connection: Connection) -> impl IntoView {
             {text}
         </p>
     }
-}
-
-/// Milliseconds on the page's monotonic clock.
-fn now_ms() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
 }

@@ -11,6 +11,7 @@ use std::rc::Rc;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
+use crate::clock::now_ms;
 use crate::connection::Connection;
 use crate::pulse_trace::PulseTrace;
 use crate::waveform;
@@ -102,9 +103,4 @@ impl Chart {
         waveform::draw(&canvas, |width, height| trace.points(width, height), None);
         self.drawn.try_set(trace.shown_total());
     }
-}
-
-/// Milliseconds on the page's monotonic clock.
-fn now_ms() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::clock::now_ms;
 use crate::connection::{Connection, LinkStatus};
 use crate::recording_clock::{self, RecordingClock};
 
@@ -75,9 +76,4 @@ pub fn RecordingIndicator() -> impl IntoView {
             </span>
         </Show>
     }
-}
-
-/// Milliseconds on the page's monotonic clock.
-fn now_ms() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
 }

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, MouseEvent, PointerEvent, WheelEvent};
 
+use crate::clock::now_ms;
 use crate::live::screen::LiveScreen;
 use crate::zoom::{Gesture, Outcome};
 
@@ -117,9 +118,4 @@ pub fn client_xy(ev: &MouseEvent) -> (f64, f64) {
 /// The element the listener is on: the picture's frame.
 fn frame_of(ev: &web_sys::Event) -> Option<Element> {
     ev.current_target()?.dyn_into::<Element>().ok()
-}
-
-/// Milliseconds on the page's monotonic clock.
-fn now_ms() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
 }

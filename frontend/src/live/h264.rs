@@ -26,9 +26,10 @@ use web_sys::{
     VideoDecoderConfig, VideoDecoderInit, VideoDecoderSupport, VideoFrame,
 };
 
+use crate::clock::now_ms;
 use crate::live::choice::{PROBE_CODEC, Support};
 use crate::live::frame::Frame;
-use crate::live::picture::{Picture, now_ms};
+use crate::live::picture::Picture;
 
 /// Chunks that may wait in the decoder; beyond this the view skips to the
 /// next key frame.

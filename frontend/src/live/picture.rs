@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
 
-use crate::clock;
+use crate::clock::{self, now_ms};
 use crate::connection::Connection;
 use crate::fps::FpsMeter;
 use crate::live::figures::LiveFigures;
@@ -116,9 +116,4 @@ impl Picture {
             d.height = height;
         });
     }
-}
-
-/// Milliseconds from `performance.now()`.
-pub fn now_ms() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
 }
