@@ -173,8 +173,9 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> io::Result<()> {
     std::fs::rename(&temporary, path)
 }
 
-/// Every file under `dir`, recursively.
-fn list(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
+/// Every file under `dir`, recursively (also the service worker's shell
+/// list, `shell.rs`).
+pub fn list(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let kind = entry.file_type()?;

@@ -19,6 +19,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+use crate::compress;
+
 /// The line of `sw.js` that holds the version, found by its comment.
 const VERSION_MARK: &str = "// xtask: VERSION";
 /// The line of `sw.js` that holds the shell list.
@@ -130,24 +132,18 @@ fn names(html: &str, path: &str) -> bool {
 /// Every file under `dist` as a path from its root (`/snippets/x.js`),
 /// but for the compressed copies.
 fn files_under(dist: &Path) -> Result<Vec<String>> {
-    let mut found = Vec::new();
-    let mut folders = vec![dist.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        let entries = std::fs::read_dir(&folder)
-            .with_context(|| format!("cannot list {}", folder.display()))?;
-        for entry in entries {
-            let path = entry?.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if !matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz"))
-                && let Ok(relative) = path.strip_prefix(dist)
-                && let Some(relative) = relative.to_str()
-            {
-                found.push(format!("/{relative}"));
-            }
-        }
-    }
-    Ok(found)
+    let mut files = Vec::new();
+    compress::list(dist, &mut files).with_context(|| format!("cannot list {}", dist.display()))?;
+    Ok(files
+        .iter()
+        .filter(|path| !matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz")))
+        .filter_map(|path| {
+            path.strip_prefix(dist)
+                .ok()?
+                .to_str()
+                .map(|p| format!("/{p}"))
+        })
+        .collect())
 }
 
 /// Whether the file name is one Trunk gave a content hash (the server's
