@@ -2,8 +2,9 @@
 //! focus can be driven: an Autofocus toggle (when the camera has
 //! autofocus), a slider for the lens position and the position as a
 //! number (the − and + steps are the quick bar's
-//! [`FocusStepper`](crate::components::focus_stepper::FocusStepper)). Everything shows the server's state, so other browsers follow;
-//! manual focus is disabled while autofocus is on.
+//! [`FocusStepper`](crate::components::focus_stepper::FocusStepper)).
+//! Everything shows the server's state, so other browsers follow; manual
+//! focus is disabled while autofocus is on.
 
 use leptos::prelude::*;
 use shared::FocusState;

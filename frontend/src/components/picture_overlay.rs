@@ -34,13 +34,11 @@ pub fn PictureOverlay() -> impl IntoView {
     // When the link went down: the picture shown is from about then.
     let lost_at = RwSignal::new(None::<f64>);
     Effect::new(move |_| {
-        let live = link.get() == LinkStatus::Live;
-        lost_at.update_untracked(|at| match (live, *at) {
-            (true, _) => *at = None,
-            (false, None) => *at = Some(js_sys::Date::now()),
-            (false, Some(_)) => {}
-        });
-        lost_at.notify();
+        if link.get() == LinkStatus::Live {
+            lost_at.set(None);
+        } else if lost_at.get_untracked().is_none() {
+            lost_at.set(Some(js_sys::Date::now()));
+        }
     });
     let camera = Memo::new(move |_| {
         server.with(|s| {
