@@ -10,6 +10,8 @@
 //! [`Announcer`](crate::components::announcer::Announcer) feeds it and
 //! puts its sentences into a polite live region.
 
+use crate::format;
+
 /// How far the heart rate must move before it is said again, in bpm.
 pub const HEART_STEP_BPM: f32 = 5.0;
 /// The least time between two heart-rate readings said, in milliseconds.
@@ -199,20 +201,14 @@ pub fn duration(ms: f64) -> String {
         return "less than a second".to_owned();
     }
     let parts = [
-        (total / 3600, "hour"),
-        (total / 60 % 60, "minute"),
-        (total % 60, "second"),
+        (total / 3600, "hour", "hours"),
+        (total / 60 % 60, "minute", "minutes"),
+        (total % 60, "second", "seconds"),
     ];
     parts
         .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, unit)| {
-            if *n == 1 {
-                format!("1 {unit}")
-            } else {
-                format!("{n} {unit}s")
-            }
-        })
+        .filter(|(n, _, _)| *n > 0)
+        .map(|&(n, one, many)| format::count(n, one, many))
         .collect::<Vec<_>>()
         .join(" ")
 }
