@@ -28,6 +28,7 @@ pub mod error;
 pub mod extract;
 pub mod frames;
 pub mod guard;
+pub mod hashed_name;
 pub mod http;
 pub mod legacy;
 pub mod logs;

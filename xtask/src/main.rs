@@ -26,6 +26,9 @@
 
 mod bench;
 mod compress;
+// The server's rule for Trunk's hashed names (std-only).
+#[path = "../../backend/src/hashed_name.rs"]
+mod hashed_name;
 mod hr_eval;
 mod icons;
 mod postgres;

@@ -75,7 +75,7 @@ pub fn shell(dist: &Path, index: &str, manifest: Option<&str>) -> Result<Shell> 
     }
     let mut hash = Fnv::default();
     hash.write(index.as_bytes());
-    for path in files.iter().filter(|path| !is_hashed(path)) {
+    for path in files.iter().filter(|path| !crate::hashed_name::is_hashed(path)) {
         let file = dist.join(&path[1..]);
         let bytes =
             std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -144,19 +144,6 @@ fn files_under(dist: &Path) -> Result<Vec<String>> {
                 .map(|p| format!("/{p}"))
         })
         .collect())
-}
-
-/// Whether the file name is one Trunk gave a content hash (the server's
-/// rule, `backend/src/web_app.rs`: `<stem>-<12 to 16 hex digits>`).
-fn is_hashed(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let stem = name.split_once('.').map_or(name, |(stem, _)| stem);
-    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(base, hash)| {
-        !base.is_empty()
-            && (12..=16).contains(&hash.len())
-            && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    })
 }
 
 /// 64-bit FNV-1a: a stable hash (the same bytes give the same version on
@@ -329,7 +316,5 @@ mod tests {
         assert!(!names("<a href=/a/x.js>", "/x.js"));
         assert!(!names("<a href=/x.json>", "/x.js"));
         assert!(!names("<a href=/x.js.map>", "/x.js"));
-        assert!(is_hashed("/frontend-7f71596194b5a1fc_bg.wasm"));
-        assert!(!is_hashed("/icon-192.png"));
     }
 }
