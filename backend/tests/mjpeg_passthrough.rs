@@ -58,6 +58,7 @@ fn rig(format: TestFormat, orientation: Orientation) -> Rig {
             bitrate_kbps: 500,
         }),
         test_format: format,
+        test_motion: true,
     };
     let (slot, frames) = frames::slot();
     let h264 = frames::h264_feed();

@@ -60,6 +60,7 @@ fn the_blur_changes_while_playing_without_failing_negotiation() {
         orientation: Orientation::default(),
         h264: None,
         test_format: TestFormat::Raw,
+        test_motion: true,
     };
     let (slot, _frames) = frames::slot();
     let publisher = Publisher::new(Arc::new(slot), frames::h264_feed());

@@ -303,6 +303,7 @@ pub fn spawn(
             bitrate_kbps: config.h264_bitrate_kbps,
         }),
         test_format: config.test_format,
+        test_motion: config.test_motion,
     };
     let (commands, requests) = mpsc::channel(8);
     let demand = Demand::default();

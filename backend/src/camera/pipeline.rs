@@ -64,6 +64,9 @@ pub struct Spec {
     /// What the test source delivers: raw frames, or JPEGs like a USB
     /// webcam's MJPEG.
     pub test_format: TestFormat,
+    /// Whether the test pattern moves and shows a running clock; off, it
+    /// holds still (the README's screenshots).
+    pub test_motion: bool,
 }
 
 /// How the live view is encoded to H.264.
@@ -473,10 +476,17 @@ impl Pipeline {
             CameraSource::Test => {
                 let src = make("videotestsrc")?;
                 src.set_property("is-live", true);
-                src.set_property_from_str("pattern", "smpte");
-                src.set_property("horizontal-speed", 4i32);
                 let mode = caps_filter(raw_mode.clone())?;
                 let overlay = make("timeoverlay")?;
+                if spec.test_motion {
+                    src.set_property_from_str("pattern", "smpte");
+                    src.set_property("horizontal-speed", 4i32);
+                } else {
+                    // smpte's corner of snow changes with every frame;
+                    // these bars never do.
+                    src.set_property_from_str("pattern", "smpte100");
+                    overlay.set_property("silent", true);
+                }
                 overlay.set_property_from_str("halignment", "left");
                 overlay.set_property_from_str("valignment", "top");
                 overlay.set_property("font-desc", "Sans Bold 28");

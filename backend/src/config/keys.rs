@@ -622,6 +622,14 @@ fn declare() -> Vec<Key> {
         )
         .choice(TEST_FORMATS, |c| &mut c.camera.test_format),
         key(
+            "camera.test_motion",
+            "test-motion",
+            "Whether the test source's pattern moves and shows a running clock. false gives \
+             still colour bars (no clock, no snow), as the README's screenshots need. Other \
+             sources ignore it.",
+        )
+        .boolean(|c| &mut c.camera.test_motion),
+        key(
             "media.dir",
             "media-dir",
             "Folder for photos, recordings, thumbnails and (by default) the catalogue database.",

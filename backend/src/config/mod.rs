@@ -265,6 +265,9 @@ pub struct CameraConfig {
     pub flip: Flip,
     /// What the test source delivers (`camera.test_format`).
     pub test_format: TestFormat,
+    /// Whether the test pattern moves and shows a running clock
+    /// (`camera.test_motion`); off gives still pictures for screenshots.
+    pub test_motion: bool,
 }
 
 impl CameraConfig {
@@ -322,6 +325,7 @@ impl Default for Config {
                 rotate: Rotation::None,
                 flip: Flip::None,
                 test_format: TestFormat::Raw,
+                test_motion: true,
             },
             media: MediaConfig {
                 dir: PathBuf::from("media"),
