@@ -2,16 +2,18 @@
 //! the recorded heart chart under a video: the canvas is sized to its
 //! element (sharp at any device pixel ratio), cleared, and the trace
 //! stroked; optionally a vertical marker line (the current playback time).
+//! The colours are the theme's (`--chart-trace`, `--chart-marker` in
+//! style/main.css), read from the canvas's computed style.
 
 use leptos::prelude::window;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-/// Colour of the trace.
+/// Colour of the trace where the theme gives none.
 const TRACE_COLOUR: &str = "#ff6b6e";
 /// Width of the trace in CSS pixels.
 const TRACE_WIDTH: f64 = 2.0;
-/// Colour of the marker line.
+/// Colour of the marker line where the theme gives none.
 const MARKER_COLOUR: &str = "rgba(255, 255, 255, 0.7)";
 /// Width of the marker line in CSS pixels.
 const MARKER_WIDTH: f64 = 1.0;
@@ -39,6 +41,15 @@ pub fn draw(
         canvas.set_height(height.round() as u32);
     }
     context.clear_rect(0.0, 0.0, width, height);
+    let style = window().get_computed_style(canvas).ok().flatten();
+    let colour = |property: &str, fallback: &str| {
+        style
+            .as_ref()
+            .and_then(|style| style.get_property_value(property).ok())
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+            .unwrap_or_else(|| fallback.to_owned())
+    };
     let line = TRACE_WIDTH * ratio;
     let points = points(width, height - 2.0 * line);
     let mut points = points.iter().map(|&(x, y)| (x, y + line));
@@ -50,7 +61,7 @@ pub fn draw(
         }
         context.set_line_width(line);
         context.set_line_join("round");
-        context.set_stroke_style_str(TRACE_COLOUR);
+        context.set_stroke_style_str(&colour("--chart-trace", TRACE_COLOUR));
         context.stroke();
     }
     if let Some(fraction) = marker {
@@ -59,7 +70,7 @@ pub fn draw(
         context.move_to(x, 0.0);
         context.line_to(x, height);
         context.set_line_width(MARKER_WIDTH * ratio);
-        context.set_stroke_style_str(MARKER_COLOUR);
+        context.set_stroke_style_str(&colour("--chart-marker", MARKER_COLOUR));
         context.stroke();
     }
 }
