@@ -3,7 +3,8 @@
 // logging in with the top bar's form or through the start-up QR code's
 // link (/login#key=...) shows them, the link's key leaves the address bar
 // at once, a wrong key is said under the form, and logging out hides the
-// controls again.
+// controls again. Logging in or out reconnects on purpose, and the
+// lost-link banner does not flash for it.
 import { test, expect, Page } from '@playwright/test';
 import { OPERATOR_KEY, Server, openSheet } from './server';
 
@@ -44,9 +45,29 @@ async function expectOperator(page: Page) {
   for (const control of sheetControls(page)) await expect(control).toBeVisible();
 }
 
+/** Notes, in the page, whether the lost-link banner ever appears. */
+const BANNER_WATCH = () => {
+  (window as any).__bannerSeen = false;
+  new MutationObserver(() => {
+    if (document.querySelector('[data-testid="link-banner"]')) (window as any).__bannerSeen = true;
+  }).observe(document, { childList: true, subtree: true });
+};
+
+/** Waits out the banner's grace after a reconnection on purpose (it shows
+ * only after 1 s down), then asserts it never appeared. The window is the
+ * property under test, not a wait for something. */
+async function expectNoBanner(page: Page) {
+  const since = await page.evaluate(() => performance.now());
+  await expect
+    .poll(() => page.evaluate(() => performance.now()), { intervals: [250] })
+    .toBeGreaterThan(since + 1500);
+  expect(await page.evaluate(() => (window as any).__bannerSeen)).toBe(false);
+}
+
 test('a viewer sees no operator controls, and the form logs in and out', async ({ browser }) => {
   const context = await server.viewerContext(browser);
   const page = await context.newPage();
+  await page.addInitScript(BANNER_WATCH);
   await page.goto(server.url);
   await expectViewer(page);
 
@@ -73,9 +94,11 @@ test('a viewer sees no operator controls, and the form logs in and out', async (
   // The reconnected WebSocket operates.
   await page.getByTestId('snapshot').click();
   await expect(page.getByTestId('message')).toContainText('Saved');
+  await expectNoBanner(page);
 
   await page.getByTestId('logout').click();
   await expectViewer(page);
+  await expectNoBanner(page);
   const session = await page.evaluate(async () => (await fetch('/api/session')).json());
   expect(session.role).toBe('viewer');
 });
