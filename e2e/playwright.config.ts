@@ -4,6 +4,7 @@
 // Projects: `desktop` runs every spec but the phone's; the four phone
 // projects (two common sizes, portrait and landscape, touch, 3x pixels) run
 // phone.spec.ts. Contexts made by tests/server.ts take the project's device.
+// readme.spec.ts (desktop project) takes the README's pictures.
 import { defineConfig } from '@playwright/test';
 
 /** A touch-screen phone `width` x `height` CSS pixels. */
@@ -20,6 +21,11 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   reporter: [['list']],
+  // readme.spec.ts's pictures live in the README's folder and are rewritten
+  // when they changed beyond its threshold, never failing the run: the
+  // README's pictures follow the app (commit them with the change).
+  snapshotPathTemplate: '../docs/screenshots/{arg}{ext}',
+  updateSnapshots: 'changed',
   use: {
     headless: true,
     launchOptions: {
