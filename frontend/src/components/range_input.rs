@@ -14,7 +14,7 @@ use leptos::prelude::*;
 /// the web app.
 fn number(value: f64) -> String {
     js_sys::Number::from(value)
-        .to_string(10)
+        .to_string_with_radix(10)
         .map(String::from)
         .unwrap_or_default()
 }
