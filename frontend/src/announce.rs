@@ -10,6 +10,7 @@
 //! [`Announcer`](crate::components::announcer::Announcer) feeds it and
 //! puts its sentences into a polite live region.
 
+use crate::decimal::fixed;
 use crate::format;
 
 /// How far the heart rate must move before it is said again, in bpm.
@@ -175,7 +176,7 @@ impl Pacer {
                     .said_bpm_at
                     .is_none_or(|at| now_ms - at >= HEART_EVERY_MS);
                 if moved && rested {
-                    said.push(format!("Heart rate {bpm:.0}"));
+                    said.push(format!("Heart rate {}", fixed(bpm.into(), 0)));
                     self.said_bpm = Some(bpm);
                     self.said_bpm_at = Some(now_ms);
                 }

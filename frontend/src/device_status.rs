@@ -7,6 +7,8 @@
 
 use shared::device::{DeviceState, LinkStatus, SignalIssue};
 
+use crate::decimal::fixed;
+
 /// The heart-rate status, as shown and as a `data-state` for styling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeartStatus {
@@ -38,7 +40,7 @@ pub fn connected(device: &DeviceState) -> bool {
 pub fn bpm_text(device: &DeviceState) -> String {
     match device.heart.bpm {
         Some(bpm) if connected(device) && bpm.is_finite() && bpm > 0.0 => {
-            format!("{:.0}", bpm.round())
+            fixed(bpm.round().into(), 0)
         }
         _ => "--".to_owned(),
     }

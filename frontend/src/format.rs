@@ -8,6 +8,8 @@ use std::fmt;
 use serde_json::Value;
 use shared::media::MediaEntry;
 
+use crate::decimal::fixed;
+
 /// A byte count in decimal units with one decimal below 10: "512 B",
 /// "1.2 MB", "34 MB".
 pub fn size(bytes: u64) -> String {
@@ -22,9 +24,9 @@ pub fn size(bytes: u64) -> String {
         unit += 1;
     }
     if value < 9.95 {
-        format!("{value:.1} {}", UNITS[unit])
+        format!("{} {}", fixed(value, 1), UNITS[unit])
     } else {
-        format!("{value:.0} {}", UNITS[unit])
+        format!("{} {}", fixed(value, 0), UNITS[unit])
     }
 }
 

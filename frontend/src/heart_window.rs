@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use shared::media::HeartTrace;
 
+use crate::decimal::fixed;
 use crate::pulse_trace::{WINDOW_SECONDS, fit_range};
 
 /// Milliseconds of waveform on show, as on the live chart.
@@ -24,7 +25,7 @@ pub fn bpm_at(bpm: &[(u32, f32)], t_ms: f64) -> Option<f32> {
 /// The heart rate as shown: whole beats per minute, or `--` without one.
 pub fn bpm_text(bpm: Option<f32>) -> String {
     match bpm {
-        Some(value) if value.is_finite() => format!("{value:.0}"),
+        Some(value) if value.is_finite() => fixed(value.into(), 0),
         _ => "--".to_owned(),
     }
 }

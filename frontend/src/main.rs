@@ -15,6 +15,7 @@ mod color;
 mod command;
 mod components;
 mod connection;
+mod decimal;
 mod device_status;
 mod dialog;
 mod format;

@@ -8,6 +8,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::decimal::fixed;
+
 /// The largest scale.
 pub const MAX: f64 = 8.0;
 
@@ -82,8 +84,10 @@ impl Zoom {
     /// The CSS transform.
     pub fn css(&self) -> String {
         format!(
-            "translate({:.1}px, {:.1}px) scale({:.3})",
-            self.x, self.y, self.scale
+            "translate({}px, {}px) scale({})",
+            fixed(self.x, 1),
+            fixed(self.y, 1),
+            fixed(self.scale, 3)
         )
     }
 }

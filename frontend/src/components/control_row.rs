@@ -11,6 +11,7 @@ use crate::actions;
 use crate::command::CommandSlot;
 use crate::components::control_error::ControlError;
 use crate::components::range_input::RangeInput;
+use crate::decimal::fixed;
 
 /// What a row is built from; the value may change without rebuilding it.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +60,7 @@ pub fn ControlRow(control: Memo<Option<CameraControl>>) -> impl IntoView {
                             step=real(field(|c| c.step.max(1)))
                             value=real(value)
                             disabled=inactive
-                            show=|v| format!("{v:.0}")
+                            show=|v| fixed(v, 0)
                             failures=slot.failures()
                             on_change=Callback::new(move |v: f64| set(v.round() as i64))
                         />

@@ -15,6 +15,7 @@ use crate::components::control_error::ControlError;
 use crate::components::range_input::RangeInput;
 use crate::components::toggle::toggle;
 use crate::connection::Connection;
+use crate::decimal::fixed;
 
 /// The focus panel.
 #[component]
@@ -58,7 +59,7 @@ fn FocusPanel(
                     step=0.01
                     value=position
                     disabled=auto_on
-                    show=|v| format!("{v:.2}")
+                    show=|v| fixed(v, 2)
                     failures=commands.failures()
                     on_change=Callback::new(move |v| change(FocusChange::Position(v)))
                 />

@@ -23,6 +23,46 @@ const GESTURES: &[(&str, &str)] = &[
     ("Hold Snapshot or Record", "Name the snapshot or recording"),
 ];
 
+/// The keys section: its heading, the hint and the table of
+/// [`SHORTCUTS`]. Static text as one HTML string the browser parses: as
+/// nodes built one by one in a `view!` it cost the wasm several KB. The
+/// texts need no escaping (the tests check).
+fn keys_html() -> String {
+    let mut html = String::from(
+        "<h3 id=\"help-keys-title\">Keys on the live page</h3>\
+         <p class=\"hint\">Not while typing in a field or with a dialog open. \
+         Keys marked for operators need you to log in.</p>\
+         <table class=\"shortcut-table\" data-testid=\"shortcut-table\">\
+         <thead><tr><th scope=\"col\">Key</th><th scope=\"col\">Does</th></tr></thead>\
+         <tbody>",
+    );
+    for s in SHORTCUTS {
+        html += "<tr><th scope=\"row\"><kbd>";
+        html += s.shown;
+        html += "</kbd></th><td>";
+        html += s.does;
+        if s.action.for_operators() {
+            html += " (operators)";
+        }
+        html += "</td></tr>";
+    }
+    html + "</tbody></table>"
+}
+
+/// The touch section: its heading and [`GESTURES`], as HTML like
+/// [`keys_html`].
+fn touch_html() -> String {
+    let mut html = String::from("<h3 id=\"help-touch-title\">Touch</h3><dl class=\"gestures\">");
+    for (gesture, does) in GESTURES {
+        html += "<dt>";
+        html += gesture;
+        html += "</dt><dd>";
+        html += does;
+        html += "</dd>";
+    }
+    html + "</dl>"
+}
+
 /// The button and the dialog.
 #[component]
 pub fn HelpOverlay() -> impl IntoView {
@@ -37,24 +77,6 @@ pub fn HelpOverlay() -> impl IntoView {
         Callback::new(move |_| open.set(false)),
         || None,
     );
-    let rows = SHORTCUTS
-        .iter()
-        .map(|s| {
-            view! {
-                <tr>
-                    <th scope="row"><kbd>{s.shown}</kbd></th>
-                    <td>
-                        {s.does}
-                        {s.action.for_operators().then_some(" (operators)")}
-                    </td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let gestures = GESTURES
-        .iter()
-        .map(|(gesture, does)| view! { <dt>{*gesture}</dt><dd>{*does}</dd> })
-        .collect_view();
     let themes = Theme::ALL
         .iter()
         .map(|&choice| {
@@ -105,26 +127,16 @@ pub fn HelpOverlay() -> impl IntoView {
                 </button>
             </div>
             <div class="help-body">
-            <section class="help-keys" aria-labelledby="help-keys-title">
-                <h3 id="help-keys-title">"Keys on the live page"</h3>
-                <p class="hint">
-                    "Not while typing in a field or with a dialog open. "
-                    "Keys marked for operators need you to log in."
-                </p>
-                <table class="shortcut-table" data-testid="shortcut-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Key"</th>
-                            <th scope="col">"Does"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </section>
-            <section class="help-touch" aria-labelledby="help-touch-title">
-                <h3 id="help-touch-title">"Touch"</h3>
-                <dl class="gestures">{gestures}</dl>
-            </section>
+            <section
+                class="help-keys"
+                aria-labelledby="help-keys-title"
+                inner_html=keys_html()
+            ></section>
+            <section
+                class="help-touch"
+                aria-labelledby="help-touch-title"
+                inner_html=touch_html()
+            ></section>
             <section class="help-display" aria-labelledby="help-display-title">
                 <h3 id="help-display-title">"Display on this device"</h3>
                 <fieldset class="theme-choice">
@@ -144,5 +156,48 @@ pub fn HelpOverlay() -> impl IntoView {
             </section>
             </div>
         </dialog>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_need_no_escaping() {
+        let texts = SHORTCUTS
+            .iter()
+            .flat_map(|s| [s.shown, s.does])
+            .chain(GESTURES.iter().flat_map(|&(gesture, does)| [gesture, does]));
+        for text in texts {
+            assert!(!text.contains(['<', '>', '&', '"']), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_table_lists_every_shortcut_in_order() {
+        let html = keys_html();
+        let mut rest = html.as_str();
+        for s in SHORTCUTS {
+            let row = format!("<kbd>{}</kbd></th><td>{}", s.shown, s.does);
+            let at = rest.find(&row).unwrap_or_else(|| panic!("no row {row:?}"));
+            rest = &rest[at + row.len()..];
+            assert_eq!(
+                rest.starts_with(" (operators)"),
+                s.action.for_operators(),
+                "{row:?}"
+            );
+        }
+        assert_eq!(html.matches("<tr>").count(), SHORTCUTS.len() + 1);
+        assert!(html.ends_with("</tbody></table>"));
+    }
+
+    #[test]
+    fn the_touch_list_has_every_gesture() {
+        let html = touch_html();
+        for (gesture, does) in GESTURES {
+            assert!(html.contains(&format!("<dt>{gesture}</dt><dd>{does}</dd>")));
+        }
+        assert!(html.ends_with("</dl>"));
     }
 }

@@ -14,6 +14,7 @@ use crate::command::CommandSlot;
 use crate::components::color_input::ColorInput;
 use crate::components::control_error::ControlError;
 use crate::components::range_input::RangeInput;
+use crate::decimal::fixed;
 use crate::device_status;
 
 /// The light panel for `device`.
@@ -113,7 +114,7 @@ fn LevelRow(
                 step=1.0
                 value
                 disabled
-                show=|v| format!("{v:.0}")
+                show=|v| fixed(v, 0)
                 failures
                 on_change=Callback::new(move |v| on_change.run(actions::level(v)))
             />

@@ -7,6 +7,7 @@
 
 use leptos::prelude::*;
 
+use crate::decimal::fixed;
 use crate::live::figures::LiveFigures;
 use crate::live::latency::Percentiles;
 use crate::live::screen::LiveScreen;
@@ -19,9 +20,7 @@ pub fn PictureInfo() -> impl IntoView {
     let codec = figures.codec;
     let latency = figures.latency;
     // Whole milliseconds, as text for the data attributes.
-    let ms = move |pick: fn(&Percentiles) -> f64| {
-        move || latency.get().map(|p| format!("{:.0}", pick(&p)))
-    };
+    let ms = move |pick: fn(&Percentiles) -> f64| move || latency.get().map(|p| fixed(pick(&p), 0));
     view! {
         <p class="picture-info">
             <span class="figure" data-testid="resolution">
@@ -31,7 +30,7 @@ pub fn PictureInfo() -> impl IntoView {
                 }}
             </span>
             <span class="figure" data-testid="fps">
-                {move || format!("{:.1} fps", figures.fps.get())}
+                {move || fixed(figures.fps.get(), 1) + " fps"}
             </span>
             <Show when=move || codec.with(Option::is_some)>
                 <span
@@ -53,7 +52,7 @@ pub fn PictureInfo() -> impl IntoView {
                     {move || {
                         latency
                             .get()
-                            .map(|p| format!("latency p50 {:.0} ms · p95 {:.0} ms", p.p50, p.p95))
+                            .map(|p| format!("latency p50 {} ms · p95 {} ms", fixed(p.p50, 0), fixed(p.p95, 0)))
                     }}
                 </span>
             </Show>

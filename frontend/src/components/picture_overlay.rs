@@ -12,6 +12,7 @@ use shared::CameraStatus;
 
 use crate::components::device_panels::RigDevice;
 use crate::connection::{Connection, LinkStatus};
+use crate::decimal::fixed;
 use crate::device_status;
 use crate::format;
 use crate::fullscreen;
@@ -107,7 +108,7 @@ pub fn PictureOverlay() -> impl IntoView {
                     aria-label="Zoomed in on this screen only; reset the zoom"
                     on:click=move |_| zoom.set(Zoom::default())
                 >
-                    {move || format!("{:.1}× only here · reset", zoom.get().scale)}
+                    {move || fixed(zoom.get().scale, 1) + "× only here · reset"}
                 </button>
             </Show>
             <button

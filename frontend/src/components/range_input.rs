@@ -8,6 +8,17 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 
+/// `value` as the attributes take it, written by the browser's own
+/// `Number.prototype.toString` (the shortest text that reads back the
+/// same): Rust's `f64::to_string` would add core's float formatting to
+/// the web app.
+fn number(value: f64) -> String {
+    js_sys::Number::from(value)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
 /// The slider and its value.
 #[component]
 pub fn RangeInput(
@@ -52,7 +63,7 @@ pub fn RangeInput(
         if previous.is_some_and(|p| p != now) {
             dragged.set(None);
             if let Some(slider) = slider.get_untracked() {
-                slider.set_value(&value.get_untracked().to_string());
+                slider.set_value(&number(value.get_untracked()));
             }
         }
         now
@@ -71,10 +82,10 @@ pub fn RangeInput(
                 node_ref=slider
                 data-testid=testid
                 aria-label=label
-                min=move || min.get().to_string()
-                max=move || max.get().to_string()
-                step=move || step.get().to_string()
-                prop:value=move || value.get().to_string()
+                min=move || number(min.get())
+                max=move || number(max.get())
+                step=move || number(step.get())
+                prop:value=move || number(value.get())
                 disabled=move || disabled.get()
                 on:input=move |ev| dragged.set(read(&ev))
                 on:change=move |ev| {

@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::media::HeartTrace;
 
+use crate::decimal::fixed;
 use crate::heart_window::{bpm_at, bpm_text, points};
 use crate::{api, waveform};
 
@@ -63,7 +64,7 @@ pub fn VideoHeart(id: i64, src: String) -> impl IntoView {
             |width, height| points(&trace, t, width, height),
             Some(0.5),
         );
-        let _ = element.set_attribute("data-time-ms", &format!("{t:.0}"));
+        let _ = element.set_attribute("data-time-ms", &fixed(t, 0));
     });
     let bpm = Memo::new(move |_| {
         let t = time_ms.get();
