@@ -3,7 +3,8 @@
 // playwright.config.ts). The live picture is in view when the page opens
 // and stays in view while the sheet's controls change it; the quick bar's
 // controls work with a tap, a long press names a snapshot; every target is
-// at least 44 px and nothing scrolls sideways.
+// at least 44 px and nothing scrolls sideways; the top bar's link to the
+// page on show is never cut off.
 import { test, expect, Locator, Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import { Server, openSheet } from './server';
@@ -136,6 +137,28 @@ test('every control is at least 44 px', async ({ browser }) => {
   expect(small).toEqual([]);
   expect(await sideways(page)).toBe(0);
   await page.context().close();
+});
+
+/** Whether `link` is wholly within the top bar's scrolling links (not cut
+ * off at either edge). */
+const wholeInBar = (link: Locator) =>
+  link.evaluate((a) => {
+    const bar = a.closest('nav')!.getBoundingClientRect();
+    const box = a.getBoundingClientRect();
+    return box.left >= bar.left - 0.5 && box.right <= bar.right + 0.5;
+  });
+
+test("the top bar's links scroll sideways and the current page's is in view", async ({ browser }) => {
+  const context = await server.operatorContext(browser);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/system`);
+  const system = page.getByTestId('nav-system');
+  await expect(system).toHaveAttribute('aria-current', 'page');
+  await expect.poll(() => wholeInBar(system)).toBe(true);
+  await page.getByTestId('nav-live').tap();
+  await expect.poll(() => wholeInBar(page.getByTestId('nav-live'))).toBe(true);
+  expect(await sideways(page)).toBe(0);
+  await context.close();
 });
 
 /** Two fingers on the picture move apart (or together) from `from` to

@@ -22,7 +22,10 @@ pub fn NavBar() -> impl IntoView {
     };
     let nav = NodeRef::<Nav>::new();
     Effect::new(move |_| {
+        // Again when the System link comes or goes (the role is known
+        // after the first paint).
         path.track();
+        operator.track();
         // After the links' aria-current has been updated. Sideways only:
         // scrolling the page would undo the live page's own scrolling.
         request_animation_frame(move || {
