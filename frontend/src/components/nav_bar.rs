@@ -43,9 +43,9 @@ pub fn NavBar() -> impl IntoView {
             let over = link.right() - (bar.right() - FADE_PX);
             let under = bar.left() - link.left();
             if over > 0.0 {
-                nav.set_scroll_left(nav.scroll_left() + over.ceil());
+                nav.scroll_by_with_x_and_y(over.ceil(), 0.0);
             } else if under > 0.0 {
-                nav.set_scroll_left(nav.scroll_left() - under.ceil());
+                nav.scroll_by_with_x_and_y(-under.ceil(), 0.0);
             }
         });
     });
