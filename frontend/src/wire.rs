@@ -3,7 +3,7 @@
 //! `change`), and serde reads such enums by first buffering the whole
 //! message into its generic `Content` tree and then reading the variant
 //! from that: every type inside them (the state, catalogue entries) is
-//! compiled a second time for that path, about 10 KB of brotli in the
+//! compiled a second time for that path, about 18 KB of brotli in the
 //! wasm. Here each message is read in one pass into a flat struct holding
 //! every variant's fields, and the variant is then picked by its tag. The
 //! JSON accepted is the same for every message the server sends: an
