@@ -75,7 +75,10 @@ pub fn shell(dist: &Path, index: &str, manifest: Option<&str>) -> Result<Shell> 
     }
     let mut hash = Fnv::default();
     hash.write(index.as_bytes());
-    for path in files.iter().filter(|path| !crate::hashed_name::is_hashed(path)) {
+    for path in files
+        .iter()
+        .filter(|path| !crate::hashed_name::is_hashed(path))
+    {
         let file = dist.join(&path[1..]);
         let bytes =
             std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;

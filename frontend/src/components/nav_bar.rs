@@ -32,7 +32,10 @@ pub fn NavBar() -> impl IntoView {
             let Some(link) = nav.query_selector("[aria-current=page]").ok().flatten() else {
                 return;
             };
-            let (bar, link) = (nav.get_bounding_client_rect(), link.get_bounding_client_rect());
+            let (bar, link) = (
+                nav.get_bounding_client_rect(),
+                link.get_bounding_client_rect(),
+            );
             // Clear of the fade at the right edge (style/main.css).
             let over = link.right() - (bar.right() - FADE_PX);
             let under = bar.left() - link.left();
