@@ -448,7 +448,7 @@ impl Connection {
             return;
         }
         let Some(text) = data.as_string() else { return };
-        match serde_json::from_str::<ServerMessage>(&text) {
+        match crate::wire::read(&text) {
             Ok(ServerMessage::State { id, state }) => {
                 self.server.set(Some(*state));
                 if let Some(id) = id {

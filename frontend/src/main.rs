@@ -41,6 +41,7 @@ mod subscribers;
 mod sw;
 mod theme;
 mod waveform;
+mod wire;
 mod zoom;
 
 fn main() {

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::deserialize_by_name;
+
 use crate::commands::Role;
 
 /// Body of `POST /api/login`: the operator key (or the viewer key, where
@@ -17,7 +19,7 @@ pub struct LoginRequest {
 }
 
 /// How the caller proved who it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Credential {
@@ -30,6 +32,13 @@ pub enum Credential {
     /// A named API token as a bearer token.
     Token,
 }
+
+deserialize_by_name!(Credential {
+    "anonymous" => Anonymous,
+    "session" => Session,
+    "key" => Key,
+    "token" => Token,
+});
 
 /// The caller as the server sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,9 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::deserialize_by_name;
+
 /// Who may give a command. Viewers watch and browse; operators change
 /// things. Ordered: an operator may do everything a viewer may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -18,6 +20,11 @@ pub enum Role {
     /// Changes the camera, the light, recordings and the catalogue.
     Operator,
 }
+
+deserialize_by_name!(Role {
+    "viewer" => Viewer,
+    "operator" => Operator,
+});
 
 /// Arguments of a capture (snapshot or recording).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,8 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::deserialize_by_name;
+
 /// How the server reaches the light and the pulse sensor.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceMode {
@@ -23,6 +25,14 @@ pub enum DeviceMode {
     Demo,
 }
 
+deserialize_by_name!(DeviceMode {
+    "none" => None,
+    "serial" => Serial,
+    "legacy" => Legacy,
+    "spi" => Spi,
+    "demo" => Demo,
+});
+
 impl DeviceMode {
     /// The name used in configuration and on the wire.
     pub fn as_str(self) -> &'static str {
@@ -37,7 +47,7 @@ impl DeviceMode {
 }
 
 /// Whether the device answers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkStatus {
@@ -49,6 +59,12 @@ pub enum LinkStatus {
     /// Talking to the device.
     Connected,
 }
+
+deserialize_by_name!(LinkStatus {
+    "disconnected" => Disconnected,
+    "connecting" => Connecting,
+    "connected" => Connected,
+});
 
 /// The light: colour, white channel and brightness are remembered while it
 /// is off, so switching on restores them.
@@ -83,7 +99,7 @@ impl Default for LightState {
 }
 
 /// Why there is no heart-rate reading, as the board tells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SignalIssue {
@@ -100,6 +116,15 @@ pub enum SignalIssue {
     /// A rhythm too weak next to the noise.
     Weak,
 }
+
+deserialize_by_name!(SignalIssue {
+    "lost" => Lost,
+    "no_finger" => NoFinger,
+    "saturated" => Saturated,
+    "movement" => Movement,
+    "irregular" => Irregular,
+    "weak" => Weak,
+});
 
 impl SignalIssue {
     /// The reason in plain words, with what to do about it.

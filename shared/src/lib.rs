@@ -11,6 +11,7 @@ pub mod frame;
 pub mod h264;
 pub mod media;
 pub mod mjpeg;
+mod names;
 pub mod operations;
 pub mod protocol;
 

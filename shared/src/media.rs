@@ -5,8 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::deserialize_by_name;
+
 /// Photo or video.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MediaKind {
@@ -16,8 +18,13 @@ pub enum MediaKind {
     Video,
 }
 
+deserialize_by_name!(MediaKind {
+    "photo" => Photo,
+    "video" => Video,
+});
+
 /// Lifecycle of a catalogue entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MediaStatus {
@@ -33,6 +40,14 @@ pub enum MediaStatus {
     /// Being deleted: the file is removed next, then the row.
     Deleting,
 }
+
+deserialize_by_name!(MediaStatus {
+    "complete" => Complete,
+    "recording" => Recording,
+    "interrupted" => Interrupted,
+    "missing" => Missing,
+    "deleting" => Deleting,
+});
 
 macro_rules! names {
     ($ty:ty { $($variant:ident = $name:literal),* $(,)? }) => {

@@ -5,8 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::deserialize_by_name;
+
 /// Severity of a log line, from the most to the least severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum LogLevel {
@@ -21,6 +23,14 @@ pub enum LogLevel {
     /// Even more detail.
     Trace,
 }
+
+deserialize_by_name!(LogLevel {
+    "error" => Error,
+    "warn" => Warn,
+    "info" => Info,
+    "debug" => Debug,
+    "trace" => Trace,
+});
 
 impl LogLevel {
     /// Every level, most severe first.

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::deserialize_by_name;
+
 use crate::commands::{BUILTIN_ACTIONS, CaptureArgs, FocusRequest, LightRequest, Role};
 use crate::media::MediaUpdate;
 
@@ -400,7 +402,7 @@ pub enum MediaEvent {
 /// Stable error codes shown to clients: one list for HTTP and the
 /// WebSocket alike. Each has its HTTP status ([`ErrorCode::http_status`]);
 /// on the WebSocket the code travels in an `error` message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -444,6 +446,24 @@ pub enum ErrorCode {
     /// [`INTERNAL_MESSAGE`]; the detail is in the server's log only.
     Internal,
 }
+
+deserialize_by_name!(ErrorCode {
+    "bad_request" => BadRequest,
+    "unsupported" => Unsupported,
+    "too_large" => TooLarge,
+    "unauthorized" => Unauthorized,
+    "forbidden" => Forbidden,
+    "not_found" => NotFound,
+    "conflict" => Conflict,
+    "unprocessable" => Unprocessable,
+    "not_supported" => NotSupported,
+    "unavailable" => Unavailable,
+    "no_frame" => NoFrame,
+    "storage_full" => StorageFull,
+    "too_many_requests" => TooManyRequests,
+    "gone" => Gone,
+    "internal" => Internal,
+});
 
 /// The only message clients get for [`ErrorCode::Internal`].
 pub const INTERNAL_MESSAGE: &str = "internal error; see the server log";
@@ -506,7 +526,7 @@ pub struct RestreamState {
 }
 
 /// Where the restream stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RestreamStatus {
@@ -517,6 +537,12 @@ pub enum RestreamStatus {
     /// The last try failed; it tries again after a pause.
     Retrying,
 }
+
+deserialize_by_name!(RestreamStatus {
+    "connecting" => Connecting,
+    "live" => Live,
+    "retrying" => Retrying,
+});
 
 impl ServerState {
     /// Why `feature` cannot work on this server, if it cannot.
@@ -530,7 +556,7 @@ impl ServerState {
 
 /// A server feature that depends on system software (GStreamer elements,
 /// helper programs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Feature {
@@ -556,9 +582,21 @@ pub enum Feature {
     Restream,
     /// A feature this build does not know, from a newer server: a web app
     /// still open across an upgrade keeps reading the state.
-    #[serde(other)]
     Other,
 }
+
+deserialize_by_name!(Feature {
+    "live_view" => LiveView,
+    "live_h264" => LiveH264,
+    "test_camera" => TestCamera,
+    "v4l2_camera" => V4l2Camera,
+    "libcamera_camera" => LibcameraCamera,
+    "camera_controls" => CameraControls,
+    "recording" => Recording,
+    "thumbnails" => Thumbnails,
+    "probing" => Probing,
+    "restream" => Restream,
+} otherwise Other);
 
 impl Feature {
     /// Every feature, in display order.
@@ -722,7 +760,7 @@ pub struct CameraControl {
 }
 
 /// Kinds of camera control.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ControlKind {
@@ -733,6 +771,12 @@ pub enum ControlKind {
     /// One of `options`.
     Menu,
 }
+
+deserialize_by_name!(ControlKind {
+    "integer" => Integer,
+    "boolean" => Boolean,
+    "menu" => Menu,
+});
 
 /// One choice of a menu control.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -755,7 +799,7 @@ pub struct ViewSettings {
 }
 
 /// Camera sources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CameraSource {
@@ -766,6 +810,12 @@ pub enum CameraSource {
     /// A Raspberry Pi camera through libcamera.
     Libcamera,
 }
+
+deserialize_by_name!(CameraSource {
+    "test" => Test,
+    "v4l2" => V4l2,
+    "libcamera" => Libcamera,
+});
 
 impl CameraSource {
     /// The name used in configuration and on the wire.
@@ -779,7 +829,7 @@ impl CameraSource {
 }
 
 /// Whether the camera delivers frames.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CameraStatus {
@@ -791,8 +841,14 @@ pub enum CameraStatus {
     Offline,
 }
 
+deserialize_by_name!(CameraStatus {
+    "starting" => Starting,
+    "live" => Live,
+    "offline" => Offline,
+});
+
 /// Which live picture a WebSocket session receives.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VideoFormat {
@@ -804,6 +860,12 @@ pub enum VideoFormat {
     /// H.264 access units, a key frame first; for WebCodecs.
     H264,
 }
+
+deserialize_by_name!(VideoFormat {
+    "none" => None,
+    "jpeg" => Jpeg,
+    "h264" => H264,
+});
 
 impl VideoFormat {
     /// The wire name (`none`, `jpeg`, `h264`).
