@@ -132,6 +132,26 @@ mod tests {
         }
     }
 
+    /// The tags of `message`: its type and, for media, its change.
+    fn tags(message: &ServerMessage) -> Vec<&'static str> {
+        match message {
+            ServerMessage::State { .. } => vec!["state"],
+            ServerMessage::Pong { .. } => vec!["pong"],
+            ServerMessage::ActionResult { .. } => vec!["action_result"],
+            ServerMessage::Pulse { .. } => vec!["pulse"],
+            ServerMessage::Error { .. } => vec!["error"],
+            ServerMessage::Media { event } => vec![
+                "media",
+                match event {
+                    MediaEvent::Added { .. } => "added",
+                    MediaEvent::Updated { .. } => "updated",
+                    MediaEvent::Removed { .. } => "removed",
+                    MediaEvent::Reload => "reload",
+                },
+            ],
+        }
+    }
+
     /// Every message the server may send reads back as what it was.
     #[test]
     fn reads_what_the_server_writes() {
@@ -201,6 +221,14 @@ mod tests {
                 message: "oops".into(),
             },
         ];
+        // Every tag is among them: a new variant fails to compile in
+        // `tags` until `read` learns it.
+        let mut seen: Vec<&str> = messages.iter().flat_map(tags).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        let mut known: Vec<&str> = MESSAGE_TYPES.iter().chain(MEDIA_CHANGES).copied().collect();
+        known.sort_unstable();
+        assert_eq!(seen, known);
         for message in messages {
             let text = serde_json::to_string(&message).unwrap();
             assert_eq!(read(&text).unwrap(), message, "{text}");
