@@ -60,7 +60,7 @@ pub(crate) async fn list(
 ) -> Result<Json<MediaPage>, ApiError> {
     let kind = match q.kind.as_deref() {
         None | Some("") => None,
-        Some(k) => Some(MediaKind::parse(k).ok_or_else(|| {
+        Some(k) => Some(MediaKind::from_name(k).ok_or_else(|| {
             ApiError::BadRequest(format!("unknown kind {k:?}; use photo or video"))
         })?),
     };

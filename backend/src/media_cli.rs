@@ -100,7 +100,7 @@ pub async fn run(command: MediaCommand, media: &MediaConfig) -> Result<String, C
         MediaCommand::List { kind } => {
             let kind = match kind.as_deref() {
                 None => None,
-                Some(k) => Some(MediaKind::parse(k).ok_or_else(|| {
+                Some(k) => Some(MediaKind::from_name(k).ok_or_else(|| {
                     CliError::Usage(format!("unknown kind {k:?}; use photo or video"))
                 })?),
             };

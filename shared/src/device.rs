@@ -33,19 +33,6 @@ deserialize_by_name!(DeviceMode {
     "demo" => Demo,
 });
 
-impl DeviceMode {
-    /// The name used in configuration and on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceMode::None => "none",
-            DeviceMode::Serial => "serial",
-            DeviceMode::Legacy => "legacy",
-            DeviceMode::Spi => "spi",
-            DeviceMode::Demo => "demo",
-        }
-    }
-}
-
 /// Whether the device answers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

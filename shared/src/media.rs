@@ -49,30 +49,6 @@ deserialize_by_name!(MediaStatus {
     "deleting" => Deleting,
 });
 
-macro_rules! names {
-    ($ty:ty { $($variant:ident = $name:literal),* $(,)? }) => {
-        impl $ty {
-            /// The stable lower-case name (database and wire).
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $name),* }
-            }
-            /// Parses a name produced by `as_str`.
-            pub fn parse(name: &str) -> Option<Self> {
-                match name { $($name => Some(Self::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-names!(MediaKind { Photo = "photo", Video = "video" });
-names!(MediaStatus {
-    Complete = "complete",
-    Recording = "recording",
-    Interrupted = "interrupted",
-    Missing = "missing",
-    Deleting = "deleting",
-});
-
 /// What the rig was doing when a capture was taken; every field optional so
 /// older entries and imported files stay valid.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -256,7 +232,7 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for kind in [MediaKind::Photo, MediaKind::Video] {
-            assert_eq!(MediaKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(MediaKind::from_name(kind.as_str()), Some(kind));
         }
         for status in [
             MediaStatus::Complete,
@@ -265,11 +241,11 @@ mod tests {
             MediaStatus::Missing,
             MediaStatus::Deleting,
         ] {
-            assert_eq!(MediaStatus::parse(status.as_str()), Some(status));
+            assert_eq!(MediaStatus::from_name(status.as_str()), Some(status));
             let json = serde_json::to_string(&status).unwrap();
             assert_eq!(json, format!("\"{}\"", status.as_str()));
         }
-        assert_eq!(MediaKind::parse("audio"), None);
+        assert_eq!(MediaKind::from_name("audio"), None);
     }
 
     #[test]

@@ -42,30 +42,69 @@ impl<T: Copy + 'static> Visitor<'_> for ByName<T> {
     }
 
     fn visit_str<E: de::Error>(self, name: &str) -> Result<T, E> {
-        self.names
-            .iter()
-            .zip(self.values)
-            .find(|(n, _)| **n == name)
-            .map(|(_, value)| *value)
+        lookup(name, self.names, self.values)
             .or(self.fallback)
             .ok_or_else(|| E::unknown_variant(name, self.names))
     }
 }
 
+/// The value `names[i]` stands for, `values[i]`, when `name` is one of
+/// `names`: the reader's lookup, and each enum's `from_name`.
+pub(crate) fn lookup<T: Copy>(name: &str, names: &[&str], values: &[T]) -> Option<T> {
+    names
+        .iter()
+        .zip(values)
+        .find(|(n, _)| **n == name)
+        .map(|(_, value)| *value)
+}
+
 /// `Deserialize` for a unit enum through [`by_name`]: `Enum { "name" =>
 /// Variant, ... }`, optionally followed by `otherwise Variant` for the
-/// catch-all that any other name reads as. In tests the enum also gets
-/// `WIRE_NAMES`, every variant with its name, and the list is checked to
-/// name every variant.
+/// catch-all that any other name reads as. Without a catch-all the enum
+/// also gets `as_str` and `from_name` from the same table (the one list of
+/// its names in configuration, the database and on the wire). In tests
+/// the enum also gets `WIRE_NAMES`, every variant with its name, and the
+/// list is checked to name every variant.
 macro_rules! deserialize_by_name {
-    ($ty:ident { $($name:literal => $variant:ident),+ $(,)? } $(otherwise $other:ident)?) => {
+    ($ty:ident { $($name:literal => $variant:ident),+ $(,)? }) => {
+        crate::names::deserialize_by_name!(@reader $ty { $($name => $variant),+ } None);
+
+        impl $ty {
+            /// The name in configuration, the database and on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+
+            /// The value called `name` exactly, as `as_str` writes it.
+            pub fn from_name(name: &str) -> Option<Self> {
+                crate::names::lookup(name, &[$($name),+], &[$($ty::$variant),+])
+            }
+        }
+    };
+    ($ty:ident { $($name:literal => $variant:ident),+ $(,)? } otherwise $other:ident) => {
+        crate::names::deserialize_by_name!(@reader $ty { $($name => $variant),+ } Some($ty::$other));
+
+        #[cfg(test)]
+        impl $ty {
+            /// Fails to compile when a variant is missing from the table.
+            #[allow(dead_code)]
+            fn every_variant_is_named(self) {
+                match self {
+                    $($ty::$variant)|+ | $ty::$other => {}
+                }
+            }
+        }
+    };
+    (@reader $ty:ident { $($name:literal => $variant:ident),+ } $fallback:expr) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 crate::names::by_name(
                     deserializer,
                     &[$($name),+],
                     &[$($ty::$variant),+],
-                    None $(.or(Some($ty::$other)))?,
+                    $fallback,
                 )
             }
         }
@@ -75,14 +114,6 @@ macro_rules! deserialize_by_name {
             /// Every named variant with its wire name.
             pub(crate) const WIRE_NAMES: &'static [(&'static str, $ty)] =
                 &[$(($name, $ty::$variant)),+];
-
-            /// Fails to compile when a variant is missing from the table.
-            #[allow(dead_code)]
-            fn every_variant_is_named(self) {
-                match self {
-                    $($ty::$variant)|+ $(| $ty::$other)? => {}
-                }
-            }
         }
     };
 }

@@ -42,17 +42,6 @@ impl LogLevel {
         LogLevel::Trace,
     ];
 
-    /// The lower-case name (`warn`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LogLevel::Error => "error",
-            LogLevel::Warn => "warn",
-            LogLevel::Info => "info",
-            LogLevel::Debug => "debug",
-            LogLevel::Trace => "trace",
-        }
-    }
-
     /// The level called `name` (any case).
     pub fn parse(name: &str) -> Option<LogLevel> {
         LogLevel::ALL

@@ -817,17 +817,6 @@ deserialize_by_name!(CameraSource {
     "libcamera" => Libcamera,
 });
 
-impl CameraSource {
-    /// The name used in configuration and on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CameraSource::Test => "test",
-            CameraSource::V4l2 => "v4l2",
-            CameraSource::Libcamera => "libcamera",
-        }
-    }
-}
-
 /// Whether the camera delivers frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -866,17 +855,6 @@ deserialize_by_name!(VideoFormat {
     "jpeg" => Jpeg,
     "h264" => H264,
 });
-
-impl VideoFormat {
-    /// The wire name (`none`, `jpeg`, `h264`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VideoFormat::None => "none",
-            VideoFormat::Jpeg => "jpeg",
-            VideoFormat::H264 => "h264",
-        }
-    }
-}
 
 impl ClientMessage {
     /// Parses a text message. On failure returns an error reply that carries

@@ -38,8 +38,8 @@ pub fn to_entry(row: entity::Model) -> Result<MediaEntry, CatalogueError> {
     let corrupt = |what: &str| CatalogueError::Corrupt(format!("media {}: {what}", row.id));
     Ok(MediaEntry {
         id: row.id,
-        kind: MediaKind::parse(&row.kind).ok_or_else(|| corrupt("unknown kind"))?,
-        status: MediaStatus::parse(&row.status).ok_or_else(|| corrupt("unknown status"))?,
+        kind: MediaKind::from_name(&row.kind).ok_or_else(|| corrupt("unknown kind"))?,
+        status: MediaStatus::from_name(&row.status).ok_or_else(|| corrupt("unknown status"))?,
         metadata: serde_json::from_value(row.metadata.clone()).unwrap_or_default(),
         created_us: row.created_us,
         date_label: row.date_label,
