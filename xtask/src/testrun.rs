@@ -26,7 +26,8 @@ pub struct Counts {
     pub passed: u64,
     /// Tests that failed.
     pub failed: u64,
-    /// Names of the failed tests.
+    /// Names of the failed tests; a Playwright failure's name is followed
+    /// by indented lines saying why (see [`Counts::from_playwright_json`]).
     pub failures: Vec<String>,
 }
 
@@ -56,7 +57,9 @@ impl Counts {
     }
 
     /// Counts from Playwright's JSON report: `stats.expected` and `flaky`
-    /// passed, `stats.unexpected` failed; failures named by file and title.
+    /// passed, `stats.unexpected` failed; failures named by file and title,
+    /// each followed by why it failed (see [`failure_reason`]), so that the
+    /// closing lines of a run, which may be all of it that is kept, say it.
     pub fn from_playwright_json(report: &serde_json::Value) -> Counts {
         let stat = |key: &str| report["stats"][key].as_u64().unwrap_or(0);
         let mut counts = Counts {
@@ -72,15 +75,23 @@ impl Counts {
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .any(|t| t["status"] == "unexpected");
-                if failed {
+                    .find(|t| t["status"] == "unexpected");
+                if let Some(test) = failed {
                     let mut name: Vec<&str> = titles
                         .iter()
                         .map(String::as_str)
                         .filter(|t| !t.is_empty())
                         .collect();
                     name.push(spec["title"].as_str().unwrap_or("?"));
-                    out.push(name.join(" › "));
+                    let mut line = name.join(" › ");
+                    if let Some(project) = test["projectName"].as_str() {
+                        line = format!("[{project}] {line}");
+                    }
+                    for why in failure_reason(test) {
+                        line.push_str("\n    ");
+                        line.push_str(&why);
+                    }
+                    out.push(line);
                 }
             }
             for child in suite["suites"].as_array().into_iter().flatten() {
@@ -94,6 +105,54 @@ impl Counts {
         }
         counts
     }
+}
+
+/// At most this many lines of a Playwright error are kept.
+const REASON_LINES: usize = 6;
+
+/// Why a Playwright test failed, from its last result: the first lines of
+/// its error (terminal colours taken out) and where it was thrown.
+fn failure_reason(test: &serde_json::Value) -> Vec<String> {
+    let results = test["results"].as_array();
+    let Some(result) = results.and_then(|r| r.last()) else {
+        return Vec::new();
+    };
+    let error = &result["error"];
+    let mut lines: Vec<String> = strip_colours(error["message"].as_str().unwrap_or_default())
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .take(REASON_LINES)
+        .map(str::to_owned)
+        .collect();
+    let at = &error["location"];
+    if let (Some(file), Some(line)) = (at["file"].as_str(), at["line"].as_u64()) {
+        let file = Path::new(file)
+            .file_name()
+            .map_or(file.into(), |f| f.to_string_lossy());
+        lines.push(format!("at {file}:{line}"));
+    }
+    lines
+}
+
+/// `text` without terminal escape sequences (`ESC [ … letter`).
+fn strip_colours(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The run failed; the summary line (the last line printed) says how.
@@ -645,11 +704,15 @@ mod tests {
                 "title": "recording.spec.ts",
                 "specs": [
                     {"title": "records", "tests": [{"status": "expected"}]},
-                    {"title": "stops", "tests": [{"status": "unexpected"}]}
+                    {"title": "stops", "tests": [{"status": "unexpected", "projectName": "desktop",
+                        "results": [{"error": {
+                            "message": "\u{1b}[31mError: expect(locator).toHaveText(expected)\u{1b}[39m\n\nExpected: \"0.55\"\nReceived: \"0.50\"\n",
+                            "location": {"file": "/x/e2e/tests/recording.spec.ts", "line": 42, "column": 3}
+                        }}]}]}
                 ],
                 "suites": [{
                     "title": "on a phone",
-                    "specs": [{"title": "shows the clock", "tests": [{"status": "unexpected"}]}]
+                    "specs": [{"title": "shows the clock", "tests": [{"status": "unexpected", "results": []}]}]
                 }]
             }],
             "stats": {"expected": 5, "unexpected": 2, "flaky": 1, "skipped": 0}
@@ -660,7 +723,10 @@ mod tests {
         assert_eq!(
             counts.failures,
             [
-                "recording.spec.ts › stops",
+                "[desktop] recording.spec.ts › stops\n    \
+                 Error: expect(locator).toHaveText(expected)\n    \
+                 Expected: \"0.55\"\n    Received: \"0.50\"\n    \
+                 at recording.spec.ts:42",
                 "recording.spec.ts › on a phone › shows the clock"
             ]
         );
