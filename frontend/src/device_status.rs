@@ -7,7 +7,7 @@
 
 use shared::device::{DeviceState, LinkStatus, SignalIssue};
 
-use crate::decimal::fixed;
+use crate::heart_window;
 
 /// The heart-rate status, as shown and as a `data-state` for styling.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,12 +38,7 @@ pub fn connected(device: &DeviceState) -> bool {
 /// The readout: whole beats per minute ("72"), or "--" when there is no
 /// reading (no signal, or the device is not connected).
 pub fn bpm_text(device: &DeviceState) -> String {
-    match device.heart.bpm {
-        Some(bpm) if connected(device) && bpm.is_finite() && bpm > 0.0 => {
-            fixed(bpm.round().into(), 0)
-        }
-        _ => "--".to_owned(),
-    }
+    heart_window::bpm_text(device.heart.bpm.filter(|_| connected(device)))
 }
 
 /// The status line under the readout.

@@ -22,10 +22,11 @@ pub fn bpm_at(bpm: &[(u32, f32)], t_ms: f64) -> Option<f32> {
     bpm.get(index).map(|&(_, value)| value)
 }
 
-/// The heart rate as shown: whole beats per minute, or `--` without one.
+/// The heart rate as shown, live and recorded: whole beats per minute, or
+/// `--` without a reading (none, not a number, or not above zero).
 pub fn bpm_text(bpm: Option<f32>) -> String {
     match bpm {
-        Some(value) if value.is_finite() => fixed(value.into(), 0),
+        Some(value) if value.is_finite() && value > 0.0 => fixed(value.round().into(), 0),
         _ => "--".to_owned(),
     }
 }
@@ -118,7 +119,9 @@ mod tests {
     fn the_rate_shows_as_whole_beats_or_dashes() {
         assert_eq!(bpm_text(None), "--");
         assert_eq!(bpm_text(Some(74.6)), "75");
+        assert_eq!(bpm_text(Some(74.5)), "75");
         assert_eq!(bpm_text(Some(f32::NAN)), "--");
+        assert_eq!(bpm_text(Some(0.0)), "--");
     }
 
     #[test]
