@@ -144,12 +144,32 @@ impl Visit for Text {
 /// Sets up logging for the process: `RUST_LOG` (default `default_filter`)
 /// to standard error, and every kept event into [`buffer`].
 pub fn init(default_filter: &str) {
+    install(
+        default_filter,
+        tracing_subscriber::fmt::layer().with_writer(std::io::stderr),
+    );
+}
+
+/// As [`init`], for a test binary: the lines go through the test
+/// harness's output capture, so they show only for a test that fails
+/// (tests in one binary share the process, and with it the log).
+pub fn init_for_tests(default_filter: &str) {
+    install(
+        default_filter,
+        tracing_subscriber::fmt::layer().with_test_writer(),
+    );
+}
+
+fn install<L>(default_filter: &str, print: L)
+where
+    L: Layer<tracing_subscriber::Registry> + Send + Sync,
+{
     use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| default_filter.into());
     let _ = tracing_subscriber::registry()
+        .with(print)
         .with(filter)
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
         .with(BufferLayer)
         .try_init();
 }

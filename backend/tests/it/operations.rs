@@ -172,7 +172,7 @@ async fn every_operator_command_is_audited_with_its_arguments_and_no_viewer_comm
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_log_lines_reach_an_operator_live_and_the_system_log_is_read() {
-    camrig::logs::init("info");
+    camrig::logs::init_for_tests("info");
     let server = common::start_live(common::test_config(WIDTH, HEIGHT, FPS)).await;
     let addr = server.addr;
 

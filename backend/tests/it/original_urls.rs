@@ -253,7 +253,7 @@ async fn switched_off_the_old_urls_name_their_successors_and_the_read_only_ones_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn switched_on_with_the_operator_key_they_really_happen() {
-    camrig::logs::init("info");
+    camrig::logs::init_for_tests("info");
     let mut config = common::test_config(160, 120, 10);
     config.original_urls = true;
     config.device.demo_if_unset = true;

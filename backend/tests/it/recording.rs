@@ -264,6 +264,16 @@ fn small_disk(bytes: u64) -> Option<std::path::PathBuf> {
     status.success().then_some(dir)
 }
 
+/// Unmounts `small_disk`'s tmpfs. Lazily: something in this process or a
+/// child another test started meanwhile may still hold a file of it open
+/// ("target is busy"); it goes once the last one is closed.
+fn unmount(disk: &std::path::Path) {
+    let _ = std::process::Command::new("umount")
+        .arg("--lazy")
+        .arg(disk)
+        .status();
+}
+
 /// A 640x360 20 Mbit/s recording setup whose media folder is a tmpfs of
 /// `bytes` (the catalogue stays on the big disk); `None`, said as
 /// SKIPPED, where mounting is not allowed.
@@ -311,7 +321,7 @@ async fn a_full_disk_stops_the_recording_and_keeps_what_was_written() {
     let probe = ffprobe(&disk.join("big.mp4"));
     assert!(probe.duration_s > 0.3 && probe.frames > 5, "{probe:?}");
     server.stop().await;
-    let _ = std::process::Command::new("umount").arg(&disk).status();
+    unmount(&disk);
 }
 
 const BIN: &str = env!("CARGO_BIN_EXE_camrig");
@@ -444,5 +454,5 @@ async fn a_recording_stops_at_the_free_space_floor() {
     assert_eq!(refused.status, 507);
     drop(ws);
     server.stop().await;
-    let _ = std::process::Command::new("umount").arg(&disk).status();
+    unmount(&disk);
 }
