@@ -16,17 +16,8 @@ use tokio_tungstenite::tungstenite::Message;
 
 /// Mean absolute Laplacian of the luma: higher is sharper.
 fn sharpness(jpeg: &[u8]) -> f64 {
-    let mut decoder = jpeg_decoder::Decoder::new(jpeg);
-    let pixels = decoder.decode().unwrap();
-    let info = decoder.info().unwrap();
-    let (w, h) = (usize::from(info.width), usize::from(info.height));
-    let luma: Vec<f64> = match info.pixel_format {
-        jpeg_decoder::PixelFormat::L8 => pixels.iter().map(|&v| f64::from(v)).collect(),
-        _ => pixels
-            .chunks_exact(3)
-            .map(|p| 0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2]))
-            .collect(),
-    };
+    let picture = common::Picture::decode(jpeg);
+    let (w, h, luma) = (picture.width, picture.height, picture.luma);
     let mut sum = 0.0;
     for y in 1..h - 1 {
         for x in 1..w - 1 {

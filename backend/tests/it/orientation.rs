@@ -11,7 +11,7 @@ use crate::common;
 
 use std::path::Path;
 
-use crate::common::{next_frame, ws_connect};
+use crate::common::{Picture, next_frame, ws_connect};
 use camrig::camera::orientation::{Flip, Rotation};
 use futures_util::SinkExt;
 use tokio_tungstenite::tungstenite::Message;
@@ -22,34 +22,8 @@ const HEIGHT: usize = 240;
 /// A row of the unturned picture inside the colour bars (below the clock).
 const BAR_ROW: usize = 100;
 
-/// A decoded picture's brightness.
-struct Picture {
-    width: usize,
-    height: usize,
-    luma: Vec<f64>,
-}
-
+/// Rows and columns of a decoded picture's brightness.
 impl Picture {
-    fn decode(jpeg: &[u8]) -> Picture {
-        let mut decoder = jpeg_decoder::Decoder::new(jpeg);
-        let pixels = decoder.decode().unwrap();
-        let info = decoder.info().unwrap();
-        let luma = match info.pixel_format {
-            jpeg_decoder::PixelFormat::L8 => pixels.iter().map(|&v| f64::from(v)).collect(),
-            _ => pixels
-                .chunks_exact(3)
-                .map(|p| {
-                    0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2])
-                })
-                .collect(),
-        };
-        Picture {
-            width: usize::from(info.width),
-            height: usize::from(info.height),
-            luma,
-        }
-    }
-
     fn row(&self, y: usize) -> Vec<f64> {
         self.luma[y * self.width..(y + 1) * self.width].to_vec()
     }

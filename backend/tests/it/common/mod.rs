@@ -634,8 +634,8 @@ pub async fn next_frame(ws: &mut Ws) -> (FrameHeader, Vec<u8>) {
 
 // ---------------------------------------------------------------- JPEG --
 
-/// Checks that `jpeg` is a complete baseline/progressive JPEG and returns
-/// the width and height from its start-of-frame segment.
+/// Checks that `jpeg` is a whole JPEG (start and end markers, headers a
+/// decoder reads) and gives the width and height its frame header says.
 pub fn jpeg_size(jpeg: &[u8]) -> (u16, u16) {
     assert!(jpeg.len() > 4, "JPEG of {} bytes", jpeg.len());
     assert_eq!(&jpeg[..2], [0xff, 0xd8], "JPEG does not start with SOI");
@@ -644,21 +644,45 @@ pub fn jpeg_size(jpeg: &[u8]) -> (u16, u16) {
         [0xff, 0xd9],
         "JPEG does not end with EOI"
     );
-    // Walk the marker segments up to the start of frame.
-    let mut at = 2;
-    while at + 4 <= jpeg.len() {
-        assert_eq!(jpeg[at], 0xff, "no marker at offset {at}");
-        let marker = jpeg[at + 1];
-        let len = usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
-        if matches!(marker, 0xc0..=0xc3) {
-            let sof = &jpeg[at + 4..at + 2 + len];
-            let height = u16::from_be_bytes([sof[1], sof[2]]);
-            let width = u16::from_be_bytes([sof[3], sof[4]]);
-            return (width, height);
+    let mut decoder = jpeg_decoder::Decoder::new(jpeg);
+    decoder
+        .read_info()
+        .expect("JPEG headers that a decoder reads");
+    let info = decoder.info().expect("a JPEG frame header");
+    (info.width, info.height)
+}
+
+/// A decoded JPEG's brightness (luma, 0 to 255), row by row.
+pub struct Picture {
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// `width * height` values, the top row first.
+    pub luma: Vec<f64>,
+}
+
+impl Picture {
+    /// Decodes `jpeg` (gray or colour).
+    pub fn decode(jpeg: &[u8]) -> Picture {
+        let mut decoder = jpeg_decoder::Decoder::new(jpeg);
+        let pixels = decoder.decode().expect("a JPEG that decodes");
+        let info = decoder.info().expect("a JPEG frame header");
+        let luma = match info.pixel_format {
+            jpeg_decoder::PixelFormat::L8 => pixels.iter().map(|&v| f64::from(v)).collect(),
+            _ => pixels
+                .chunks_exact(3)
+                .map(|p| {
+                    0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2])
+                })
+                .collect(),
+        };
+        Picture {
+            width: usize::from(info.width),
+            height: usize::from(info.height),
+            luma,
         }
-        at += 2 + len;
     }
-    panic!("JPEG without a start-of-frame segment");
 }
 
 // ------------------------------------------------------------- sockets --
