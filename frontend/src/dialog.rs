@@ -108,10 +108,18 @@ fn listen(
         on_dismiss.try_run(Dismissal::Asked);
     });
     // Closed, but not by us: the browser did it; the owner catches up.
-    let on_close = Closure::<dyn FnMut(Event)>::new(move |_| {
-        if state.try_with_value(|s| s.shown).unwrap_or(false) {
-            finish(state);
-            on_dismiss.try_run(Dismissal::Closed);
+    // The event comes a task after the closing, and a key press may come
+    // first (input goes ahead of other tasks): a dialog closed by us and
+    // shown again meanwhile is open now, and that late event is not about
+    // it.
+    let on_close = Closure::<dyn FnMut(Event)>::new({
+        let dialog = dialog.clone();
+        move |_| {
+            let shown = state.try_with_value(|s| s.shown).unwrap_or(false);
+            if shown && !dialog.open() {
+                finish(state);
+                on_dismiss.try_run(Dismissal::Closed);
+            }
         }
     });
     let on_key = Closure::<dyn FnMut(Event)>::new({
