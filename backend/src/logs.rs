@@ -160,6 +160,8 @@ pub fn init_for_tests(default_filter: &str) {
     );
 }
 
+/// Installs the process's subscriber, once: the filter, `print`, and the
+/// layer that keeps events in [`buffer`].
 fn install<L>(default_filter: &str, print: L)
 where
     L: Layer<tracing_subscriber::Registry> + Send + Sync,

@@ -1,6 +1,6 @@
 //! The backend's integration tests, one module per area, in one test
 //! binary: each used to be its own binary that linked the whole server,
-//! and on two cores linking them one by one cost more than running them.
+//! which on two cores cost about 45 s after every backend change.
 //! The tests start real servers (in this process or as the built `camrig`
 //! binary), real GStreamer pipelines, SQLite files and pseudo-terminals;
 //! `common` has the helpers they share. Run one area with a filter:
