@@ -71,19 +71,21 @@ impl Counts {
             let title = suite["title"].as_str().unwrap_or_default();
             titles.push(title.to_owned());
             for spec in suite["specs"].as_array().into_iter().flatten() {
+                let mut name: Vec<&str> = titles
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                name.push(spec["title"].as_str().unwrap_or("?"));
+                let name = name.join(" › ");
+                // One line per project the spec failed in.
                 let failed = spec["tests"]
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .find(|t| t["status"] == "unexpected");
-                if let Some(test) = failed {
-                    let mut name: Vec<&str> = titles
-                        .iter()
-                        .map(String::as_str)
-                        .filter(|t| !t.is_empty())
-                        .collect();
-                    name.push(spec["title"].as_str().unwrap_or("?"));
-                    let mut line = name.join(" › ");
+                    .filter(|t| t["status"] == "unexpected");
+                for test in failed {
+                    let mut line = name.clone();
                     if let Some(project) = test["projectName"].as_str() {
                         line = format!("[{project}] {line}");
                     }
@@ -712,14 +714,18 @@ mod tests {
                 ],
                 "suites": [{
                     "title": "on a phone",
-                    "specs": [{"title": "shows the clock", "tests": [{"status": "unexpected", "results": []}]}]
+                    "specs": [{"title": "shows the clock", "tests": [
+                        {"status": "unexpected", "results": []},
+                        {"status": "expected", "projectName": "phone-390"},
+                        {"status": "unexpected", "projectName": "phone-360", "results": []}
+                    ]}]
                 }]
             }],
-            "stats": {"expected": 5, "unexpected": 2, "flaky": 1, "skipped": 0}
+            "stats": {"expected": 5, "unexpected": 3, "flaky": 1, "skipped": 0}
         });
         let counts = Counts::from_playwright_json(&report);
         assert_eq!(counts.passed, 6);
-        assert_eq!(counts.failed, 2);
+        assert_eq!(counts.failed, 3);
         assert_eq!(
             counts.failures,
             [
@@ -727,7 +733,8 @@ mod tests {
                  Error: expect(locator).toHaveText(expected)\n    \
                  Expected: \"0.55\"\n    Received: \"0.50\"\n    \
                  at recording.spec.ts:42",
-                "recording.spec.ts › on a phone › shows the clock"
+                "recording.spec.ts › on a phone › shows the clock",
+                "[phone-360] recording.spec.ts › on a phone › shows the clock"
             ]
         );
     }
